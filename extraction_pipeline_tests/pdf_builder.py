@@ -1,0 +1,49 @@
+"""Builds small real PDF files for tests: a text layer, no text layer, or encrypted."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose text layer holds `lines` (Helvetica, top to bottom)."""
+    writer = pypdf.PdfWriter()
+    page = writer.add_blank_page(width=300, height=400)
+    font = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+         NameObject("/BaseFont"): NameObject("/Helvetica")}
+    )  # fmt: skip
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
+    ops = ["BT", "/F1 10 Tf", "14 TL", "20 380 Td"]
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops += [f"({escaped}) Tj", "T*"]
+    ops.append("ET")
+    stream = DecodedStreamObject()
+    stream.set_data("\n".join(ops).encode("latin-1"))
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    return _bytes(writer)
+
+
+def blank_pdf() -> bytes:
+    """A page with no text layer, like a scanned image that was never OCRed."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=300, height=400)
+    return _bytes(writer)
+
+
+def encrypted_pdf(lines: list[str]) -> bytes:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(text_pdf(lines))))
+    writer.encrypt(user_password="secret", algorithm="RC4-128")
+    return _bytes(writer)
+
+
+def _bytes(writer: pypdf.PdfWriter) -> bytes:
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

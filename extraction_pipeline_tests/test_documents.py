@@ -1,0 +1,100 @@
+"""Reading the inbox: every format, and a named reason for every file that cannot be read."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from extraction_pipeline.documents import RejectedFile, document_id, html_to_text, read_document, scan_inbox
+from extraction_pipeline_tests.pdf_builder import blank_pdf, encrypted_pdf, text_pdf
+
+RECEIPT = "SHOP (M) SDN BHD\n12, JALAN MAWAR\nDATE 25/12/2018\nTOTAL 9.00\n"
+
+
+def write(folder: Path, name: str, data: bytes | str) -> Path:
+    path = folder / name
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def test_plain_text_document_has_content_id_path_format_size_and_text(tmp_path):
+    path = write(tmp_path, "r1.txt", RECEIPT)
+    doc = read_document(path, tmp_path)
+    assert doc.document_id == document_id(RECEIPT.encode())
+    assert (doc.source_path, doc.format, doc.size_bytes) == (str(path), "text", len(RECEIPT))
+    assert doc.text == RECEIPT.strip()
+
+
+def test_same_bytes_under_another_name_is_the_same_document_and_an_edit_is_not(tmp_path):
+    a = read_document(write(tmp_path, "a.txt", RECEIPT), tmp_path)
+    b = read_document(write(tmp_path, "b.md", RECEIPT), tmp_path)
+    c = read_document(write(tmp_path, "c.txt", RECEIPT + "x"), tmp_path)
+    assert a.document_id == b.document_id != c.document_id
+
+
+def test_html_keeps_visible_text_only():
+    markup = "<html><head><title>t</title><style>p{}</style></head><body><p>SHOP &amp; CO</p><script>alert(1)</script><table><tr><td>TOTAL</td><td>9.00</td></tr></table></body></html>"
+    assert html_to_text(markup) == "SHOP & CO\nTOTAL 9.00"
+
+
+def test_pdf_text_layer_is_read(tmp_path):
+    doc = read_document(write(tmp_path, "r.pdf", text_pdf(["SHOP (M) SDN BHD", "TOTAL 9.00"])), tmp_path)
+    assert doc.format == "pdf"
+    assert "SHOP (M) SDN BHD" in doc.text and "TOTAL 9.00" in doc.text
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\t\n", "empty file"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary content"),
+        ("noise.md", bytes(range(1, 32)) * 20, "binary content"),
+        ("corrupt.pdf", b"%PDF-1.7\nthis is not really a pdf", "corrupt PDF"),
+        ("scan.pdf", blank_pdf(), "no text layer"),
+        ("locked.pdf", encrypted_pdf(["TOTAL 9.00"]), "encrypted PDF"),
+        ("sheet.xlsx", b"PK\x03\x04", "unsupported format '.xlsx'"),
+        ("README", b"hello", "unsupported format '(no extension)'"),
+    ],
+)
+def test_unreadable_files_are_rejected_with_the_file_and_the_reason(tmp_path, name, data, reason):
+    path = write(tmp_path, name, data)
+    with pytest.raises(RejectedFile) as err:
+        read_document(path, tmp_path)
+    assert str(path) in str(err.value) and reason in str(err.value)
+
+
+def test_oversized_file_is_rejected_before_it_is_read(tmp_path):
+    path = write(tmp_path, "big.txt", "A" * 2000)
+    with pytest.raises(RejectedFile, match="oversized"):
+        read_document(path, tmp_path, max_bytes=1000)
+
+
+def test_latin1_and_utf16_text_are_decoded(tmp_path):
+    latin = read_document(write(tmp_path, "l.txt", "CAFÉ CRÈME TOTAL 9.00".encode("latin-1")), tmp_path)
+    utf16 = read_document(write(tmp_path, "u.txt", "CAFÉ TOTAL 9.00".encode("utf-16")), tmp_path)
+    assert latin.text == "CAFÉ CRÈME TOTAL 9.00"
+    assert utf16.text == "CAFÉ TOTAL 9.00"
+
+
+def test_symlink_out_of_the_inbox_is_not_followed(tmp_path):
+    inbox, outside = tmp_path / "inbox", tmp_path / "secret.txt"
+    inbox.mkdir()
+    outside.write_text("PRIVATE")
+    os.symlink(outside, inbox / "link.txt")
+    with pytest.raises(RejectedFile, match="outside the inbox"):
+        read_document(inbox / "link.txt", inbox)
+
+
+def test_scan_accounts_for_every_file_and_skips_hidden_files_and_gold_labels(tmp_path):
+    write(tmp_path, "a.txt", RECEIPT)
+    write(tmp_path, "copy of a.txt", RECEIPT)
+    write(tmp_path, "empty.txt", "")
+    write(tmp_path, ".DS_Store", b"\x00\x01")
+    write(tmp_path, "gold.jsonl", '{"id": "a", "fields": {}}\n')
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "b $(rm -rf) ü.html", "<p>SHOP B</p>")
+    documents, rejections = scan_inbox(tmp_path)
+    assert [Path(d.source_path).name for d in documents] == ["a.txt", "b $(rm -rf) ü.html"]
+    assert sorted(Path(r.source_path).name for r in rejections) == ["copy of a.txt", "empty.txt"]
+    assert any("same content as" in r.reason for r in rejections)
