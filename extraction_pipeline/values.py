@@ -1,0 +1,49 @@
+"""Reading dates and amounts the way receipts print them. Shared by validation and scoring, so the
+pipeline and its evaluation agree on what a printed value means."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+_MONTHS = {m: i for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
+
+
+def parse_amount(value: Any) -> Decimal | None:
+    cleaned = re.sub(r"[^0-9.\-]", "", str(value or ""))
+    try:
+        return Decimal(cleaned).quantize(Decimal("0.01")) if cleaned else None
+    except InvalidOperation:
+        return None
+
+
+_MONTH_NAMES = "|".join(_MONTHS)
+_YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?!\d)")
+_DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)")
+_DAY_MONTH_NAME = re.compile(rf"(?<!\d)(\d{{1,2}})[\s\-/]*({_MONTH_NAMES})[A-Z]*[\s\-/,.]*(\d{{4}}|\d{{2}})(?!\d)")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """ISO dates and day-first printed dates: 25/12/2018, 12-01-19, 10 MAR 2018, 10.03.2018.
+
+    Receipts in our data print the day first; a year-first date is read as year-month-day.
+    """
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip().upper()
+    if m := _YEAR_FIRST.search(text):
+        y, mo, d = map(int, m.groups())
+    elif m := _DAY_FIRST.search(text):
+        d, mo, y = map(int, m.groups())
+    elif m := _DAY_MONTH_NAME.search(text):
+        d, mo, y = int(m.group(1)), _MONTHS[m.group(2)], int(m.group(3))
+    else:
+        return None
+    if y < 100:
+        y += 2000
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None

@@ -1,0 +1,94 @@
+"""Parsing and validating LLM answers: every shape small models produce, and never a crash."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extraction_pipeline.parsing import OutputError, ParseError, ValidationFailure, extract_json_object, parse_answer
+from extraction_pipeline.schemas import Invoice, Receipt
+
+GOOD = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN", "total": 60.30, "currency": "RM"}'
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        GOOD,
+        f"```json\n{GOOD}\n```",
+        f"```\n{GOOD}\n```",
+        f"Here is the extracted data:\n```json\n{GOOD}\n```\nLet me know if you need more.",
+        f"Sure! {GOOD} Hope this helps.",
+        f"{{not json}} then {GOOD}",
+    ],
+)
+def test_the_json_object_is_found_in_fences_and_prose(answer):
+    record = parse_answer(answer, Receipt)
+    assert record.company == "SHOP SDN BHD"
+    assert record.date == dt.date(2018, 12, 25)
+    assert record.total == Decimal("60.30")
+
+
+def test_amounts_keep_their_printed_digits():
+    assert extract_json_object('{"total": 60.30}')["total"] == Decimal("60.30")
+
+
+@pytest.mark.parametrize(("answer", "kind"), [("", "parse_error"), ("   ", "parse_error"), ("no json here", "parse_error"), ("[1, 2]", "parse_error")])
+def test_answers_without_an_object_are_parse_errors(answer, kind):
+    with pytest.raises(ParseError) as err:
+        parse_answer(answer, Receipt)
+    assert err.value.kind == kind
+
+
+def test_validation_errors_name_each_field_and_what_was_wrong():
+    answer = json.dumps({"company": "", "date": "yesterday", "total": "abc", "colour": "red"})
+    with pytest.raises(ValidationFailure) as err:
+        parse_answer(answer, Receipt)
+    message = str(err.value)
+    for expected in ("company", "date: Value error, not a date", "address: Field required", "total", "colour: Extra inputs"):
+        assert expected in message
+
+
+def test_a_total_with_more_than_two_decimals_is_invalid():
+    with pytest.raises(ValidationFailure, match="total"):
+        parse_answer(GOOD.replace("60.30", "60.305"), Receipt)
+
+
+def test_invoice_needs_currency_and_an_iso_date():
+    ok = {"issuer": "ACME GmbH", "invoice_number": "INV-7", "date": "2024-03-05", "total": 1250, "currency": "EUR"}
+    assert parse_answer(json.dumps(ok), Invoice).date == dt.date(2024, 3, 5)
+    with pytest.raises(ValidationFailure, match="currency"):
+        parse_answer(json.dumps({**ok, "currency": None}), Invoice)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_arbitrary_text_gives_a_record_or_a_typed_error(text):
+    try:
+        assert isinstance(parse_answer(text, Receipt), Receipt)
+    except OutputError as err:
+        assert err.kind in ("parse_error", "validation_error")
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_arbitrary_json_gives_a_record_or_a_typed_error(value):
+    try:
+        assert isinstance(parse_answer(json.dumps(value), Receipt), Receipt)
+    except OutputError as err:
+        assert err.kind in ("parse_error", "validation_error")
+
+
+def test_deeply_nested_input_is_a_parse_error_not_a_crash():
+    with pytest.raises(ParseError):
+        parse_answer("{" * 5000 + "[" * 5000, Receipt)
