@@ -1,0 +1,68 @@
+"""Prompts are code: pinned renderings, loud failures on variables, versions and hashes recorded."""
+
+import pytest
+
+from extraction_pipeline.prompts import PromptError, load_prompt
+
+RECEIPT_SYSTEM = """You extract fields from the OCR text of a shop receipt and answer with one JSON object only.
+Fields:
+- company: the seller's business name as printed, usually on the first lines (often ends in SDN BHD, ENTERPRISE, TRADING). Not a person's name, a cashier or a mall name.
+- date: the date of purchase exactly as printed (e.g. 25/12/2018 or 12-01-19), without the time.
+- address: the seller's address as printed, all of its lines joined with spaces, ending with the postcode and town or state where printed.
+- total: the final amount paid, including tax and rounding, as a plain number (e.g. 60.30), copied digit for digit from the receipt.
+- currency: the currency as printed (e.g. RM), or null when none is printed.
+Copy values from the receipt; never invent them. Answer with the JSON object alone."""
+
+
+def test_receipt_prompt_renders_exactly_this_for_a_fixed_input():
+    prompt = load_prompt("receipt")
+    assert prompt.version == "1"
+    assert prompt.render(document_text="SHOP SDN BHD\nTOTAL 9.00") == [
+        {"role": "system", "content": RECEIPT_SYSTEM},
+        {"role": "user", "content": "Receipt text:\nSHOP SDN BHD\nTOTAL 9.00"},
+    ]
+
+
+def test_invoice_prompt_puts_fixed_instructions_first_and_the_document_last():
+    messages = load_prompt("invoice").render(document_text="INVOICE 7")
+    assert [m["role"] for m in messages] == ["system", "user"]
+    assert "${" not in messages[0]["content"]
+    assert messages[1]["content"] == "Invoice text:\nINVOICE 7"
+
+
+def test_reask_prompt_quotes_the_error():
+    assert load_prompt("reask").render(error="- total: Field required") == [
+        {
+            "role": "user",
+            "content": "Your answer was rejected:\n- total: Field required\n"
+            "Answer again with one corrected JSON object only, with every field, copying values from the document.",
+        }
+    ]
+
+
+def test_document_text_with_dollar_signs_is_inserted_verbatim():
+    messages = load_prompt("receipt").render(document_text="TOTAL $9.00 ${document_text}")
+    assert messages[1]["content"].endswith("TOTAL $9.00 ${document_text}")
+
+
+def test_missing_or_unknown_variables_fail_loudly():
+    prompt = load_prompt("receipt")
+    with pytest.raises(PromptError, match="missing variables \\['document_text'\\]"):
+        prompt.render()
+    with pytest.raises(PromptError, match="unknown variables \\['extra'\\]"):
+        prompt.render(document_text="x", extra="y")
+
+
+def test_a_template_whose_placeholders_differ_from_its_declared_variables_fails_at_load(tmp_path):
+    (tmp_path / "bad.toml").write_text('name = "bad"\nversion = "1"\nvariables = ["a"]\nuser = "${a} ${b}"\n')
+    with pytest.raises(PromptError, match="declared variables \\['a'\\] but the text uses \\['a', 'b'\\]"):
+        load_prompt("bad", tmp_path)
+
+
+def test_the_hash_changes_with_any_edit_and_is_part_of_the_reference(tmp_path):
+    (tmp_path / "p.toml").write_text('name = "p"\nversion = "3"\nvariables = []\nuser = "hello"\n')
+    first = load_prompt("p", tmp_path)
+    (tmp_path / "p.toml").write_text('name = "p"\nversion = "3"\nvariables = []\nuser = "hello!"\n')
+    second = load_prompt("p", tmp_path)
+    assert first.sha256 != second.sha256
+    assert first.ref == f"p@v3#{first.sha256[:12]}"
