@@ -1,0 +1,53 @@
+"""Cost from the price table, and scoring by the SROIE rules."""
+
+import datetime as dt
+
+import pytest
+
+from extraction_pipeline.cost import Price, call_cost, price_for
+from extraction_pipeline.scoring import field_correct
+from extraction_pipeline.values import parse_date
+
+
+def test_cost_counts_cached_input_at_its_own_price():
+    price = Price(input=2.0, cached_input=0.5, output=8.0)
+    # 1,000 input tokens of which 400 cached, 100 output: 600*2 + 400*0.5 + 100*8 = 2,200 per million.
+    assert call_cost(price, 1000, 400, 100) == pytest.approx(0.0022)
+
+
+def test_dated_snapshots_take_their_family_price_and_unknown_models_are_not_free():
+    assert price_for("gpt-4o-mini-2024-07-18") == price_for("gpt-4o-mini")
+    assert price_for("gpt-4o-2024-08-06") == price_for("gpt-4o")
+    assert price_for("some-new-model") is None
+    assert call_cost(None, 100, 0, 10) is None
+
+
+def test_local_models_cost_zero_and_say_so():
+    price = price_for("qwen2.5-coder-1.5b-instruct")
+    assert price.local and call_cost(price, 5000, 0, 500) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("printed", "iso"),
+    [("25/12/2018", "2018-12-25"), ("12-01-19", "2019-01-12"), ("10 MAR 2018", "2018-03-10"), ("2018-03-10", "2018-03-10"),
+     ("DATE: 02.01.2018 8:13 PM", "2018-01-02"), ("2018/03/10", "2018-03-10")],
+)  # fmt: skip
+def test_printed_dates_are_read_day_first(printed, iso):
+    assert parse_date(printed) == dt.date.fromisoformat(iso)
+
+
+@pytest.mark.parametrize(
+    ("field", "predicted", "gold", "correct"),
+    [
+        ("date", dt.date(2019, 1, 12), "12-01-19", True),
+        ("date", dt.date(2019, 12, 1), "12-01-19", False),
+        ("total", "60.30", "RM60.30", True),
+        ("total", 60.31, "60.30", False),
+        ("total", "9", "9.00", True),
+        ("company", "Book Ta.K (Taman Daya) Sdn Bhd", "BOOK TA .K (TAMAN DAYA) SDN BHD", True),
+        ("address", "NO.53, JALAN SAGU 18", "NO.53 JALAN SAGU 18.", True),
+        ("company", "TAN WOON YANN", "BOOK TA .K (TAMAN DAYA) SDN BHD", False),
+    ],
+)
+def test_fields_are_compared_after_fair_normalisation(field, predicted, gold, correct):
+    assert field_correct(field, predicted, gold) is correct
