@@ -1,0 +1,169 @@
+"""One document in, one outcome out: a validated record, or quarantine with the reason.
+
+The loop: ask; parse and validate; on a parse or validation error, re-ask with the error quoted, at
+most `max_reasks` times and within a token budget. An answer cut off by the token limit is not
+re-asked as if the model had made a mistake (asking again would be cut off the same way), and an
+LLM fault that survived the SDK's retries ends the document at once. Usage from every attempt is
+kept, so cost and tokens are never under-counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from .cost import call_cost, price_for
+from .documents import Document
+from .llm_client import Completion, LLMError
+from .parsing import OutputError, parse_answer
+from .prompts import PromptTemplate
+from .schemas import llm_json_schema, schema_for
+
+
+class CompletionClient(Protocol):
+    model: str
+
+    def complete(self, messages: list[dict[str, str]], schema_name: str, schema: dict[str, Any]) -> Completion: ...
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    document_type: str = "receipt"
+    max_reasks: int = 2
+    token_budget_per_document: int = 6000
+
+
+@dataclass(frozen=True)
+class LLMCall:
+    """One request to the LLM, as recorded with the extraction."""
+
+    attempt: int
+    model: str
+    prompt: str  # name@vVERSION#hash
+    prompt_version: str
+    prompt_sha256: str
+    input_tokens: int
+    cached_input_tokens: int
+    output_tokens: int
+    latency_s: float
+    cost_usd: float | None
+    finish_reason: str | None
+    raw_output: str | None
+    error_kind: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class ExtractionOutcome:
+    document_id: str
+    source_path: str
+    document_type: str
+    status: str  # "valid" or "quarantined"
+    record: dict[str, Any] | None = None
+    error_kind: str | None = None
+    reason: str | None = None
+    calls: list[LLMCall] = field(default_factory=list)
+
+    @property
+    def last_raw_output(self) -> str | None:
+        outputs = [c.raw_output for c in self.calls if c.raw_output is not None]
+        return outputs[-1] if outputs else None
+
+    @property
+    def tokens(self) -> int:
+        return sum(c.input_tokens + c.output_tokens for c in self.calls)
+
+
+def extract_document(
+    doc: Document,
+    client: CompletionClient,
+    prompt: PromptTemplate,
+    reask: PromptTemplate,
+    settings: ExtractionSettings,
+) -> ExtractionOutcome:
+    model_cls = schema_for(settings.document_type)
+    schema = llm_json_schema(model_cls)
+    outcome = ExtractionOutcome(doc.document_id, doc.source_path, settings.document_type, "quarantined")
+    messages = prompt.render(document_text=doc.text)
+    price = price_for(client.model)
+    for attempt in range(1, settings.max_reasks + 2):
+        try:
+            completion = client.complete(messages, settings.document_type, schema)
+        except LLMError as exc:
+            return _quarantine(outcome, _failed_call(attempt, client.model, prompt, exc))
+        call = _call_record(attempt, prompt, completion, price)
+        if completion.finish_reason == "length":
+            reason = f"the answer hit the output token limit ({completion.output_tokens} tokens)"
+            return _quarantine(outcome, replace(call, error_kind="truncated", error=reason))
+        if completion.finish_reason == "content_filter":
+            reason = "the provider's content filter withheld the answer"
+            return _quarantine(outcome, replace(call, error_kind="content_filter", error=reason))
+        try:
+            record = parse_answer(completion.text, model_cls)
+        except OutputError as exc:
+            error = exc
+            outcome.calls.append(replace(call, error_kind=exc.kind, error=str(exc)))
+        else:
+            outcome.calls.append(call)
+            outcome.status, outcome.record = "valid", _as_row(record)
+            return outcome
+        if attempt > settings.max_reasks:
+            break
+        if outcome.tokens >= settings.token_budget_per_document:
+            budget = settings.token_budget_per_document
+            return _finish(outcome, error.kind, f"{error}\n(not re-asked: the budget of {budget} tokens is used up)")
+        messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=str(error))
+    return _finish(outcome, error.kind, f"still invalid after {len(outcome.calls)} attempts:\n{error}")
+
+
+def _quarantine(outcome: ExtractionOutcome, failed_call: LLMCall) -> ExtractionOutcome:
+    """End on a call that cannot be mended by re-asking (a fault, a cut-off or filtered answer)."""
+    outcome.calls.append(failed_call)
+    return _finish(outcome, failed_call.error_kind or "unknown", failed_call.error or "")
+
+
+def _finish(outcome: ExtractionOutcome, kind: str, reason: str) -> ExtractionOutcome:
+    outcome.status, outcome.error_kind, outcome.reason = "quarantined", kind, reason
+    return outcome
+
+
+def _as_row(record: BaseModel) -> dict[str, Any]:
+    return record.model_dump(mode="python")
+
+
+def _call_record(attempt: int, prompt: PromptTemplate, c: Completion, price) -> LLMCall:
+    return LLMCall(
+        attempt=attempt,
+        model=c.model,
+        prompt=prompt.ref,
+        prompt_version=prompt.version,
+        prompt_sha256=prompt.sha256,
+        input_tokens=c.input_tokens,
+        cached_input_tokens=c.cached_input_tokens,
+        output_tokens=c.output_tokens,
+        latency_s=c.latency_s,
+        cost_usd=call_cost(price, c.input_tokens, c.cached_input_tokens, c.output_tokens),
+        finish_reason=c.finish_reason,
+        raw_output=c.text,
+    )
+
+
+def _failed_call(attempt: int, model: str, prompt: PromptTemplate, exc: LLMError) -> LLMCall:
+    return LLMCall(
+        attempt=attempt,
+        model=model,
+        prompt=prompt.ref,
+        prompt_version=prompt.version,
+        prompt_sha256=prompt.sha256,
+        input_tokens=0,
+        cached_input_tokens=0,
+        output_tokens=0,
+        latency_s=exc.latency_s,
+        cost_usd=0.0,
+        finish_reason=None,
+        raw_output=None,
+        error_kind=exc.kind,
+        error=str(exc),
+    )

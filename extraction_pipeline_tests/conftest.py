@@ -1,0 +1,21 @@
+import pytest
+
+from extraction_pipeline_tests.scripted_llm_server import Responder, ScriptedLLMServer
+
+
+@pytest.fixture
+def scripted_llm(monkeypatch):
+    """Start a scripted OpenAI-compatible server (a test double) and point the pipeline at it."""
+    servers = []
+
+    def start(responder: Responder, model: str = "gpt-4o-mini") -> ScriptedLLMServer:
+        server = ScriptedLLMServer(responder).__enter__()
+        servers.append(server)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+        monkeypatch.setenv("EXTRACTION_MODEL", model)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)

@@ -1,0 +1,86 @@
+"""The re-ask loop: what is re-asked, what is not, and that every attempt's usage is kept."""
+
+from dataclasses import dataclass, field
+
+from extraction_pipeline.documents import Document
+from extraction_pipeline.extraction import ExtractionSettings, extract_document
+from extraction_pipeline.llm_client import Completion, LLMError
+from extraction_pipeline.prompts import load_prompt
+
+GOOD = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN", "total": 9.00, "currency": null}'
+DOC = Document("abc123", "/inbox/r.txt", "text", 40, "SHOP SDN BHD\nTOTAL 9.00")
+
+
+@dataclass
+class ScriptedClient:
+    """A test double: answers each call with the next scripted text, or raises the scripted error."""
+
+    script: list
+    model: str = "gpt-4o-mini"
+    calls: list = field(default_factory=list)
+
+    def complete(self, messages, schema_name, schema):
+        self.calls.append(messages)
+        step = self.script.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        text, finish = step if isinstance(step, tuple) else (step, "stop")
+        return Completion(text, finish, self.model, 500, 100, 50, 0.2, "json_schema")
+
+
+def run(script, **settings):
+    client = ScriptedClient(list(script))
+    outcome = extract_document(DOC, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings))
+    return outcome, client
+
+
+def test_valid_first_answer_is_one_call_with_its_provenance():
+    outcome, client = run([GOOD])
+    assert outcome.status == "valid" and outcome.record["total"] == 9
+    (call,) = outcome.calls
+    assert (call.attempt, call.model, call.prompt_version, call.finish_reason) == (1, "gpt-4o-mini", "1", "stop")
+    assert call.prompt == load_prompt("receipt").ref and call.raw_output == GOOD
+    # gpt-4o-mini: 400 uncached * 0.15 + 100 cached * 0.075 + 50 out * 0.60, per million
+    assert abs(call.cost_usd - (400 * 0.15 + 100 * 0.075 + 50 * 0.60) / 1e6) < 1e-12
+
+
+def test_invalid_answer_is_reasked_with_the_error_quoted_after_the_models_own_answer():
+    bad = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN"}'
+    outcome, client = run([bad, GOOD])
+    assert outcome.status == "valid" and len(outcome.calls) == 2
+    second = client.calls[1]
+    assert second[:2] == client.calls[0]  # same prefix: a prompt cache still applies
+    assert second[2] == {"role": "assistant", "content": bad}
+    assert "total: Field required" in second[3]["content"]
+    assert outcome.calls[0].error_kind == "validation_error" and outcome.calls[1].error_kind is None
+
+
+def test_still_invalid_after_the_last_reask_is_quarantined_with_the_reason_and_last_output():
+    outcome, _ = run(["no json", "```json\n{}\n```", "still no json"], max_reasks=2)
+    assert outcome.status == "quarantined" and outcome.error_kind == "parse_error"
+    assert "after 3 attempts" in outcome.reason
+    assert outcome.last_raw_output == "still no json"
+    assert outcome.tokens == 3 * 550
+
+
+def test_truncated_answer_is_not_reasked():
+    outcome, client = run([('{"company": "SHOP', "length"), GOOD])
+    assert len(client.calls) == 1
+    assert outcome.status == "quarantined" and outcome.error_kind == "truncated"
+
+
+def test_content_filter_is_quarantined_without_reask():
+    outcome, client = run([("", "content_filter")])
+    assert len(client.calls) == 1 and outcome.error_kind == "content_filter"
+
+
+def test_llm_fault_quarantines_with_its_kind():
+    outcome, _ = run([LLMError("rate_limited", "still rate-limited (HTTP 429) after retries")])
+    assert outcome.status == "quarantined" and outcome.error_kind == "rate_limited"
+    assert outcome.calls[0].error == "still rate-limited (HTTP 429) after retries"
+
+
+def test_no_reask_once_the_token_budget_is_spent():
+    outcome, client = run(["no json", GOOD], token_budget_per_document=500)
+    assert len(client.calls) == 1
+    assert outcome.status == "quarantined" and "budget of 500 tokens" in outcome.reason
