@@ -1,0 +1,64 @@
+"""The embedded default: real llama.cpp server, real GGUF weights, real receipts."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from extraction_pipeline.cli import run_pipeline
+from extraction_pipeline.local_model import DEFAULT_MODEL, LocalModelError, embedded_server, ensure_model, require_loopback, server_alive
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "inbox"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.com"])
+def test_the_embedded_server_refuses_any_interface_but_loopback(host):
+    with pytest.raises(LocalModelError, match="loopback only"):
+        require_loopback(host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_loopback_is_allowed(host):
+    require_loopback(host)
+
+
+@pytest.mark.slow
+def test_the_assembled_weights_match_the_pinned_hash():
+    path = ensure_model()
+    assert path.stat().st_size == DEFAULT_MODEL.size_bytes
+    assert path.with_suffix(".sha256").read_text().split()[0] == DEFAULT_MODEL.sha256
+
+
+@pytest.mark.slow
+def test_two_real_receipts_through_the_whole_graph_on_the_local_model(tmp_path, monkeypatch):
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DAGSTER_HOME", "EXTRACTION_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    chosen = ["X51008142033", "X51008142058"]
+    for name in chosen:
+        shutil.copy(SAMPLE / f"{name}.txt", inbox)
+    gold = [json.loads(line) for line in (SAMPLE / "gold.jsonl").read_text().splitlines()]
+    (inbox / "gold.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gold if g["id"] in chosen))
+
+    summary = run_pipeline(inbox, tmp_path / "out")
+
+    assert (summary["documents"], summary["records"] + summary["quarantined"]) == (2, 2)
+    assert summary["llm_calls"] >= 2 and summary["cost_usd"] == 0.0 and summary["input_tokens"] > 300
+    records = pd.read_parquet(summary["records_path"])
+    assert set(records.model) <= {DEFAULT_MODEL.alias}
+    # These two receipts are easy: the 1.5B model gets both totals right.
+    assert summary["accuracy"]["total"] == 1.0
+    # The server we started is gone: nothing left listening.
+    assert not server_alive("http://127.0.0.1:8765/v1", DEFAULT_MODEL.alias)
+
+
+@pytest.mark.slow
+def test_a_server_already_running_is_reused_and_left_running(tmp_path):
+    with embedded_server(port=8766) as url:
+        with embedded_server(port=8766) as reused:
+            assert reused == url
+        assert server_alive(url, DEFAULT_MODEL.alias)
+    assert not server_alive(url, DEFAULT_MODEL.alias)
