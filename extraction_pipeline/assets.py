@@ -1,0 +1,272 @@
+"""The asset graph: raw_documents -> llm_extractions -> validated_records -> quality_report.
+
+Each asset is a thin shell: read config, call the plain-Python core, write outputs, and record
+numbers that Dagster plots over time (latency, cost, tokens, error rate) on every materialization.
+
+The assets are not partitioned per document on purpose: a production inbox sees thousands of
+documents a night, and a dynamic partition per document grows without bound in Dagster's storage
+and UI. A run works on a selection of files (the whole inbox by default, or `paths`), and the output
+tables are keyed by document id and updated in place, so a run over one document (re-running it
+from the Launchpad) or over a sensor's batch of new files changes only those rows.
+"""
+
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import dagster as dg
+import pandas as pd
+from pydantic import Field
+
+from .batch import extract_all
+from .documents import DEFAULT_MAX_BYTES, Document, Rejection, RejectedFile, read_document, scan_inbox
+from .extraction import ExtractionOutcome, ExtractionSettings
+from .local_model import REPO_ROOT
+from .metrics import call_summary
+from .quality import build_report, to_markdown
+from .resources import LLMResource, OutputStorage
+from .schemas import DOCUMENT_TYPES, field_names
+from .tables import KEY, merge, quarantine_frame, read_table, records_frame, write_atomic, write_text_atomic
+
+GROUP = "document_extraction"
+RECORDS_FILE = "records.parquet"
+QUARANTINE_FILE = "quarantine.parquet"
+
+
+@dataclass(frozen=True)
+class InboxSnapshot:
+    inbox: str
+    documents: list[Document]
+    rejections: list[Rejection]
+
+
+@dataclass(frozen=True)
+class ExtractionBatch:
+    document_type: str
+    outcomes: list[ExtractionOutcome]
+
+
+def default_inbox() -> Path:
+    return Path(os.environ.get("EXTRACTION_INBOX") or REPO_ROOT / "data" / "inbox")
+
+
+class InboxConfig(dg.Config):
+    inbox: Optional[str] = Field(default=None, description="folder to read; default $EXTRACTION_INBOX or data/inbox")
+    paths: Optional[list[str]] = Field(default=None, description="only these files of the inbox, e.g. to re-run one document")
+    max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, description="larger files are rejected")
+
+
+class ExtractionConfig(dg.Config):
+    document_type: str = Field(default="receipt", description=f"one of {sorted(DOCUMENT_TYPES)}")
+    max_reasks: int = Field(default=2, description="re-asks after an invalid answer, per document")
+    token_budget_per_document: int = Field(default=6000, description="no re-ask once a document has used this many tokens")
+    max_concurrency: Optional[int] = Field(
+        default=None, description="parallel LLM calls; default $EXTRACTION_MAX_CONCURRENCY, else 4 (1 for the embedded server)"
+    )
+
+
+class ReportConfig(dg.Config):
+    gold_path: Optional[str] = Field(default=None, description="gold labels (JSONL); default gold.jsonl in the inbox when present")
+
+
+def _numbers(started: float, *, cost_usd: float, input_tokens: int, output_tokens: int, error_rate: float) -> dict[str, Any]:
+    """The four measures every asset records, under the same names, so their plots line up."""
+    return {
+        "latency_s": dg.MetadataValue.float(time.perf_counter() - started),
+        "cost_usd": dg.MetadataValue.float(float(cost_usd)),
+        "gen_ai.usage.input_tokens": dg.MetadataValue.int(int(input_tokens)),
+        "gen_ai.usage.output_tokens": dg.MetadataValue.int(int(output_tokens)),
+        "error_rate": dg.MetadataValue.float(float(error_rate)),
+    }
+
+
+@dg.asset(group_name=GROUP, kinds={"python"}, description="Documents read from the inbox; unreadable files rejected with a reason.")
+def raw_documents(context: dg.AssetExecutionContext, config: InboxConfig) -> dg.MaterializeResult:
+    started = time.perf_counter()
+    inbox = Path(config.inbox) if config.inbox else default_inbox()
+    if not inbox.is_dir():
+        raise dg.Failure(f"inbox {inbox} is not a folder (set EXTRACTION_INBOX or the inbox config)")
+    if config.paths:
+        documents, rejections = _read_selected(inbox, config.paths, config.max_file_bytes)
+    else:
+        documents, rejections = scan_inbox(inbox, config.max_file_bytes)
+    for rejection in rejections:
+        context.log.warning(f"rejected {rejection.reason}")
+    seen = len(documents) + len(rejections)
+    return dg.MaterializeResult(
+        value=InboxSnapshot(str(inbox), documents, rejections),
+        metadata={
+            **_numbers(started, cost_usd=0.0, input_tokens=0, output_tokens=0, error_rate=len(rejections) / seen if seen else 0.0),
+            "inbox": dg.MetadataValue.path(str(inbox)),
+            "files_seen": seen,
+            "documents": len(documents),
+            "rejected": len(rejections),
+            "rejections": dg.MetadataValue.md(_rejections_md(rejections)),
+        },
+    )
+
+
+def _read_selected(inbox: Path, paths: list[str], max_bytes: int) -> tuple[list[Document], list[Rejection]]:
+    documents, rejections = [], []
+    for name in paths:
+        path = Path(name) if Path(name).is_absolute() else inbox / name
+        try:
+            if not path.resolve().is_relative_to(inbox.resolve()):
+                raise RejectedFile(f"{path}: not inside the inbox {inbox}")
+            documents.append(read_document(path, inbox, max_bytes))
+        except RejectedFile as exc:
+            rejections.append(Rejection(str(path), str(exc)))
+    return documents, rejections
+
+
+def _rejections_md(rejections: list[Rejection]) -> str:
+    return "\n".join(f"- {r.reason}" for r in rejections) or "none"
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"openai"},
+    pool="llm_api",
+    description="One LLM extraction per document (plus re-asks), with tokens, cost, latency and raw output per call.",
+)
+def llm_extractions(
+    context: dg.AssetExecutionContext, config: ExtractionConfig, llm: LLMResource, raw_documents: InboxSnapshot
+) -> dg.MaterializeResult:
+    started = time.perf_counter()
+    settings = ExtractionSettings(config.document_type, config.max_reasks, config.token_budget_per_document)
+    documents = raw_documents.documents
+    if documents:
+        with llm.client() as client:
+            env_limit = os.environ.get("EXTRACTION_MAX_CONCURRENCY")
+            concurrency = config.max_concurrency or (int(env_limit) if env_limit else client.max_concurrency)
+            context.log.info(
+                f"extracting {len(documents)} documents with {client.model} ({client.response_format}, {concurrency} at once)"
+            )
+            outcomes = extract_all(documents, client, settings, max_concurrency=concurrency, report=context.log.info)
+    else:
+        outcomes = []
+    s = call_summary(outcomes)
+    return dg.MaterializeResult(
+        value=ExtractionBatch(config.document_type, outcomes),
+        metadata={
+            **_numbers(
+                started,
+                cost_usd=s["cost_usd"],
+                input_tokens=s["gen_ai.usage.input_tokens"],
+                output_tokens=s["gen_ai.usage.output_tokens"],
+                error_rate=s["llm.failed_call_rate"],
+            ),
+            **{k: v for k, v in s.items() if not k.startswith("gen_ai.usage.") or k.endswith("cached_input_tokens")},
+            "models": ", ".join(sorted({c.model for o in outcomes for c in o.calls})) or "none",
+        },
+    )
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"pandas", "parquet"},
+    description="Typed records that passed validation, and the quarantined documents with the reason (Parquet).",
+)
+def validated_records(
+    context: dg.AssetExecutionContext, storage: OutputStorage, llm_extractions: ExtractionBatch
+) -> dg.MaterializeResult:
+    started = time.perf_counter()
+    outcomes = llm_extractions.outcomes
+    records = records_frame(outcomes, llm_extractions.document_type)
+    quarantine = quarantine_frame(outcomes)
+    records_path, quarantine_path = storage.path / RECORDS_FILE, storage.path / QUARANTINE_FILE
+    all_records = merge(read_table(records_path), records, drop_ids=set(quarantine[KEY]))
+    all_quarantine = merge(read_table(quarantine_path), quarantine, drop_ids=set(records[KEY]))
+    write_atomic(all_records, records_path)
+    write_atomic(all_quarantine, quarantine_path)
+    s = call_summary(outcomes)
+    for row in quarantine.itertuples():
+        context.log.warning(f"quarantined {row.source_path} ({row.error_kind}): {row.reason}")
+    return dg.MaterializeResult(
+        value={"records": records, "quarantine": quarantine},
+        metadata={
+            **_numbers(
+                started,
+                cost_usd=s["cost_usd"],
+                input_tokens=s["gen_ai.usage.input_tokens"],
+                output_tokens=s["gen_ai.usage.output_tokens"],
+                error_rate=len(quarantine) / len(outcomes) if outcomes else 0.0,
+            ),
+            "cost_usd_per_record": float(s["cost_usd"] / len(records)) if len(records) else 0.0,
+            "records_path": dg.MetadataValue.path(str(records_path)),
+            "quarantine_path": dg.MetadataValue.path(str(quarantine_path)),
+            "records_this_run": len(records),
+            "quarantined_this_run": len(quarantine),
+            "quarantined_total": len(all_quarantine),
+            "dagster/row_count": len(all_records),
+            "dagster/column_schema": _column_schema(all_records),
+            "preview": dg.MetadataValue.md(_preview_md(records, llm_extractions.document_type)),
+        },
+    )
+
+
+def _column_schema(frame: pd.DataFrame) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(str(c), str(t)) for c, t in frame.dtypes.items()])
+
+
+def _preview_md(records: pd.DataFrame, document_type: str, limit: int = 20) -> str:
+    if records.empty:
+        return "no records in this run"
+    cols = ["source_path", *field_names(document_type)]
+    head = records[cols].head(limit).assign(source_path=lambda f: f.source_path.map(lambda p: Path(p).name))
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in head.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"markdown"},
+    deps=[validated_records],
+    description="Fill rates, error rates by kind, re-asks, cost, latency, quarantine list and (with gold labels) accuracy.",
+)
+def quality_report(
+    context: dg.AssetExecutionContext,
+    config: ReportConfig,
+    storage: OutputStorage,
+    raw_documents: InboxSnapshot,
+    llm_extractions: ExtractionBatch,
+) -> dg.MaterializeResult:
+    started = time.perf_counter()
+    gold = Path(config.gold_path) if config.gold_path else Path(raw_documents.inbox) / "gold.jsonl"
+    report = build_report(
+        raw_documents.documents, raw_documents.rejections, llm_extractions.outcomes, llm_extractions.document_type, gold
+    )
+    markdown = to_markdown(report)
+    write_text_atomic(markdown, storage.path / "quality_report.md")
+    write_text_atomic(json.dumps(report, indent=2, default=str), storage.path / "quality_report.json")
+    metadata: dict[str, Any] = {
+        **_numbers(
+            started,
+            cost_usd=report["cost_usd"],
+            input_tokens=report["gen_ai.usage.input_tokens"],
+            output_tokens=report["gen_ai.usage.output_tokens"],
+            error_rate=report["validation.error_rate"],
+        ),
+        "report": dg.MetadataValue.md(markdown),
+        "report_path": dg.MetadataValue.path(str(storage.path / "quality_report.md")),
+        "valid_rate": report["valid_rate"],
+        "quarantine_rate": report["quarantined"] / report["documents"] if report["documents"] else 0.0,
+        "reask_rate": report["llm.reask_rate"],
+        "cost_usd_per_document": report["cost_usd_per_document"],
+        "tokens_per_document": report["tokens_per_document"],
+        "llm.latency_p50_s": report["llm.latency_p50_s"],
+        "llm.latency_p95_s": report["llm.latency_p95_s"],
+        "llm.latency_max_s": report["llm.latency_max_s"],
+    }
+    metadata.update({f"fill_rate.{f}": v for f, v in report["fill_rate"].items()})
+    if "accuracy" in report:
+        metadata.update({f"accuracy.{f}": v for f, v in report["accuracy"]["per_field"].items() if v is not None})
+    return dg.MaterializeResult(value=report, metadata=metadata)
+
+
+ASSETS = [raw_documents, llm_extractions, validated_records, quality_report]

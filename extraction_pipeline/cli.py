@@ -1,0 +1,141 @@
+"""`extraction-pipeline run|evaluate`: the same asset graph as the UI, driven from a shell or CI."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import dagster as dg
+
+from .assets import ASSETS, QUARANTINE_FILE, RECORDS_FILE, default_inbox
+from .resources import LLMResource, OutputStorage
+from .scoring import load_gold
+
+
+@contextlib.contextmanager
+def _instance() -> Iterator[dg.DagsterInstance]:
+    """The instance at $DAGSTER_HOME (run history kept), or a temporary one removed afterwards."""
+    if os.environ.get("DAGSTER_HOME"):
+        with dg.DagsterInstance.get() as instance:
+            yield instance
+    else:
+        with tempfile.TemporaryDirectory(prefix="dagster-home-") as home, dg.DagsterInstance.local_temp(
+            home, overrides={"telemetry": {"enabled": False}}
+        ) as instance:
+            yield instance
+
+
+def run_pipeline(
+    inbox: Path, output_dir: Path | None = None, document_type: str = "receipt", gold_path: Path | None = None
+) -> dict[str, Any]:
+    """Materialize the four assets once over `inbox`; return the run's summary."""
+    storage = OutputStorage(output_dir=str(output_dir) if output_dir else None)
+    run_config = {
+        "ops": {
+            "raw_documents": {"config": {"inbox": str(inbox)}},
+            "llm_extractions": {"config": {"document_type": document_type}},
+            "quality_report": {"config": {"gold_path": str(gold_path) if gold_path else None}},
+        },
+        # Step-level debug events drown the progress lines on a terminal; the UI keeps them all.
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+    }
+    started = time.perf_counter()
+    with _instance() as instance:
+        result = dg.materialize(ASSETS, instance=instance, resources={"llm": LLMResource(), "storage": storage}, run_config=run_config)
+        report = result.output_for_node("quality_report")
+    wall = time.perf_counter() - started
+    return {
+        "records_path": str(storage.path / RECORDS_FILE),
+        "quarantine_path": str(storage.path / QUARANTINE_FILE),
+        "report_path": str(storage.path / "quality_report.md"),
+        "documents": report["files_seen"],
+        "rejected": report["rejected"],
+        "records": report["records"],
+        "quarantined": report["quarantined"],
+        "valid_rate": report["valid_rate"],
+        "llm_calls": report["llm.calls"],
+        "input_tokens": report["gen_ai.usage.input_tokens"],
+        "output_tokens": report["gen_ai.usage.output_tokens"],
+        "cost_usd": report["cost_usd"],
+        "cost_known": report["cost_known"],
+        "latency_p50_s": report["llm.latency_p50_s"],
+        "latency_p95_s": report["llm.latency_p95_s"],
+        "wall_s": wall,
+        "seconds_per_document": wall / report["documents"] if report["documents"] else 0.0,
+        **({"accuracy": report["accuracy"]["per_field"]} if "accuracy" in report else {}),
+    }
+
+
+def evaluate(docs_dir: Path, gold_path: Path, limit: int | None, output_dir: Path | None) -> dict[str, Any]:
+    """Extract the first `limit` labelled documents (by name) and score them against gold."""
+    gold = load_gold(gold_path)
+    paths = sorted(p for p in docs_dir.iterdir() if p.stem in gold)[:limit]
+    if not paths:
+        raise SystemExit(f"no document in {docs_dir} has a label in {gold_path}")
+    with tempfile.TemporaryDirectory(prefix="evaluate-") as tmp:
+        inbox = Path(tmp) / "inbox"
+        inbox.mkdir()
+        for p in paths:
+            shutil.copy2(p, inbox / p.name)
+        subset = Path(tmp) / "gold.jsonl"
+        subset.write_text("".join(json.dumps({"id": p.stem, "fields": gold[p.stem]}) + "\n" for p in paths))
+        return run_pipeline(inbox, output_dir or Path(tmp) / "output", gold_path=subset)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    print(f"documents {summary['documents']}: {summary['records']} records, {summary['quarantined']} quarantined, {summary['rejected']} rejected")
+    for field, value in summary.get("accuracy", {}).items():
+        print(f"  accuracy {field:<10} {value:.3f}" if value is not None else f"  accuracy {field:<10} n/a")
+    print(f"valid rate {summary['valid_rate']:.3f}, LLM calls {summary['llm_calls']}, tokens {summary['input_tokens']} in / {summary['output_tokens']} out")
+    cost = f"{summary['cost_usd']:.6f}" + ("" if summary["cost_known"] else " (some models unpriced)")
+    print(f"cost USD {cost}, {summary['seconds_per_document']:.2f} s per document, wall {summary['wall_s']:.1f} s")
+    print(f"records:    {summary['records_path']}")
+    print(f"quarantine: {summary['quarantine_path']}")
+    print(f"report:     {summary['report_path']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="extraction-pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="materialize all assets over an inbox folder")
+    run.add_argument("--inbox", type=Path, default=None, help="default $EXTRACTION_INBOX or data/inbox")
+    run.add_argument("--output", type=Path, default=None, help="default $EXTRACTION_OUTPUT_DIR or output/")
+    run.add_argument("--document-type", default="receipt")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    ev = sub.add_parser("evaluate", help="extract labelled documents and score them against gold")
+    ev.add_argument("docs_dir", type=Path)
+    ev.add_argument("gold_jsonl", type=Path)
+    ev.add_argument("--limit", type=int, default=None)
+    ev.add_argument("--output", type=Path, default=None, help="keep the tables and report here")
+    ev.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    # One JSON line per LLM call on stderr; stdout stays clean for --json.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    llm_log = logging.getLogger("extraction_pipeline.llm")
+    llm_log.addHandler(handler)
+    llm_log.setLevel(logging.INFO)
+
+    if args.command == "run":
+        summary = run_pipeline(args.inbox or default_inbox(), args.output, args.document_type)
+    else:
+        summary = evaluate(args.docs_dir, args.gold_jsonl, args.limit, args.output)
+    if args.json:
+        print(json.dumps(summary, default=str))
+    else:
+        _print_summary(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

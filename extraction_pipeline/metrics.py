@@ -1,0 +1,66 @@
+"""Numbers about a batch of LLM calls, shared by the asset metadata and the quality report.
+
+Names follow the OpenTelemetry GenAI conventions where one exists (`gen_ai.usage.*`); the rest say
+their unit in the name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Iterable
+
+import numpy as np
+
+from .extraction import ExtractionOutcome, LLMCall
+
+OUTPUT_ERROR_KINDS = frozenset({"parse_error", "validation_error"})
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else 0.0
+
+
+def all_calls(outcomes: Iterable[ExtractionOutcome]) -> list[LLMCall]:
+    return [call for outcome in outcomes for call in outcome.calls]
+
+
+def call_summary(outcomes: list[ExtractionOutcome]) -> dict[str, Any]:
+    """Tokens, cost, latency and error shares over every call of a batch, re-asks included."""
+    calls = all_calls(outcomes)
+    latencies = [c.latency_s for c in calls]
+    answered = [c for c in calls if c.raw_output is not None]
+    costs = [c.cost_usd for c in calls]
+    input_tokens = sum(c.input_tokens for c in calls)
+    cached = sum(c.cached_input_tokens for c in calls)
+    return {
+        "llm.calls": len(calls),
+        "llm.documents": len(outcomes),
+        "gen_ai.usage.input_tokens": input_tokens,
+        "gen_ai.usage.output_tokens": sum(c.output_tokens for c in calls),
+        "gen_ai.usage.cached_input_tokens": cached,
+        "llm.cached_input_share": cached / input_tokens if input_tokens else 0.0,
+        "cost_usd": sum(c for c in costs if c is not None),
+        "cost_known": all(c is not None for c in costs),
+        "llm.latency_p50_s": percentile(latencies, 50),
+        "llm.latency_p95_s": percentile(latencies, 95),
+        "llm.latency_max_s": max(latencies, default=0.0),
+        # A failed call is one the server did not answer usefully (fault, cut-off, filter).
+        "llm.failed_call_rate": _share(sum(1 for c in calls if c.error_kind and c.error_kind not in OUTPUT_ERROR_KINDS), len(calls)),
+        # Of the answers we got, the share that did not parse or validate.
+        "validation.error_rate": _share(sum(1 for c in answered if c.error_kind in OUTPUT_ERROR_KINDS), len(answered)),
+        "llm.reask_rate": _share(sum(1 for o in outcomes if len(o.calls) > 1), len(outcomes)),
+        "llm.reasks": sum(max(len(o.calls) - 1, 0) for o in outcomes),
+    }
+
+
+def errors_by_kind(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
+    """Every failed call by kind, including those a re-ask later mended."""
+    return dict(Counter(c.error_kind for c in all_calls(outcomes) if c.error_kind).most_common())
+
+
+def calls_by_model(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
+    return dict(Counter(c.model for c in all_calls(outcomes)))
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0

@@ -1,0 +1,133 @@
+"""The quality report: what a run extracted, what it could not, why, and what it cost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .documents import Document, Rejection
+from .extraction import ExtractionOutcome
+from .metrics import call_summary, calls_by_model, errors_by_kind
+from .schemas import field_names
+from .scoring import field_correct, load_gold
+
+
+def build_report(
+    documents: list[Document],
+    rejections: list[Rejection],
+    outcomes: list[ExtractionOutcome],
+    document_type: str,
+    gold_path: Path | None = None,
+) -> dict[str, Any]:
+    fields = field_names(document_type)
+    valid = [o for o in outcomes if o.status == "valid" and o.record]
+    n = len(outcomes)
+    summary = call_summary(outcomes)
+    report: dict[str, Any] = {
+        "document_type": document_type,
+        "files_seen": len(documents) + len(rejections),
+        "documents": len(documents),
+        "rejected": len(rejections),
+        "records": len(valid),
+        "quarantined": n - len(valid),
+        "valid_rate": len(valid) / n if n else 0.0,
+        "fill_rate": {f: (sum(1 for o in valid if o.record.get(f) not in (None, "")) / n if n else 0.0) for f in fields},
+        "errors_by_kind": errors_by_kind(outcomes),
+        "quarantine_by_kind": _count(o.error_kind or "unknown" for o in outcomes if o.status != "valid"),
+        "calls_by_model": calls_by_model(outcomes),
+        "cost_usd_per_document": summary["cost_usd"] / n if n else 0.0,
+        "tokens_per_document": (summary["gen_ai.usage.input_tokens"] + summary["gen_ai.usage.output_tokens"]) / n if n else 0.0,
+        **summary,
+        "quarantine": [
+            {"document_id": o.document_id, "source_path": o.source_path, "error_kind": o.error_kind, "reason": o.reason}
+            for o in outcomes
+            if o.status != "valid"
+        ],
+        "rejections": [{"source_path": r.source_path, "reason": r.reason} for r in rejections],
+    }
+    if gold_path is not None and gold_path.exists():
+        report["accuracy"] = accuracy(outcomes, load_gold(gold_path), fields)
+    return report
+
+
+def accuracy(outcomes: list[ExtractionOutcome], gold: dict[str, dict[str, str]], fields: list[str]) -> dict[str, Any]:
+    """Per-field share correct over the documents that have a gold label for the field.
+
+    A quarantined document counts as wrong on every field: leaving it out would flatter the model.
+    Documents are matched to labels by file name (the label id is the file stem).
+    """
+    scored: dict[str, list[bool]] = {f: [] for f in fields}
+    matched = 0
+    for o in outcomes:
+        label = gold.get(Path(o.source_path).stem)
+        if label is None:
+            continue
+        matched += 1
+        for f in fields:
+            if f in label and str(label[f]).strip():
+                scored[f].append(o.status == "valid" and field_correct(f, (o.record or {}).get(f), label[f]))
+    return {
+        "documents_with_gold": matched,
+        "per_field": {f: (sum(v) / len(v) if v else None) for f, v in scored.items() if f in _labelled(gold)},
+        "labelled": {f: len(v) for f, v in scored.items() if f in _labelled(gold)},
+    }
+
+
+def _labelled(gold: dict[str, dict[str, str]]) -> set[str]:
+    return {f for fields in gold.values() for f in fields}
+
+
+def _count(kinds) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for k in kinds:
+        counts[k] = counts.get(k, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    r = report
+    lines = [
+        f"# Quality report ({r['document_type']})",
+        "",
+        f"Files seen: **{r['files_seen']}**: {r['records']} records, {r['quarantined']} quarantined, "
+        f"{r['rejected']} rejected before extraction.",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| valid rate | {r['valid_rate']:.1%} |",
+        f"| validation error rate (share of answers) | {r['validation.error_rate']:.1%} |",
+        f"| failed LLM calls | {r['llm.failed_call_rate']:.1%} |",
+        f"| re-ask rate (documents) | {r['llm.reask_rate']:.1%} |",
+        f"| LLM calls | {r['llm.calls']} |",
+        f"| cost per document (USD) | {r['cost_usd_per_document']:.6f}{'' if r['cost_known'] else ' (some models unpriced)'} |",
+        f"| tokens per document | {r['tokens_per_document']:.0f} |",
+        f"| input / cached input / output tokens | {r['gen_ai.usage.input_tokens']} / "
+        f"{r['gen_ai.usage.cached_input_tokens']} / {r['gen_ai.usage.output_tokens']} |",
+        f"| latency per call p50 / p95 / max (s) | {r['llm.latency_p50_s']:.2f} / {r['llm.latency_p95_s']:.2f} / "
+        f"{r['llm.latency_max_s']:.2f} |",
+        "",
+        "## Fill rate per field (share of documents)",
+        "",
+        "| field | fill rate |" + (" accuracy |" if "accuracy" in r else ""),
+        "|---|---|" + ("---|" if "accuracy" in r else ""),
+    ]
+    for f, rate in r["fill_rate"].items():
+        acc = ""
+        if "accuracy" in r:
+            value = r["accuracy"]["per_field"].get(f)
+            acc = f" {value:.1%} |" if value is not None else " n/a |"
+        lines.append(f"| {f} | {rate:.1%} |{acc}")
+    if "accuracy" in r:
+        lines += ["", f"Accuracy is over {r['accuracy']['documents_with_gold']} documents with gold labels; "
+                  "quarantined documents count as wrong."]
+    lines += ["", "## Errors by kind (every failed call, including those a re-ask mended)", ""]
+    lines += [f"- {kind}: {count}" for kind, count in r["errors_by_kind"].items()] or ["- none"]
+    lines += ["", "## Quarantined documents", ""]
+    lines += [f"- `{q['source_path']}` ({q['error_kind']}): {_one_line(q['reason'])}" for q in r["quarantine"]] or ["- none"]
+    lines += ["", "## Rejected files", ""]
+    lines += [f"- {_one_line(x['reason'])}" for x in r["rejections"]] or ["- none"]
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())[:300]

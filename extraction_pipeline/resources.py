@@ -1,0 +1,47 @@
+"""Dagster resources: the LLM backend and where outputs go. Both read the environment at run time,
+so one code location serves a laptop (embedded model) and production (a configured server)."""
+
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Iterator, Optional
+
+import dagster as dg
+from pydantic import Field
+
+from .backend import open_client
+from .llm_client import LLMClient
+from .local_model import REPO_ROOT
+
+
+class LLMResource(dg.ConfigurableResource):
+    """How to call the LLM. The API key is deliberately not a field: config shows in the UI and run
+    records, so the key stays in the SDK's own `OPENAI_API_KEY` variable."""
+
+    model: Optional[str] = Field(default=None, description="model name; default $EXTRACTION_MODEL or gpt-4o-mini (remote), the embedded model otherwise")
+    response_format: str = Field(default="auto", description="auto | json_schema | json_object_schema | json_object")
+    timeout_s: float = Field(default=120.0, description="per request; a CPU-only local model needs tens of seconds")
+    max_retries: int = Field(default=3, description="SDK retries of transient faults (429, 5xx, timeouts), honouring Retry-After")
+    max_output_tokens: int = Field(default=400, description="a receipt's JSON needs under 150 tokens; more means rambling")
+
+    @contextlib.contextmanager
+    def client(self) -> Iterator[LLMClient]:
+        with open_client(
+            model=self.model,
+            response_format=self.response_format,  # type: ignore[arg-type]
+            timeout_s=self.timeout_s,
+            max_retries=self.max_retries,
+            max_output_tokens=self.max_output_tokens,
+        ) as client:
+            yield client
+
+
+class OutputStorage(dg.ConfigurableResource):
+    """The folder that receives the Parquet tables and the quality report."""
+
+    output_dir: Optional[str] = Field(default=None, description="default $EXTRACTION_OUTPUT_DIR or output/ in the project")
+
+    @property
+    def path(self) -> Path:
+        return Path(self.output_dir or os.environ.get("EXTRACTION_OUTPUT_DIR") or REPO_ROOT / "output")

@@ -1,0 +1,140 @@
+"""The asset graph, materialized for real against a scripted OpenAI-compatible server (a test double)."""
+
+import json
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from extraction_pipeline.assets import ASSETS
+from extraction_pipeline.definitions import defs
+from extraction_pipeline.resources import LLMResource, OutputStorage
+from extraction_pipeline_tests.scripted_llm_server import Reply, document_text
+
+ANSWER = {"company": "SHOP {n} SDN BHD", "date": "25/12/2018", "address": "1 JALAN {n}", "total": 9.5, "currency": "RM"}
+METRICS = ("latency_s", "cost_usd", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "error_rate")
+
+
+def answer(n: str, **changes) -> str:
+    return json.dumps({k: (v.format(n=n) if isinstance(v, str) else v) for k, v in {**ANSWER, **changes}.items()})
+
+
+def responder(request):
+    """Answers by what the document says; a re-ask (more than the two first messages) gets a good answer."""
+    text, reasked = document_text(request), len(request["messages"]) > 2
+    if "FENCED" in text:
+        return Reply(f"Here you go:\n```json\n{answer('F')}\n```")
+    if "WRONGTYPE" in text:
+        return Reply(answer("W") if reasked else answer("W", total="nine ringgit", date=17))
+    if "LONG" in text:
+        return Reply('{"company": "SHOP L', finish_reason="length", completion_tokens=400)
+    if "NONSENSE" in text:
+        return Reply("I cannot help with that.")
+    return Reply(answer("P"))
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for name, text in {
+        "plain.txt": "PLAIN SHOP SDN BHD\nTOTAL 9.50",
+        "fenced.md": "# FENCED receipt\nTOTAL 9.50",
+        "wrong.html": "<p>WRONGTYPE shop</p><p>TOTAL 9.50</p>",
+        "cut.txt": "LONG receipt",
+        "nonsense.txt": "NONSENSE receipt",
+        "empty.txt": "",
+    }.items():
+        (folder / name).write_text(text)
+    (folder / "gold.jsonl").write_text(json.dumps({"id": "plain", "fields": {"company": "SHOP P SDN BHD", "date": "25/12/2018", "address": "1 JALAN P", "total": "9.50"}}) + "\n")
+    return folder
+
+
+def materialize(inbox, out):
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            ASSETS,
+            instance=instance,
+            resources={"llm": LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(out))},
+            run_config={"ops": {"raw_documents": {"config": {"inbox": str(inbox)}}}},
+        )
+        metadata = {
+            str(key.path[-1]): result.asset_materializations_for_node(key.path[-1])[0].metadata
+            for key in (a.key for a in ASSETS)
+        }
+        return result, metadata
+
+
+def test_every_file_ends_as_a_record_a_quarantined_document_or_a_rejection(scripted_llm, inbox, tmp_path):
+    server = scripted_llm(responder)
+    result, metadata = materialize(inbox, tmp_path / "out")
+    assert result.success
+    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
+    quarantine = pd.read_parquet(tmp_path / "out" / "quarantine.parquet")
+
+    assert sorted(records.source_path.map(lambda p: p.rsplit("/", 1)[-1])) == ["fenced.md", "plain.txt", "wrong.html"]
+    assert sorted(quarantine.source_path.map(lambda p: p.rsplit("/", 1)[-1])) == ["cut.txt", "nonsense.txt"]
+    assert set(records.document_id).isdisjoint(quarantine.document_id)
+    by_name = quarantine.set_index(quarantine.source_path.map(lambda p: p.rsplit("/", 1)[-1]))
+    assert by_name.loc["cut.txt", "error_kind"] == "truncated"
+    assert by_name.loc["nonsense.txt", "error_kind"] == "parse_error"
+    assert by_name.loc["nonsense.txt", "last_raw_output"] == "I cannot help with that."
+    assert by_name.loc["cut.txt", "attempts"] == 1  # a cut-off answer is not re-asked
+    assert records.set_index("company").loc["SHOP W SDN BHD", "attempts"] == 2
+    assert list(records.columns[:7]) == ["document_id", "source_path", "company", "date", "address", "total", "currency"]
+
+    report = result.output_for_node("quality_report")
+    assert (report["files_seen"], report["rejected"], report["records"], report["quarantined"]) == (6, 1, 3, 2)
+    assert report["accuracy"]["per_field"] == {"company": 1.0, "date": 1.0, "address": 1.0, "total": 1.0}
+    assert report["errors_by_kind"] == {"parse_error": 3, "validation_error": 1, "truncated": 1}
+    assert "empty file" in report["rejections"][0]["reason"]
+    # 5 documents: plain, fenced, wrong (2 calls), cut, nonsense (3 calls) = 8 calls
+    assert len(server.requests) == 8
+
+
+def test_every_asset_records_latency_cost_tokens_and_error_rate(scripted_llm, inbox, tmp_path):
+    scripted_llm(responder)
+    _, metadata = materialize(inbox, tmp_path / "out")
+    for asset, values in metadata.items():
+        for name in METRICS:
+            assert name in values, f"{asset} lacks {name}"
+    llm = metadata["llm_extractions"]
+    assert llm["gen_ai.usage.input_tokens"].value == 8 * 100
+    assert llm["cost_usd"].value == pytest.approx((8 * 100 * 0.15 + (5 * 20 + 2 * 20 + 400) * 0.60) / 1e6)
+    assert llm["error_rate"].value == pytest.approx(1 / 8)  # the truncated call
+    assert metadata["raw_documents"]["error_rate"].value == pytest.approx(1 / 6)
+    assert metadata["validated_records"]["error_rate"].value == pytest.approx(2 / 5)
+    assert "llm.latency_p95_s" in llm and "llm.reask_rate" in llm
+    assert "# Quality report" in metadata["quality_report"]["report"].value
+
+
+def test_a_second_run_updates_rows_in_place_instead_of_duplicating_them(scripted_llm, inbox, tmp_path):
+    scripted_llm(responder)
+    materialize(inbox, tmp_path / "out")
+    materialize(inbox, tmp_path / "out")
+    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
+    assert records.document_id.is_unique and len(records) == 3
+
+
+def test_the_api_key_appears_in_no_output_metadata_or_event(scripted_llm, inbox, tmp_path):
+    scripted_llm(responder)
+    with dg.instance_for_test() as instance:
+        dg.materialize(
+            ASSETS,
+            instance=instance,
+            resources={"llm": LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(tmp_path / "out"))},
+            run_config={"ops": {"raw_documents": {"config": {"inbox": str(inbox)}}}},
+        )
+        events = instance.all_logs(instance.get_runs()[0].run_id)
+        assert all("sk-test-not-a-real-key" not in str(event) for event in events)
+    for path in (tmp_path / "out").iterdir():
+        assert b"sk-test-not-a-real-key" not in path.read_bytes()
+
+
+def test_definitions_load_with_one_group_and_the_llm_asset_in_a_pool():
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert keys == {"raw_documents", "llm_extractions", "validated_records", "quality_report"}
+    assert {graph.get(dg.AssetKey(k)).group_name for k in keys} == {"document_extraction"}
+    assert defs.get_assets_def("llm_extractions").op.pool == "llm_api"
+    assert defs.resolve_job_def("extract_documents") is not None

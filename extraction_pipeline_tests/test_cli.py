@@ -1,0 +1,31 @@
+"""The command line drives the same asset graph; scripts read its JSON."""
+
+import json
+import subprocess
+import sys
+
+from extraction_pipeline_tests.scripted_llm_server import Reply
+from extraction_pipeline_tests.test_assets import answer
+
+
+def test_run_json_reports_paths_counts_tokens_and_cost(scripted_llm, tmp_path, monkeypatch):
+    scripted_llm(lambda req: Reply(answer("C")))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("SHOP A\nTOTAL 9.50")
+    (inbox / "b.txt").write_text("SHOP B\nTOTAL 9.50")
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(tmp_path / "out"), "--json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert (summary["documents"], summary["rejected"], summary["records"], summary["quarantined"]) == (3, 1, 2, 0)
+    assert summary["records_path"] == str(tmp_path / "out" / "records.parquet")
+    assert summary["llm_calls"] == 2 and summary["input_tokens"] == 200 and summary["cost_usd"] > 0
+    # one structured line per LLM call on stderr, with no key in it
+    calls = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith('{"event": "llm_call"')]
+    assert len(calls) == 2 and all(c["model"] == "gpt-4o-mini" for c in calls)
+    assert "sk-test-not-a-real-key" not in proc.stderr + proc.stdout
