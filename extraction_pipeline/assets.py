@@ -24,12 +24,15 @@ from pydantic import Field
 
 from .batch import extract_all
 from .documents import DEFAULT_MAX_BYTES, Document, Rejection, RejectedFile, read_document, scan_inbox
+from .budget import RunBudget
 from .extraction import ExtractionOutcome, ExtractionSettings
+from .llm_client import LLMClient
 from .local_model import REPO_ROOT
 from .metrics import call_summary
 from .quality import build_report, to_markdown
 from .resources import LLMResource, OutputStorage
 from .schemas import DOCUMENT_TYPES, field_names
+from .settings import env_number, first_set
 from .tables import KEY, merge, quarantine_frame, read_table, records_frame, write_atomic, write_text_atomic
 
 GROUP = "document_extraction"
@@ -63,7 +66,12 @@ class InboxConfig(dg.Config):
 class ExtractionConfig(dg.Config):
     document_type: str = Field(default="receipt", description=f"one of {sorted(DOCUMENT_TYPES)}")
     max_reasks: int = Field(default=2, description="re-asks after an invalid answer, per document")
-    token_budget_per_document: int = Field(default=6000, description="no re-ask once a document has used this many tokens")
+    token_budget_per_document: Optional[int] = Field(
+        default=None, description="no re-ask once a document has used this many tokens; default $EXTRACTION_DOC_BUDGET_TOKENS or 6000"
+    )
+    cost_budget_per_document_usd: Optional[float] = Field(default=None, description="the same in USD; default $EXTRACTION_DOC_BUDGET_USD")
+    run_budget_tokens: Optional[int] = Field(default=None, description="stop calling the LLM after this many tokens in the run; default $EXTRACTION_RUN_BUDGET_TOKENS")
+    run_budget_usd: Optional[float] = Field(default=None, description="the same in USD; default $EXTRACTION_RUN_BUDGET_USD")
     max_concurrency: Optional[int] = Field(
         default=None, description="parallel LLM calls; default $EXTRACTION_MAX_CONCURRENCY, else 4 (1 for the embedded server)"
     )
@@ -137,18 +145,27 @@ def llm_extractions(
     context: dg.AssetExecutionContext, config: ExtractionConfig, llm: LLMResource, raw_documents: InboxSnapshot
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
-    settings = ExtractionSettings(config.document_type, config.max_reasks, config.token_budget_per_document)
+    settings = ExtractionSettings(
+        document_type=config.document_type,
+        max_reasks=config.max_reasks,
+        token_budget_per_document=first_set(config.token_budget_per_document, env_number("EXTRACTION_DOC_BUDGET_TOKENS", int), 6000),
+        cost_budget_per_document_usd=first_set(config.cost_budget_per_document_usd, env_number("EXTRACTION_DOC_BUDGET_USD", float)),
+    )
+    budget = RunBudget(
+        max_tokens=first_set(config.run_budget_tokens, env_number("EXTRACTION_RUN_BUDGET_TOKENS", int)),
+        max_usd=first_set(config.run_budget_usd, env_number("EXTRACTION_RUN_BUDGET_USD", float)),
+    )
     documents = raw_documents.documents
+    client_numbers: dict[str, Any] = {}
+    outcomes: list[ExtractionOutcome] = []
     if documents:
-        with llm.client() as client:
-            env_limit = os.environ.get("EXTRACTION_MAX_CONCURRENCY")
-            concurrency = config.max_concurrency or (int(env_limit) if env_limit else client.max_concurrency)
+        with llm.client(budget) as client:
+            concurrency = first_set(config.max_concurrency, env_number("EXTRACTION_MAX_CONCURRENCY", int), client.max_concurrency)
             context.log.info(
                 f"extracting {len(documents)} documents with {client.model} ({client.response_format}, {concurrency} at once)"
             )
             outcomes = extract_all(documents, client, settings, max_concurrency=concurrency, report=context.log.info)
-    else:
-        outcomes = []
+            client_numbers = _client_numbers(client)
     s = call_summary(outcomes)
     return dg.MaterializeResult(
         value=ExtractionBatch(config.document_type, outcomes),
@@ -161,9 +178,22 @@ def llm_extractions(
                 error_rate=s["llm.failed_call_rate"],
             ),
             **{k: v for k, v in s.items() if not k.startswith("gen_ai.usage.") or k.endswith("cached_input_tokens")},
+            **client_numbers,
             "models": ", ".join(sorted({c.model for o in outcomes for c in o.calls})) or "none",
         },
     )
+
+
+def _client_numbers(client: LLMClient) -> dict[str, Any]:
+    st = client.stats
+    return {
+        "llm.http_attempts": st.http_attempts,
+        # The SDK's retries: HTTP attempts beyond the first of each request.
+        "llm.retries": max(st.http_attempts - st.requests, 0),
+        "llm.throttled_responses": st.throttled,
+        "llm.rate_limit_wait_s": float(client.limiter.waited_s) if client.limiter else 0.0,
+        "cache.saved_cost_usd": float(st.saved_cost_usd),
+    }
 
 
 @dg.asset(

@@ -26,7 +26,7 @@ def extract_all(
     report: Callable[[str], None] = print,
 ) -> list[ExtractionOutcome]:
     """One outcome per document, in input order. Nothing is dropped: a document that was not tried
-    (after a permanent fault such as a refused key) is quarantined with that fault as its reason."""
+    (after a refused key, say, or with the run budget spent) is quarantined with that reason."""
     prompt = prompt or load_prompt(settings.document_type)
     reask = load_prompt("reask")
     progress = Progress(len(documents), report)
@@ -42,7 +42,7 @@ def extract_all(
             )  # fmt: skip
         else:
             outcome = extract_document(doc, client, prompt, reask, settings)
-            if outcome.calls and outcome.calls[-1].error_kind in PERMANENT_KINDS and not stop.is_set():
+            if outcome.calls and outcome.calls[-1].error_kind in RUN_STOPPING_KINDS and not stop.is_set():
                 first_permanent.append(outcome)
                 stop.set()
                 report(f"stopping LLM calls: {outcome.reason}")
@@ -56,5 +56,5 @@ def extract_all(
         progress.close()
 
 
-# Faults that would repeat identically for every document: stop instead of burning calls.
-PERMANENT_KINDS = frozenset({"auth", "not_found"})
+# Faults that would repeat identically for every document (and a spent run budget): stop calling.
+RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})

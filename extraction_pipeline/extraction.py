@@ -14,7 +14,6 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from .cost import call_cost, price_for
 from .documents import Document
 from .llm_client import Completion, LLMError
 from .parsing import OutputError, parse_answer
@@ -33,6 +32,7 @@ class ExtractionSettings:
     document_type: str = "receipt"
     max_reasks: int = 2
     token_budget_per_document: int = 6000
+    cost_budget_per_document_usd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class LLMCall:
     cost_usd: float | None
     finish_reason: str | None
     raw_output: str | None
+    cached: bool = False  # answered from the cache: latency and cost are this call's, not the original's
     error_kind: str | None = None
     error: str | None = None
 
@@ -87,13 +88,12 @@ def extract_document(
     schema = llm_json_schema(model_cls)
     outcome = ExtractionOutcome(doc.document_id, doc.source_path, settings.document_type, "quarantined")
     messages = prompt.render(document_text=doc.text)
-    price = price_for(client.model)
     for attempt in range(1, settings.max_reasks + 2):
         try:
             completion = client.complete(messages, settings.document_type, schema)
         except LLMError as exc:
             return _quarantine(outcome, _failed_call(attempt, client.model, prompt, exc))
-        call = _call_record(attempt, prompt, completion, price)
+        call = _call_record(attempt, prompt, completion)
         if completion.finish_reason == "length":
             reason = f"the answer hit the output token limit ({completion.output_tokens} tokens)"
             return _quarantine(outcome, replace(call, error_kind="truncated", error=reason))
@@ -111,11 +111,19 @@ def extract_document(
             return outcome
         if attempt > settings.max_reasks:
             break
-        if outcome.tokens >= settings.token_budget_per_document:
-            budget = settings.token_budget_per_document
-            return _finish(outcome, error.kind, f"{error}\n(not re-asked: the budget of {budget} tokens is used up)")
+        if spent := _document_budget_spent(outcome, settings):
+            return _finish(outcome, error.kind, f"{error}\n(not re-asked: {spent})")
         messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=str(error))
     return _finish(outcome, error.kind, f"still invalid after {len(outcome.calls)} attempts:\n{error}")
+
+
+def _document_budget_spent(outcome: ExtractionOutcome, settings: ExtractionSettings) -> str | None:
+    if outcome.tokens >= settings.token_budget_per_document:
+        return f"the budget of {settings.token_budget_per_document} tokens per document is used up"
+    cost = sum(c.cost_usd or 0.0 for c in outcome.calls)
+    if settings.cost_budget_per_document_usd is not None and cost >= settings.cost_budget_per_document_usd:
+        return f"the budget of {settings.cost_budget_per_document_usd} USD per document is used up"
+    return None
 
 
 def _quarantine(outcome: ExtractionOutcome, failed_call: LLMCall) -> ExtractionOutcome:
@@ -133,7 +141,7 @@ def _as_row(record: BaseModel) -> dict[str, Any]:
     return record.model_dump(mode="python")
 
 
-def _call_record(attempt: int, prompt: PromptTemplate, c: Completion, price) -> LLMCall:
+def _call_record(attempt: int, prompt: PromptTemplate, c: Completion) -> LLMCall:
     return LLMCall(
         attempt=attempt,
         model=c.model,
@@ -144,7 +152,8 @@ def _call_record(attempt: int, prompt: PromptTemplate, c: Completion, price) -> 
         cached_input_tokens=c.cached_input_tokens,
         output_tokens=c.output_tokens,
         latency_s=c.latency_s,
-        cost_usd=call_cost(price, c.input_tokens, c.cached_input_tokens, c.output_tokens),
+        cost_usd=c.cost_usd,
+        cached=c.cached,
         finish_reason=c.finish_reason,
         raw_output=c.text,
     )

@@ -1,13 +1,16 @@
 """The one place that talks to an LLM: the `openai` SDK against any OpenAI-compatible server.
 
-Transient faults (429, 5xx, timeouts, dropped connections) are retried by the SDK itself, which
-honours `Retry-After`; we do not stack a second backoff on top. What still fails reaches the caller as
-an `LLMError` with a kind a person can act on, and `permanent` set where retrying cannot help.
-Each call logs one JSON line (never the API key, never the document text).
+A request goes: answer cache -> run budget -> rate limiter -> HTTP. Transient faults (429, 5xx,
+timeouts, dropped connections) are retried by the SDK itself, which honours `Retry-After`; we count
+its attempts through an HTTP hook instead of stacking a second backoff on top, and a 429/503 pauses
+the run's other requests too. What still fails reaches the caller as an `LLMError` with a kind a
+person can act on, and `permanent` where retrying cannot help. Each call logs one JSON line (never
+the API key, never the document text).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -18,11 +21,17 @@ from typing import Any, Literal
 
 import openai
 
+from .budget import BudgetExceeded, RunBudget
+from .cache import AnswerCache, request_key
+from .cost import call_cost, price_for
+from .ratelimit import RateLimiter
+
 log = logging.getLogger("extraction_pipeline.llm")
 
 # How a server is asked for JSON. OpenAI takes `json_schema`; llama.cpp's server refuses that form
 # (HTTP 500) but constrains decoding with `json_object` plus a `schema`; others only know `json_object`.
 ResponseFormat = Literal["auto", "json_schema", "json_object_schema", "json_object"]
+THROTTLED = (429, 503)
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,8 @@ class Completion:
     output_tokens: int
     latency_s: float
     response_format: str
+    cost_usd: float | None = None  # None: the model has no price
+    cached: bool = False  # served from the answer cache: nothing paid this time
 
 
 class LLMError(Exception):
@@ -43,6 +54,18 @@ class LLMError(Exception):
         self.kind = kind
         self.permanent = permanent
         self.latency_s = latency_s
+
+
+@dataclass
+class ClientStats:
+    """What the HTTP layer saw, SDK retries included: counted once, not guessed."""
+
+    requests: int = 0  # sent to the server (not answered from the cache)
+    http_attempts: int = 0
+    throttled: int = 0  # 429 and 503 answers
+    server_errors: int = 0
+    cache_hits: int = 0
+    saved_cost_usd: float = 0.0
 
 
 class LLMClient:
@@ -60,17 +83,26 @@ class LLMClient:
         max_output_tokens: int = 512,
         temperature: float = 0.0,
         max_concurrency: int = 4,
+        cache: AnswerCache | None = None,
+        limiter: RateLimiter | None = None,
+        budget: RunBudget | None = None,
     ):
         # A local server needs no key, but the SDK insists on one: a placeholder is not a secret.
         api_key = api_key or os.environ.get("OPENAI_API_KEY") or "no-key-needed"
-        self._client = openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=max_retries)
+        http = openai.DefaultHttpxClient(event_hooks={"response": [self._on_response]})
+        self._client = openai.OpenAI(
+            base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=max_retries, http_client=http
+        )
         self.model = model
         self.max_output_tokens = max_output_tokens
         self.temperature = temperature
         # How many calls the server takes at once: a default for callers that set no limit of their own.
         self.max_concurrency = max_concurrency
+        self.cache, self.limiter, self.budget = cache, limiter, budget
+        self.stats = ClientStats()
+        self._price = price_for(model)
         self._format: ResponseFormat = response_format
-        self._format_lock = threading.Lock()
+        self._lock = threading.Lock()
 
     @property
     def response_format(self) -> str:
@@ -87,20 +119,38 @@ class LLMClient:
             # The server refused OpenAI's structured-output form: learn that once, then use JSON mode.
             completion = self._call(messages, schema_name, schema, "json_object")
             log.warning(json.dumps({"event": "response_format_fallback", "from": "json_schema", "to": "json_object"}))
-        with self._format_lock:
+        with self._lock:
             self._format = completion.response_format  # type: ignore[assignment]
         return completion
 
     def _call(self, messages: list[dict[str, str]], schema_name: str, schema: dict[str, Any], mode: str) -> Completion:
+        request = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.temperature,
+            "max_tokens": self.max_output_tokens,
+            "response_format": _response_format(mode, schema_name, schema),
+        }
+        key = request_key(request) if self.cache is not None else None
+        if key and (hit := self.cache.get(key)):
+            completion = dataclasses.replace(Completion(**hit), cached=True, cost_usd=0.0)
+            with self._lock:
+                self.stats.cache_hits += 1
+                self.stats.saved_cost_usd += hit.get("cost_usd") or 0.0
+            _log_call(self.model, mode, 0.0, completion=completion)
+            return completion
+        if self.budget:
+            try:
+                self.budget.check()
+            except BudgetExceeded as exc:
+                raise LLMError("budget", str(exc)) from None
+        if self.limiter:
+            self.limiter.acquire(_estimate_tokens(messages) + self.max_output_tokens)
+        with self._lock:
+            self.stats.requests += 1
         started = time.perf_counter()
         try:
-            response = self._client.chat.completions.create(
-                model=self.model,
-                messages=messages,
-                temperature=self.temperature,
-                max_tokens=self.max_output_tokens,
-                response_format=_response_format(mode, schema_name, schema),
-            )
+            response = self._client.chat.completions.create(**request)
         except openai.APIError as exc:
             error = _classify(exc)
             error.latency_s = time.perf_counter() - started
@@ -114,18 +164,53 @@ class LLMClient:
         choice = response.choices[0]
         usage = response.usage
         details = getattr(usage, "prompt_tokens_details", None) if usage else None
+        input_tokens = (usage.prompt_tokens or 0) if usage else 0
+        cached_input = (getattr(details, "cached_tokens", 0) or 0) if details else 0
+        output_tokens = (usage.completion_tokens or 0) if usage else 0
         completion = Completion(
             text=(choice.message.content if choice.message else None) or "",
             finish_reason=choice.finish_reason or "unknown",
             model=response.model or self.model,
-            input_tokens=(usage.prompt_tokens or 0) if usage else 0,
-            cached_input_tokens=(getattr(details, "cached_tokens", 0) or 0) if details else 0,
-            output_tokens=(usage.completion_tokens or 0) if usage else 0,
+            input_tokens=input_tokens,
+            cached_input_tokens=cached_input,
+            output_tokens=output_tokens,
             latency_s=latency,
             response_format=mode,
+            cost_usd=call_cost(self._price, input_tokens, cached_input, output_tokens),
         )
+        if self.budget:
+            self.budget.charge(input_tokens + output_tokens, completion.cost_usd)
+        if key:
+            self.cache.put(key, dataclasses.asdict(completion))
         _log_call(self.model, mode, latency, completion=completion)
         return completion
+
+    def _on_response(self, response: Any) -> None:
+        """Sees every HTTP answer, including the ones the SDK retries."""
+        with self._lock:
+            self.stats.http_attempts += 1
+            if response.status_code in THROTTLED:
+                self.stats.throttled += 1
+            elif response.status_code >= 500:
+                self.stats.server_errors += 1
+        if response.status_code in THROTTLED and self.limiter:
+            self.limiter.pause(_retry_after_s(response.headers) or 1.0)
+
+
+def _estimate_tokens(messages: list[dict[str, str]]) -> int:
+    """About four characters a token: enough to pace a tokens-per-minute limit."""
+    return sum(len(m.get("content") or "") for m in messages) // 4 + 4 * len(messages)
+
+
+def _retry_after_s(headers: Any) -> float | None:
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is not None:
+            try:
+                return max(float(value) / divisor, 0.0)
+            except ValueError:
+                return None
+    return None
 
 
 def _response_format(mode: str, name: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -139,6 +224,8 @@ def _response_format(mode: str, name: str, schema: dict[str, Any]) -> dict[str, 
 def _classify(exc: openai.APIError) -> LLMError:
     """Name the failure; `permanent` where retrying the same request (on any document) cannot help."""
     status = getattr(exc, "status_code", None)
+    if isinstance(exc, openai.APIResponseValidationError):
+        return LLMError("malformed_response", "the server's answer is not a chat completion")
     if isinstance(exc, openai.APITimeoutError):
         return LLMError("timeout", "the LLM server did not answer in time (after retries)")
     if isinstance(exc, openai.APIConnectionError):
@@ -162,10 +249,12 @@ def _log_call(model: str, mode: str, latency: float, *, completion: Completion |
     line: dict[str, Any] = {"event": "llm_call", "model": model, "response_format": mode, "latency_s": round(latency, 3)}
     if completion is not None:
         line.update(
+            cached=completion.cached,
             finish_reason=completion.finish_reason,
             input_tokens=completion.input_tokens,
             cached_input_tokens=completion.cached_input_tokens,
             output_tokens=completion.output_tokens,
+            cost_usd=completion.cost_usd,
         )
     if error is not None:
         line.update(error_kind=error.kind, error=str(error))

@@ -26,14 +26,18 @@ def all_calls(outcomes: Iterable[ExtractionOutcome]) -> list[LLMCall]:
 
 def call_summary(outcomes: list[ExtractionOutcome]) -> dict[str, Any]:
     """Tokens, cost, latency and error shares over every call of a batch, re-asks included."""
-    calls = all_calls(outcomes)
+    every = all_calls(outcomes)
+    calls = [c for c in every if not c.cached]  # what reached the server; cache hits are free and instant
+    hits = len(every) - len(calls)
     latencies = [c.latency_s for c in calls]
-    answered = [c for c in calls if c.raw_output is not None]
+    answered = [c for c in every if c.raw_output is not None]
     costs = [c.cost_usd for c in calls]
     input_tokens = sum(c.input_tokens for c in calls)
     cached = sum(c.cached_input_tokens for c in calls)
     return {
         "llm.calls": len(calls),
+        "cache.hits": hits,
+        "cache.hit_rate": _share(hits, len(every)),
         "llm.documents": len(outcomes),
         "gen_ai.usage.input_tokens": input_tokens,
         "gen_ai.usage.output_tokens": sum(c.output_tokens for c in calls),
@@ -45,11 +49,13 @@ def call_summary(outcomes: list[ExtractionOutcome]) -> dict[str, Any]:
         "llm.latency_p95_s": percentile(latencies, 95),
         "llm.latency_max_s": max(latencies, default=0.0),
         # A failed call is one the server did not answer usefully (fault, cut-off, filter).
-        "llm.failed_call_rate": _share(sum(1 for c in calls if c.error_kind and c.error_kind not in OUTPUT_ERROR_KINDS), len(calls)),
+        "llm.failed_call_rate": _share(sum(1 for c in every if c.error_kind and c.error_kind not in OUTPUT_ERROR_KINDS), len(every)),
         # Of the answers we got, the share that did not parse or validate.
         "validation.error_rate": _share(sum(1 for c in answered if c.error_kind in OUTPUT_ERROR_KINDS), len(answered)),
         "llm.reask_rate": _share(sum(1 for o in outcomes if len(o.calls) > 1), len(outcomes)),
         "llm.reasks": sum(max(len(o.calls) - 1, 0) for o in outcomes),
+        "cost_usd_per_document": _share(sum(c for c in costs if c is not None), len(outcomes)),
+        "tokens_per_document": _share(sum(c.input_tokens + c.output_tokens for c in calls), len(outcomes)),
     }
 
 
@@ -62,5 +68,5 @@ def calls_by_model(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
     return dict(Counter(c.model for c in all_calls(outcomes)))
 
 
-def _share(part: int, whole: int) -> float:
+def _share(part: float, whole: int) -> float:
     return part / whole if whole else 0.0

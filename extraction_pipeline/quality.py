@@ -35,8 +35,6 @@ def build_report(
         "errors_by_kind": errors_by_kind(outcomes),
         "quarantine_by_kind": _count(o.error_kind or "unknown" for o in outcomes if o.status != "valid"),
         "calls_by_model": calls_by_model(outcomes),
-        "cost_usd_per_document": summary["cost_usd"] / n if n else 0.0,
-        "tokens_per_document": (summary["gen_ai.usage.input_tokens"] + summary["gen_ai.usage.output_tokens"]) / n if n else 0.0,
         **summary,
         "quarantine": [
             {"document_id": o.document_id, "source_path": o.source_path, "error_kind": o.error_kind, "reason": o.reason}

@@ -11,6 +11,7 @@ import dagster as dg
 from pydantic import Field
 
 from .backend import open_client
+from .budget import RunBudget
 from .llm_client import LLMClient
 from .local_model import REPO_ROOT
 
@@ -24,12 +25,19 @@ class LLMResource(dg.ConfigurableResource):
     timeout_s: float = Field(default=120.0, description="per request; a CPU-only local model needs tens of seconds")
     max_retries: int = Field(default=3, description="SDK retries of transient faults (429, 5xx, timeouts), honouring Retry-After")
     max_output_tokens: int = Field(default=400, description="a receipt's JSON needs under 150 tokens; more means rambling")
+    rpm: Optional[int] = Field(default=None, description="requests per minute; default $EXTRACTION_RPM, else 500 on a configured server, none locally")
+    tpm: Optional[int] = Field(default=None, description="tokens per minute; default $EXTRACTION_TPM, else 200000 on a configured server, none locally")
+    use_cache: bool = Field(default=True, description="serve repeated requests from the answer cache ($EXTRACTION_CACHE_PATH)")
 
     @contextlib.contextmanager
-    def client(self) -> Iterator[LLMClient]:
+    def client(self, budget: Optional[RunBudget] = None) -> Iterator[LLMClient]:
         with open_client(
             model=self.model,
             response_format=self.response_format,  # type: ignore[arg-type]
+            rpm=self.rpm,
+            tpm=self.tpm,
+            use_cache=self.use_cache,
+            budget=budget,
             timeout_s=self.timeout_s,
             max_retries=self.max_retries,
             max_output_tokens=self.max_output_tokens,

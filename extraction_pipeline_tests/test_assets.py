@@ -50,13 +50,18 @@ def inbox(tmp_path):
     return folder
 
 
-def materialize(inbox, out):
+def materialize(inbox, out, **extraction_config):
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             ASSETS,
             instance=instance,
             resources={"llm": LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(out))},
-            run_config={"ops": {"raw_documents": {"config": {"inbox": str(inbox)}}}},
+            run_config={
+                "ops": {
+                    "raw_documents": {"config": {"inbox": str(inbox)}},
+                    "llm_extractions": {"config": extraction_config},
+                }
+            },
         )
         metadata = {
             str(key.path[-1]): result.asset_materializations_for_node(key.path[-1])[0].metadata
@@ -108,12 +113,28 @@ def test_every_asset_records_latency_cost_tokens_and_error_rate(scripted_llm, in
     assert "# Quality report" in metadata["quality_report"]["report"].value
 
 
-def test_a_second_run_updates_rows_in_place_instead_of_duplicating_them(scripted_llm, inbox, tmp_path):
-    scripted_llm(responder)
-    materialize(inbox, tmp_path / "out")
-    materialize(inbox, tmp_path / "out")
+def test_a_second_run_over_unchanged_documents_is_served_from_the_cache_and_updates_rows_in_place(
+    scripted_llm, inbox, tmp_path
+):
+    server = scripted_llm(responder)
+    _, first = materialize(inbox, tmp_path / "out")
+    result, second = materialize(inbox, tmp_path / "out")
+    assert len(server.requests) == 8  # all from the first run
+    llm = second["llm_extractions"]
+    assert (llm["llm.calls"].value, llm["cache.hits"].value, llm["cost_usd"].value) == (0, 8, 0.0)
+    assert llm["cache.saved_cost_usd"].value == pytest.approx(first["llm_extractions"]["cost_usd"].value)
     records = pd.read_parquet(tmp_path / "out" / "records.parquet")
     assert records.document_id.is_unique and len(records) == 3
+    assert result.output_for_node("quality_report")["records"] == 3
+
+
+def test_a_spent_run_budget_quarantines_the_rest_with_reason_budget(scripted_llm, inbox, tmp_path):
+    server = scripted_llm(lambda req: Reply(answer("P"), prompt_tokens=100, completion_tokens=20))
+    result, metadata = materialize(inbox, tmp_path / "out", run_budget_tokens=250, max_concurrency=1)
+    report = result.output_for_node("quality_report")
+    assert len(server.requests) == 3  # 120 tokens each: the third starts below 250, none after
+    assert report["records"] == 3 and report["quarantine_by_kind"] == {"budget": 2}
+    assert all("run budget of 250 tokens" in q["reason"] for q in report["quarantine"])
 
 
 def test_the_api_key_appears_in_no_output_metadata_or_event(scripted_llm, inbox, tmp_path):

@@ -25,7 +25,7 @@ class ScriptedClient:
         if isinstance(step, Exception):
             raise step
         text, finish = step if isinstance(step, tuple) else (step, "stop")
-        return Completion(text, finish, self.model, 500, 100, 50, 0.2, "json_schema")
+        return Completion(text, finish, self.model, 500, 100, 50, 0.2, "json_schema", cost_usd=0.0001)
 
 
 def run(script, **settings):
@@ -40,8 +40,7 @@ def test_valid_first_answer_is_one_call_with_its_provenance():
     (call,) = outcome.calls
     assert (call.attempt, call.model, call.prompt_version, call.finish_reason) == (1, "gpt-4o-mini", "1", "stop")
     assert call.prompt == load_prompt("receipt").ref and call.raw_output == GOOD
-    # gpt-4o-mini: 400 uncached * 0.15 + 100 cached * 0.075 + 50 out * 0.60, per million
-    assert abs(call.cost_usd - (400 * 0.15 + 100 * 0.075 + 50 * 0.60) / 1e6) < 1e-12
+    assert call.cost_usd == 0.0001 and not call.cached
 
 
 def test_invalid_answer_is_reasked_with_the_error_quoted_after_the_models_own_answer():
@@ -83,4 +82,9 @@ def test_llm_fault_quarantines_with_its_kind():
 def test_no_reask_once_the_token_budget_is_spent():
     outcome, client = run(["no json", GOOD], token_budget_per_document=500)
     assert len(client.calls) == 1
-    assert outcome.status == "quarantined" and "budget of 500 tokens" in outcome.reason
+    assert outcome.status == "quarantined" and "budget of 500 tokens per document" in outcome.reason
+
+
+def test_no_reask_once_the_cost_budget_is_spent():
+    outcome, client = run(["no json", GOOD], cost_budget_per_document_usd=0.0001)
+    assert len(client.calls) == 1 and "0.0001 USD per document" in outcome.reason

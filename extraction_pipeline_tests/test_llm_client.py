@@ -22,6 +22,8 @@ def test_completion_carries_text_usage_latency_and_finish_reason():
     assert completion.text == '{"a": 1}' and completion.finish_reason == "stop"
     assert (completion.input_tokens, completion.cached_input_tokens, completion.output_tokens) == (512, 256, 30)
     assert completion.latency_s > 0
+    # gpt-4o-mini: 256 uncached * 0.15 + 256 cached * 0.075 + 30 out * 0.60, per million
+    assert completion.cost_usd == pytest.approx((256 * 0.15 + 256 * 0.075 + 30 * 0.60) / 1e6)
 
 
 def test_openai_structured_output_is_requested_with_the_strict_schema():
