@@ -1,4 +1,4 @@
-"""Extracting many documents: bounded concurrency, progress, and one clear stop on a permanent fault.
+"""Extracting many documents: bounded concurrency, progress, and one clear stop when calling is futile.
 
 Threads, not asyncio: the work is waiting on HTTP, the `openai` client is thread-safe, and Dagster
 asset bodies are synchronous. The bound is what the server (or the provider's tier) can take at once.
@@ -7,6 +7,7 @@ asset bodies are synchronous. The bound is what the server (or the provider's ti
 from __future__ import annotations
 
 import threading
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
@@ -14,6 +15,13 @@ from .documents import Document
 from .extraction import CompletionClient, ExtractionOutcome, ExtractionSettings, extract_document
 from .progress import Progress
 from .prompts import PromptTemplate, load_prompt
+
+# Faults that would repeat identically for every document (and a spent run budget): stop calling.
+RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})
+# Faults the SDK already retried with backoff; this many documents in a row ending so means the
+# server is down, and every further document would only burn its own retries.
+TRANSPORT_KINDS = frozenset({"connection", "timeout"})
+TRANSPORT_FAILURES_BEFORE_STOP = 3
 
 
 def extract_all(
@@ -26,35 +34,44 @@ def extract_all(
     report: Callable[[str], None] = print,
 ) -> list[ExtractionOutcome]:
     """One outcome per document, in input order. Nothing is dropped: a document that was not tried
-    (after a refused key, say, or with the run budget spent) is quarantined with that reason."""
+    (after a refused key, say, or with the run budget spent) is quarantined with that reason, and a
+    bug that breaks one document is that document's quarantine reason, not the run's end."""
     prompt = prompt or load_prompt(settings.document_type)
     reask = load_prompt("reask")
     progress = Progress(len(documents), report)
-    stop = threading.Event()
-    first_permanent: list[ExtractionOutcome] = []
+    lock = threading.Lock()
+    state = {"stop_reason": None, "stop_kind": None, "transport_in_a_row": 0}
 
     def one(doc: Document) -> ExtractionOutcome:
-        if stop.is_set():
-            cause = first_permanent[0]
+        if state["stop_reason"]:
             outcome = ExtractionOutcome(
                 doc.document_id, doc.source_path, settings.document_type, "quarantined",
-                error_kind=cause.error_kind, reason=f"not sent: {cause.reason}",
+                error_kind=state["stop_kind"], reason=f"not sent: {state['stop_reason']}",
             )  # fmt: skip
         else:
-            outcome = extract_document(doc, client, prompt, reask, settings)
-            if outcome.calls and outcome.calls[-1].error_kind in RUN_STOPPING_KINDS and not stop.is_set():
-                first_permanent.append(outcome)
-                stop.set()
-                report(f"stopping LLM calls: {outcome.reason}")
+            try:
+                outcome = extract_document(doc, client, prompt, reask, settings)
+            except Exception as exc:  # noqa: BLE001 - one broken document never sinks the run
+                outcome = ExtractionOutcome(
+                    doc.document_id, doc.source_path, settings.document_type, "quarantined",
+                    error_kind="internal_error", reason=f"{type(exc).__name__}: {exc}",
+                )  # fmt: skip
+                report(f"internal error on {doc.source_path}:\n{traceback.format_exc()}")
+            _watch(outcome)
         progress.advance()
         return outcome
+
+    def _watch(outcome: ExtractionOutcome) -> None:
+        kind = outcome.calls[-1].error_kind if outcome.calls else None
+        with lock:
+            state["transport_in_a_row"] = state["transport_in_a_row"] + 1 if kind in TRANSPORT_KINDS else 0
+            stop = kind in RUN_STOPPING_KINDS or state["transport_in_a_row"] >= TRANSPORT_FAILURES_BEFORE_STOP
+            if stop and not state["stop_reason"]:
+                state["stop_kind"], state["stop_reason"] = kind, outcome.reason
+                report(f"stopping LLM calls for this run: {outcome.reason}")
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="llm") as pool:
             return list(pool.map(one, documents))
     finally:
         progress.close()
-
-
-# Faults that would repeat identically for every document (and a spent run budget): stop calling.
-RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})

@@ -52,6 +52,7 @@ def run_pipeline(
     with _instance() as instance:
         result = dg.materialize(ASSETS, instance=instance, resources={"llm": LLMResource(), "storage": storage}, run_config=run_config)
         report = result.output_for_node("quality_report")
+        llm = {k: v.value for k, v in result.asset_materializations_for_node("llm_extractions")[0].metadata.items()}
     wall = time.perf_counter() - started
     return {
         "records_path": str(storage.path / RECORDS_FILE),
@@ -69,6 +70,15 @@ def run_pipeline(
         "cost_known": report["cost_known"],
         "latency_p50_s": report["llm.latency_p50_s"],
         "latency_p95_s": report["llm.latency_p95_s"],
+        "llm_latency_sum_s": report["llm.latency_sum_s"],
+        "llm_http_attempts": llm.get("llm.http_attempts", 0),
+        "llm_retries": llm.get("llm.retries", 0),
+        "llm_throttled": llm.get("llm.throttled_responses", 0),
+        "rate_limit_wait_s": llm.get("llm.rate_limit_wait_s", 0.0),
+        "cache_hits": report["cache.hits"],
+        "cache_saved_cost_usd": llm.get("cache.saved_cost_usd", 0.0),
+        "cached_input_share": report["llm.cached_input_share"],
+        "extraction_wall_s": llm["latency_s"],
         "wall_s": wall,
         "seconds_per_document": wall / report["documents"] if report["documents"] else 0.0,
         **({"accuracy": report["accuracy"]["per_field"]} if "accuracy" in report else {}),

@@ -89,11 +89,12 @@ class LLMClient:
     ):
         # A local server needs no key, but the SDK insists on one: a placeholder is not a secret.
         api_key = api_key or os.environ.get("OPENAI_API_KEY") or "no-key-needed"
-        http = openai.DefaultHttpxClient(event_hooks={"response": [self._on_response]})
+        http = openai.DefaultHttpxClient(event_hooks={"request": [self._on_request], "response": [self._on_response]})
         self._client = openai.OpenAI(
             base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=max_retries, http_client=http
         )
         self.model = model
+        self.max_retries = max_retries
         self.max_output_tokens = max_output_tokens
         self.temperature = temperature
         # How many calls the server takes at once: a default for callers that set no limit of their own.
@@ -148,17 +149,36 @@ class LLMClient:
             self.limiter.acquire(_estimate_tokens(messages) + self.max_output_tokens)
         with self._lock:
             self.stats.requests += 1
+        for attempt in range(self.max_retries + 1):
+            try:
+                completion = self._send(request, mode)
+                break
+            except LLMError as exc:
+                # The SDK retries HTTP faults but not a 200 whose body is not a completion; we do.
+                if exc.kind != "malformed_response" or attempt == self.max_retries:
+                    raise
+                time.sleep(min(0.5 * 2**attempt, 8.0))
+        if self.budget:
+            self.budget.charge(completion.input_tokens + completion.output_tokens, completion.cost_usd)
+        if key:
+            self.cache.put(key, dataclasses.asdict(completion))
+        return completion
+
+    def _send(self, request: dict[str, Any], mode: str) -> Completion:
         started = time.perf_counter()
         try:
             response = self._client.chat.completions.create(**request)
         except openai.APIError as exc:
             error = _classify(exc)
-            error.latency_s = time.perf_counter() - started
-            _log_call(self.model, mode, error.latency_s, error=error)
-            raise error from None
+        except ValueError:  # a 200 whose body is empty or not JSON
+            error = LLMError("malformed_response", "the server's answer is not JSON")
+        else:
+            error = None if getattr(response, "choices", None) else LLMError(
+                "malformed_response", "the server answered with no choices"
+            )
         latency = time.perf_counter() - started
-        if not getattr(response, "choices", None):
-            error = LLMError("malformed_response", "the server answered with no choices", latency_s=latency)
+        if error is not None:
+            error.latency_s = latency
             _log_call(self.model, mode, latency, error=error)
             raise error
         choice = response.choices[0]
@@ -178,17 +198,16 @@ class LLMClient:
             response_format=mode,
             cost_usd=call_cost(self._price, input_tokens, cached_input, output_tokens),
         )
-        if self.budget:
-            self.budget.charge(input_tokens + output_tokens, completion.cost_usd)
-        if key:
-            self.cache.put(key, dataclasses.asdict(completion))
         _log_call(self.model, mode, latency, completion=completion)
         return completion
 
-    def _on_response(self, response: Any) -> None:
-        """Sees every HTTP answer, including the ones the SDK retries."""
+    def _on_request(self, request: Any) -> None:
+        """Sees every HTTP attempt, including the SDK's retries (and those that never get an answer)."""
         with self._lock:
             self.stats.http_attempts += 1
+
+    def _on_response(self, response: Any) -> None:
+        with self._lock:
             if response.status_code in THROTTLED:
                 self.stats.throttled += 1
             elif response.status_code >= 500:

@@ -48,6 +48,7 @@ def call_summary(outcomes: list[ExtractionOutcome]) -> dict[str, Any]:
         "llm.latency_p50_s": percentile(latencies, 50),
         "llm.latency_p95_s": percentile(latencies, 95),
         "llm.latency_max_s": max(latencies, default=0.0),
+        "llm.latency_sum_s": sum(latencies),
         # A failed call is one the server did not answer usefully (fault, cut-off, filter).
         "llm.failed_call_rate": _share(sum(1 for c in every if c.error_kind and c.error_kind not in OUTPUT_ERROR_KINDS), len(every)),
         # Of the answers we got, the share that did not parse or validate.

@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 _FENCE = re.compile(r"```[a-zA-Z0-9_-]*[ \t]*\n?(.*?)```", re.DOTALL)
-_DECODER = json.JSONDecoder(parse_float=Decimal)
+# strict=False: models copy tabs and newlines from the document into strings unescaped.
+_DECODER = json.JSONDecoder(parse_float=Decimal, strict=False)
 # Bounds the search in pathological answers (thousands of braces); a real answer has its object early.
 _MAX_CANDIDATES = 64
 

@@ -15,7 +15,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from .values import parse_date
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+def _one_line(value: Any) -> Any:
+    """Copied lines keep their OCR line breaks and tabs; a field value is one line."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+NonEmpty = Annotated[str, BeforeValidator(_one_line), StringConstraints(min_length=1, max_length=500)]
 # Money is a Decimal (no binary-float drift), but the LLM is told it is a plain JSON number.
 Amount = Annotated[
     Decimal,

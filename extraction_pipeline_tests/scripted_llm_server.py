@@ -25,9 +25,14 @@ class Reply:
     prompt_tokens: int = 100
     completion_tokens: int = 20
     cached_tokens: int = 0
+    reset: bool = False  # drop the connection in the middle of the answer
 
 
 Responder = Callable[[dict[str, Any]], Reply]
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # benchmarks open dozens of connections at once
 
 
 def document_text(request: dict[str, Any]) -> str:
@@ -59,6 +64,11 @@ class ScriptedLLMServer:
                 reply = server.responder(request)
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
+                if reply.reset:
+                    self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"id": "chat')
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
                 body = reply.body if reply.body is not None else _completion(request, reply)
                 self._send(reply.status, body, reply.headers)
 
@@ -71,7 +81,7 @@ class ScriptedLLMServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -108,3 +118,81 @@ def _completion(request: dict[str, Any], reply: Reply) -> bytes:
             },
         }
     ).encode()
+
+
+class ServerLimits:
+    """Provider-like limits for benchmarks: a fixed latency, a cap on calls served at once (the rest
+    wait their turn), and a requests-per-minute window answered with 429 and Retry-After."""
+
+    def __init__(self, latency_s: float = 0.0, max_concurrent: int | None = None, rpm: int | None = None):
+        self.latency_s = latency_s
+        self._slots = threading.Semaphore(max_concurrent) if max_concurrent else None
+        self.rpm = rpm
+        self._window: list[float] = []
+        self._lock = threading.Lock()
+        self.served = 0
+        self.throttled = 0
+
+    def admit(self) -> float | None:
+        """None when the request may proceed, else the seconds it should retry after."""
+        if not self.rpm:
+            return None
+        with self._lock:
+            now = time.monotonic()
+            self._window = [t for t in self._window if t > now - 60.0]
+            if len(self._window) >= self.rpm:
+                self.throttled += 1
+                return self._window[0] + 60.0 - now
+            self._window.append(now)
+            return None
+
+    def serve(self, reply: Reply) -> Reply:
+        if self._slots:
+            with self._slots:
+                time.sleep(self.latency_s)
+        else:
+            time.sleep(self.latency_s)
+        with self._lock:
+            self.served += 1
+        return reply
+
+
+def receipt_answer(request: dict[str, Any]) -> Reply:
+    """A valid receipt answer whose company echoes the document's first line."""
+    first_line = document_text(request).split("\n", 2)[1] if "\n" in document_text(request) else "SHOP"
+    answer = {"company": first_line[:60] or "SHOP", "date": "25/12/2018", "address": "1 JALAN MAWAR", "total": 9.5, "currency": "RM"}
+    return Reply(json.dumps(answer), prompt_tokens=450, completion_tokens=60)
+
+
+def limited_responder(limits: ServerLimits, answer: Responder = receipt_answer) -> Responder:
+    def respond(request: dict[str, Any]) -> Reply:
+        retry_after = limits.admit()
+        if retry_after is not None:
+            body = json.dumps({"error": {"message": "rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}})
+            return Reply(status=429, body=body.encode(), headers={"retry-after-ms": str(int(retry_after * 1000) + 1)})
+        return limits.serve(answer(request))
+
+    return respond
+
+
+def main() -> None:
+    """Run the scripted server in its own process (benchmarks): prints its base URL, serves until killed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="scripted OpenAI-compatible server (a test double)")
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--max-concurrent", type=int, default=None)
+    parser.add_argument("--rpm", type=int, default=None)
+    args = parser.parse_args()
+    limits = ServerLimits(args.latency, args.max_concurrent, args.rpm)
+    server = ScriptedLLMServer(limited_responder(limits)).__enter__()
+    print(server.base_url, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.__exit__(None, None, None)
+
+
+if __name__ == "__main__":
+    main()

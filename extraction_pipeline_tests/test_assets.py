@@ -9,6 +9,7 @@ import pytest
 from extraction_pipeline.assets import ASSETS
 from extraction_pipeline.definitions import defs
 from extraction_pipeline.resources import LLMResource, OutputStorage
+from extraction_pipeline_tests.pdf_builder import blank_pdf, encrypted_pdf, text_pdf
 from extraction_pipeline_tests.scripted_llm_server import Reply, document_text
 
 ANSWER = {"company": "SHOP {n} SDN BHD", "date": "25/12/2018", "address": "1 JALAN {n}", "total": 9.5, "currency": "RM"}
@@ -50,12 +51,12 @@ def inbox(tmp_path):
     return folder
 
 
-def materialize(inbox, out, **extraction_config):
+def materialize(inbox, out, llm: LLMResource | None = None, **extraction_config):
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             ASSETS,
             instance=instance,
-            resources={"llm": LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(out))},
+            resources={"llm": llm or LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(out))},
             run_config={
                 "ops": {
                     "raw_documents": {"config": {"inbox": str(inbox)}},
@@ -159,3 +160,24 @@ def test_definitions_load_with_one_group_and_the_llm_asset_in_a_pool():
     assert {graph.get(dg.AssetKey(k)).group_name for k in keys} == {"document_extraction"}
     assert defs.get_assets_def("llm_extractions").op.pool == "llm_api"
     assert defs.resolve_job_def("extract_documents") is not None
+
+
+def test_a_folder_of_unchecked_files_costs_no_document_and_names_every_rejected_file(scripted_llm, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = {"good one.txt": b"PLAIN SHOP\nTOTAL 9.50", "caf\u00e9 $(echo) ;rm.pdf": text_pdf(["PLAIN SHOP", "TOTAL 9.50"]),
+            "latin1.txt": "CAF\u00c9 PLAIN\nTOTAL 9.50".encode("latin-1"), "utf16.md": "PLAIN UTF16\nTOTAL 9.50".encode("utf-16")}
+    bad = {"empty.txt": b"", "photo.txt": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "broken.pdf": b"%PDF-1.4\n%%EOF garbage",
+           "locked.pdf": encrypted_pdf(["TOTAL 1.00"]), "scan.pdf": blank_pdf(), "huge.txt": b"A" * (10 * 1024 * 1024 + 1)}  # fmt: skip
+    for name, data in {**good, **bad}.items():
+        (inbox / name).write_bytes(data)
+    (tmp_path / "outside.txt").write_text("SECRET SHOP\nTOTAL 1.00")
+    (inbox / "link.txt").symlink_to(tmp_path / "outside.txt")
+    server = scripted_llm(lambda req: Reply(answer("B")))
+    result, _ = materialize(inbox, tmp_path / "out")
+    report = result.output_for_node("quality_report")
+    assert (report["files_seen"], report["records"], report["quarantined"], report["rejected"]) == (11, 4, 0, 7)
+    rejected = {r["source_path"].rsplit("/", 1)[-1] for r in report["rejections"]}
+    assert rejected == {*bad, "link.txt"}
+    assert all(r["source_path"] in r["reason"] for r in report["rejections"])
+    assert not any("SECRET" in json.dumps(r) for r in server.requests)

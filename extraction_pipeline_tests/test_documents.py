@@ -98,3 +98,19 @@ def test_scan_accounts_for_every_file_and_skips_hidden_files_and_gold_labels(tmp
     assert [Path(d.source_path).name for d in documents] == ["a.txt", "b $(rm -rf) ü.html"]
     assert sorted(Path(r.source_path).name for r in rejections) == ["copy of a.txt", "empty.txt"]
     assert any("same content as" in r.reason for r in rejections)
+
+
+def test_a_50_mb_text_file_is_rejected_without_being_read(tmp_path):
+    path = tmp_path / "huge.txt"
+    with open(path, "wb") as fh:
+        fh.write(b"TOTAL 9.00\n" * (50 * 1024 * 1024 // 11 + 1))
+    with pytest.raises(RejectedFile, match=r"oversized \(52428\d+ bytes, limit 10485760\)"):
+        read_document(path, tmp_path)
+
+
+def test_a_file_that_vanished_after_listing_is_rejected_by_name(tmp_path):
+    path = write(tmp_path, "gone.txt", RECEIPT)
+    path.unlink()
+    with pytest.raises(RejectedFile, match="gone.txt: unreadable \\(No such file or directory\\)"):
+        read_document(path, tmp_path)
+

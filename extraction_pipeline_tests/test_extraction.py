@@ -38,7 +38,8 @@ def test_valid_first_answer_is_one_call_with_its_provenance():
     outcome, client = run([GOOD])
     assert outcome.status == "valid" and outcome.record["total"] == 9
     (call,) = outcome.calls
-    assert (call.attempt, call.model, call.prompt_version, call.finish_reason) == (1, "gpt-4o-mini", "1", "stop")
+    assert (call.attempt, call.model, call.finish_reason) == (1, "gpt-4o-mini", "stop")
+    assert call.prompt_version == load_prompt("receipt").version
     assert call.prompt == load_prompt("receipt").ref and call.raw_output == GOOD
     assert call.cost_usd == 0.0001 and not call.cached
 

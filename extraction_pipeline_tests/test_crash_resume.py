@@ -1,0 +1,55 @@
+"""SIGKILL in the middle of the LLM step, then run again: nothing paid for is paid for twice, every
+document is processed once in the end, and no output file is ever half-written."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from extraction_pipeline.cache import AnswerCache
+from extraction_pipeline_tests.scripted_llm_server import Reply
+from extraction_pipeline_tests.test_assets import answer
+
+DOCS = 12
+
+
+def start_run(inbox, out):
+    return subprocess.Popen(
+        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(out), "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        env={**os.environ, "EXTRACTION_MAX_CONCURRENCY": "2"},
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_killed_run_resumes_without_paying_twice(scripted_llm, isolated_answer_cache, tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    server = scripted_llm(lambda req: Reply(answer("K"), delay_s=0.3))
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    for i in range(DOCS):
+        (inbox / f"r{i:02d}.txt").write_text(f"SHOP {i} SDN BHD\nTOTAL {i}.50")
+
+    first = start_run(inbox, out)
+    deadline = time.monotonic() + 60
+    while len(server.requests) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    paid_before_kill = len(AnswerCache(isolated_answer_cache))
+    sent_before_kill = len(server.requests)
+    assert 0 < paid_before_kill < DOCS
+
+    second = start_run(inbox, out)
+    stdout, _ = second.communicate(timeout=120)
+    assert second.returncode == 0
+
+    sent_after = len(server.requests) - sent_before_kill
+    assert sent_after == DOCS - paid_before_kill  # every answer received before the kill was reused
+    records = pd.read_parquet(out / "records.parquet")
+    assert len(records) == DOCS and records.document_id.is_unique
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left behind
