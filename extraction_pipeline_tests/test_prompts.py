@@ -4,19 +4,33 @@ import pytest
 
 from extraction_pipeline.prompts import PromptError, load_prompt
 
-RECEIPT_SYSTEM = """You extract fields from the OCR text of a shop receipt and answer with one JSON object only.
-Fields:
-- company: the seller's business name as printed, usually on the first lines (often ends in SDN BHD, ENTERPRISE, TRADING). Not a person's name, a cashier or a mall name.
+RECEIPT_SYSTEM = """You read the OCR text of a shop receipt and answer with one JSON object with these fields:
+- company: the seller's business name from the top of the receipt, usually the line with SDN BHD, S/B, ENTERPRISE, TRADING, HARDWARE, RESTORAN or similar. Skip a person's name printed above it. Leave out registration numbers such as (519537-X) and branch or mall names in brackets.
 - date: the date of purchase exactly as printed (e.g. 25/12/2018 or 12-01-19), without the time.
-- address: the seller's address as printed, all of its lines joined with spaces, ending with the postcode and town or state where printed.
-- total: the final amount paid, including tax and rounding, as a plain number (e.g. 60.30), copied digit for digit from the receipt.
-- currency: the currency as printed (e.g. RM), or null when none is printed.
-Copy values from the receipt; never invent them. Answer with the JSON object alone."""
+- address: the seller's address as printed below the company name, its lines joined with spaces, from the street number (NO., LOT) to the postcode, town and state. Leave out registration, phone, fax and GST numbers.
+- total: the final amount paid, including tax and rounding (the TOTAL line, not CASH or CHANGE), as a plain number copied digit for digit, e.g. 60.30.
+- currency: the currency as printed (e.g. RM), or null.
+Copy every value from the receipt; never invent or correct one.
+
+Example receipt:
+TAN AH KOW
+KEDAI RUNCIT MAJU SDN BHD
+(123456-A)
+NO. 5, JALAN BUNGA 3,
+TAMAN MELATI, 53100 KUALA LUMPUR
+TEL: 03-4100 1234
+(TESCO MELATI)
+DATE: 05/03/2018 10:21 AM
+TOTAL RM 12.50
+CASH RM 20.00
+CHANGE RM 7.50
+Answer:
+{"company": "KEDAI RUNCIT MAJU SDN BHD", "date": "05/03/2018", "address": "NO. 5, JALAN BUNGA 3, TAMAN MELATI, 53100 KUALA LUMPUR", "total": 12.50, "currency": "RM"}"""
 
 
 def test_receipt_prompt_renders_exactly_this_for_a_fixed_input():
     prompt = load_prompt("receipt")
-    assert prompt.version == "1"
+    assert prompt.version == "2"
     assert prompt.render(document_text="SHOP SDN BHD\nTOTAL 9.00") == [
         {"role": "system", "content": RECEIPT_SYSTEM},
         {"role": "user", "content": "Receipt text:\nSHOP SDN BHD\nTOTAL 9.00"},
