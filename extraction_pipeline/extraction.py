@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-
 from .documents import Document
+from .grounding import Evidence, ground, ungrounded_message
 from .llm_client import Completion, LLMError
 from .parsing import OutputError, parse_answer
 from .prompts import PromptTemplate
@@ -33,6 +32,9 @@ class ExtractionSettings:
     max_reasks: int = 2
     token_budget_per_document: int = 6000
     cost_budget_per_document_usd: float | None = None
+    grounding: bool = True
+    # Fields whose value must be found in the document; other ungrounded values are kept and flagged.
+    quarantine_ungrounded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class ExtractionOutcome:
     error_kind: str | None = None
     reason: str | None = None
     calls: list[LLMCall] = field(default_factory=list)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    ungrounded: list[str] = field(default_factory=list)  # fields whose value is not in the document
 
     @property
     def last_raw_output(self) -> str | None:
@@ -88,6 +92,7 @@ def extract_document(
     schema = llm_json_schema(model_cls)
     outcome = ExtractionOutcome(doc.document_id, doc.source_path, settings.document_type, "quarantined")
     messages = prompt.render(document_text=doc.text)
+    ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str]] | None = None  # latest valid but ungrounded
     for attempt in range(1, settings.max_reasks + 2):
         try:
             completion = client.complete(messages, settings.document_type, schema)
@@ -101,20 +106,47 @@ def extract_document(
             reason = "the provider's content filter withheld the answer"
             return _quarantine(outcome, replace(call, error_kind="content_filter", error=reason))
         try:
-            record = parse_answer(completion.text, model_cls)
+            record = parse_answer(completion.text, model_cls).model_dump(mode="python")
+            evidence = ground(record, doc.text) if settings.grounding else {}
+            missing = [f for f, e in evidence.items() if e.status == "missing"]
+            if missing:
+                ungrounded = (record, evidence, missing)
+                raise Ungrounded(ungrounded_message(record, missing, doc.text))
         except OutputError as exc:
             error = exc
             outcome.calls.append(replace(call, error_kind=exc.kind, error=str(exc)))
         else:
             outcome.calls.append(call)
-            outcome.status, outcome.record = "valid", _as_row(record)
-            return outcome
+            return _accept(outcome, record, evidence, [])
         if attempt > settings.max_reasks:
-            break
+            return _give_up(outcome, settings, error, ungrounded, f"still invalid after {len(outcome.calls)} attempts")
         if spent := _document_budget_spent(outcome, settings):
-            return _finish(outcome, error.kind, f"{error}\n(not re-asked: {spent})")
+            return _give_up(outcome, settings, error, ungrounded, f"not re-asked: {spent}")
         messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=str(error))
-    return _finish(outcome, error.kind, f"still invalid after {len(outcome.calls)} attempts:\n{error}")
+    raise AssertionError("unreachable: the loop returns on its last attempt")
+
+
+class Ungrounded(OutputError):
+    """A valid record with values that are not in the document."""
+
+    kind = "ungrounded"
+
+
+def _accept(outcome: ExtractionOutcome, record: dict[str, Any], evidence: dict[str, Evidence], missing: list[str]) -> ExtractionOutcome:
+    outcome.status, outcome.record, outcome.evidence, outcome.ungrounded = "valid", record, evidence, missing
+    return outcome
+
+
+def _give_up(outcome, settings, error: OutputError, ungrounded, why: str) -> ExtractionOutcome:
+    """Out of attempts or budget. A record whose only fault is an ungrounded value is kept and flagged,
+    unless one of those fields is configured to quarantine."""
+    if ungrounded is not None:
+        record, evidence, missing = ungrounded
+        strict = sorted(set(missing) & set(settings.quarantine_ungrounded))
+        if not strict:
+            return _accept(outcome, record, evidence, missing)
+        return _finish(outcome, "ungrounded", f"{why}; not in the document: {', '.join(strict)}\n{error}")
+    return _finish(outcome, error.kind, f"{why}:\n{error}")
 
 
 def _document_budget_spent(outcome: ExtractionOutcome, settings: ExtractionSettings) -> str | None:
@@ -135,10 +167,6 @@ def _quarantine(outcome: ExtractionOutcome, failed_call: LLMCall) -> ExtractionO
 def _finish(outcome: ExtractionOutcome, kind: str, reason: str) -> ExtractionOutcome:
     outcome.status, outcome.error_kind, outcome.reason = "quarantined", kind, reason
     return outcome
-
-
-def _as_row(record: BaseModel) -> dict[str, Any]:
-    return record.model_dump(mode="python")
 
 
 def _call_record(attempt: int, prompt: PromptTemplate, c: Completion) -> LLMCall:

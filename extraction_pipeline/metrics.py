@@ -66,8 +66,24 @@ def errors_by_kind(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
 
 
 def calls_by_model(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
-    return dict(Counter(c.model for c in all_calls(outcomes)))
+    return dict(Counter(c.model for c in all_calls(outcomes) if not c.cached))
+
+
+def cost_by_model(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
+    costs: dict[str, float] = {}
+    for c in all_calls(outcomes):
+        costs[c.model] = costs.get(c.model, 0.0) + (c.cost_usd or 0.0)
+    return costs
 
 
 def _share(part: float, whole: int) -> float:
     return part / whole if whole else 0.0
+
+
+def grounding_rates(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
+    """Per field, the share of extracted values found in their document (exact or normalised)."""
+    found: dict[str, list[bool]] = {}
+    for o in outcomes:
+        for f, e in o.evidence.items():
+            found.setdefault(f, []).append(e.status != "missing")
+    return {f: sum(v) / len(v) for f, v in found.items()}

@@ -7,7 +7,7 @@ from typing import Any
 
 from .documents import Document, Rejection
 from .extraction import ExtractionOutcome
-from .metrics import call_summary, calls_by_model, errors_by_kind
+from .metrics import call_summary, calls_by_model, errors_by_kind, grounding_rates
 from .schemas import field_names
 from .scoring import field_correct, load_gold
 
@@ -35,6 +35,8 @@ def build_report(
         "errors_by_kind": errors_by_kind(outcomes),
         "quarantine_by_kind": _count(o.error_kind or "unknown" for o in outcomes if o.status != "valid"),
         "calls_by_model": calls_by_model(outcomes),
+        "grounding_rate": grounding_rates(outcomes),
+        "flagged_ungrounded": sum(1 for o in valid if o.ungrounded),
         **summary,
         "quarantine": [
             {"document_id": o.document_id, "source_path": o.source_path, "error_kind": o.error_kind, "reason": o.reason}
@@ -104,17 +106,22 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"| latency per call p50 / p95 / max (s) | {r['llm.latency_p50_s']:.2f} / {r['llm.latency_p95_s']:.2f} / "
         f"{r['llm.latency_max_s']:.2f} |",
         "",
-        "## Fill rate per field (share of documents)",
+        f"| records flagged with a value not found in the document | {r['flagged_ungrounded']} |",
         "",
-        "| field | fill rate |" + (" accuracy |" if "accuracy" in r else ""),
-        "|---|---|" + ("---|" if "accuracy" in r else ""),
+        "## Per field",
+        "",
+        "Fill rate: share of documents with a value. Grounding: share of extracted values found in the document text.",
+        "",
+        "| field | fill rate | grounding |" + (" accuracy |" if "accuracy" in r else ""),
+        "|---|---|---|" + ("---|" if "accuracy" in r else ""),
     ]
     for f, rate in r["fill_rate"].items():
-        acc = ""
+        grounded = r["grounding_rate"].get(f)
+        row = f"| {f} | {rate:.1%} | {grounded:.1%} |" if grounded is not None else f"| {f} | {rate:.1%} | n/a |"
         if "accuracy" in r:
             value = r["accuracy"]["per_field"].get(f)
-            acc = f" {value:.1%} |" if value is not None else " n/a |"
-        lines.append(f"| {f} | {rate:.1%} |{acc}")
+            row += f" {value:.1%} |" if value is not None else " n/a |"
+        lines.append(row)
     if "accuracy" in r:
         lines += ["", f"Accuracy is over {r['accuracy']['documents_with_gold']} documents with gold labels; "
                   "quarantined documents count as wrong."]

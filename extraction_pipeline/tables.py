@@ -8,8 +8,10 @@ sees half a table.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -39,11 +41,18 @@ def _provenance(outcome: ExtractionOutcome) -> dict:
 def records_frame(outcomes: list[ExtractionOutcome], document_type: str) -> pd.DataFrame:
     fields = field_names(document_type)
     rows = [
-        {KEY: o.document_id, "source_path": o.source_path, **{f: o.record.get(f) for f in fields}, **_provenance(o)}
+        {
+            KEY: o.document_id,
+            "source_path": o.source_path,
+            **{f: o.record.get(f) for f in fields},
+            "ungrounded_fields": ",".join(o.ungrounded),
+            "evidence": json.dumps({f: asdict(e) for f, e in o.evidence.items()}),
+            **_provenance(o),
+        }
         for o in outcomes
         if o.status == "valid" and o.record is not None
     ]
-    columns = [KEY, "source_path", *fields, *PROVENANCE]
+    columns = [KEY, "source_path", *fields, "ungrounded_fields", "evidence", *PROVENANCE]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -22,7 +22,9 @@ def parse_amount(value: Any) -> Decimal | None:
 _MONTH_NAMES = "|".join(_MONTHS)
 _YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?!\d)")
 _DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)")
-_DAY_MONTH_NAME = re.compile(rf"(?<!\d)(\d{{1,2}})[\s\-/]*({_MONTH_NAMES})[A-Z]*[\s\-/,.]*(\d{{4}}|\d{{2}})(?!\d)")
+_DAY_MONTH_NAME = re.compile(
+    rf"(?<!\d)(\d{{1,2}})[ \-/]*({_MONTH_NAMES})[A-Z]*[ \-/,.]*(\d{{4}}|\d{{2}})(?!\d)", re.IGNORECASE
+)
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -32,15 +34,30 @@ def parse_date(value: Any) -> dt.date | None:
     """
     if isinstance(value, dt.date):
         return value
-    text = str(value or "").strip().upper()
-    if m := _YEAR_FIRST.search(text):
+    text = str(value or "").strip()
+    for pattern in (_YEAR_FIRST, _DAY_FIRST, _DAY_MONTH_NAME):
+        if m := pattern.search(text):
+            return _to_date(pattern, m)
+    return None
+
+
+def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
+    """Every readable date printed in `text`, with its offsets."""
+    found = []
+    for pattern in (_YEAR_FIRST, _DAY_FIRST, _DAY_MONTH_NAME):
+        for m in pattern.finditer(text):
+            if (date := _to_date(pattern, m)) is not None:
+                found.append((m.start(), m.end(), date))
+    return sorted(found)
+
+
+def _to_date(pattern: re.Pattern, m: re.Match) -> dt.date | None:
+    if pattern is _YEAR_FIRST:
         y, mo, d = map(int, m.groups())
-    elif m := _DAY_FIRST.search(text):
+    elif pattern is _DAY_FIRST:
         d, mo, y = map(int, m.groups())
-    elif m := _DAY_MONTH_NAME.search(text):
-        d, mo, y = int(m.group(1)), _MONTHS[m.group(2)], int(m.group(3))
     else:
-        return None
+        d, mo, y = int(m.group(1)), _MONTHS[m.group(2).upper()], int(m.group(3))
     if y < 100:
         y += 2000
     try:

@@ -8,7 +8,7 @@ from extraction_pipeline.llm_client import Completion, LLMError
 from extraction_pipeline.prompts import load_prompt
 
 GOOD = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN", "total": 9.00, "currency": null}'
-DOC = Document("abc123", "/inbox/r.txt", "text", 40, "SHOP SDN BHD\nTOTAL 9.00")
+DOC = Document("abc123", "/inbox/r.txt", "text", 40, "SHOP SDN BHD\n1 JALAN\n25/12/2018\nTOTAL 9.00")
 
 
 @dataclass

@@ -1,0 +1,71 @@
+"""Every value is found in its document, or re-asked, or flagged: no invented value passes unseen."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from extraction_pipeline.documents import Document
+from extraction_pipeline.extraction import ExtractionSettings, extract_document
+from extraction_pipeline.grounding import Evidence, locate
+from extraction_pipeline.prompts import load_prompt
+from extraction_pipeline_tests.test_extraction import ScriptedClient
+
+TEXT = "INDAH GIFT & HOME DECO\n27, JALAN DEDAP 13,\nTAMAN JOHOR JAYA\n19/10/2018 20:49\nSUBTOTAL 60.31\nROUNDING -0.01\nTOTAL RM 60.30\nCASH 1,060.30"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("INDAH GIFT & HOME DECO", Evidence("exact", 0, 22)),
+        ("Indah Gift and Home Deco", Evidence("missing")),
+        ("27, JALAN DEDAP 13, TAMAN JOHOR JAYA", Evidence("normalised", 23, TEXT.index("JAYA") + 4)),
+        (Decimal("60.30"), Evidence("exact", TEXT.index("60.30"), TEXT.index("60.30") + 5)),
+        (Decimal("60.3"), Evidence("exact", TEXT.index("60.30"), TEXT.index("60.30") + 5)),  # the amount as printed to the cent
+        (Decimal("1060.30"), Evidence("normalised", TEXT.index("1,060.30"), len(TEXT))),
+        (Decimal("60.32"), Evidence("missing")),
+        (dt.date(2018, 10, 19), Evidence("normalised", TEXT.index("19/10"), TEXT.index("19/10") + 10)),
+        (dt.date(2018, 10, 18), Evidence("missing")),
+    ],
+)
+def test_values_are_located_exactly_normalised_or_not_at_all(value, expected):
+    evidence = locate(value, TEXT)
+    assert evidence == expected
+    if evidence.start is not None and isinstance(value, str) and evidence.status == "exact":
+        assert TEXT[evidence.start : evidence.end] == value
+
+
+DOC = Document("d1", "/inbox/r.txt", "text", len(TEXT), TEXT)
+GOOD = '{"company": "INDAH GIFT & HOME DECO", "date": "19/10/2018", "address": "27, JALAN DEDAP 13, TAMAN JOHOR JAYA", "total": %s, "currency": "RM"}'
+
+
+def run(script, **settings):
+    client = ScriptedClient(list(script))
+    outcome = extract_document(DOC, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings))
+    return outcome, client
+
+
+def test_an_invented_total_is_reasked_with_what_the_document_prints():
+    outcome, client = run([GOOD % "60.32", GOOD % "60.30"])
+    assert outcome.status == "valid" and outcome.record["total"] == Decimal("60.30") and outcome.ungrounded == []
+    reask = client.calls[1][-1]["content"]
+    assert "total: 60.32 does not appear in the document" in reask and "60.30" in reask and "60.31" in reask
+    assert outcome.calls[0].error_kind == "ungrounded"
+    assert outcome.evidence["total"] == Evidence("exact", TEXT.index("60.30"), TEXT.index("60.30") + 5)
+
+
+def test_a_value_still_not_found_after_the_reasks_is_kept_and_flagged():
+    outcome, _ = run([GOOD % "60.32"] * 3)
+    assert outcome.status == "valid" and outcome.ungrounded == ["total"]
+    assert outcome.evidence["total"].status == "missing"
+
+
+def test_a_field_configured_strict_is_quarantined_instead():
+    outcome, _ = run([GOOD % "60.32"] * 3, quarantine_ungrounded=("total",))
+    assert outcome.status == "quarantined" and outcome.error_kind == "ungrounded"
+    assert "not in the document: total" in outcome.reason
+
+
+def test_grounding_can_be_turned_off():
+    outcome, client = run([GOOD % "60.32"], grounding=False)
+    assert outcome.status == "valid" and len(client.calls) == 1 and outcome.evidence == {}
