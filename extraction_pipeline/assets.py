@@ -28,7 +28,7 @@ from .budget import RunBudget
 from .extraction import ExtractionOutcome, ExtractionSettings
 from .llm_client import LLMClient
 from .local_model import REPO_ROOT
-from .metrics import call_summary
+from .metrics import call_summary, calls_by_model, cost_by_model, grounding_rates
 from .quality import build_report, to_markdown
 from .resources import LLMResource, OutputStorage
 from .schemas import DOCUMENT_TYPES, field_names
@@ -72,6 +72,10 @@ class ExtractionConfig(dg.Config):
     cost_budget_per_document_usd: Optional[float] = Field(default=None, description="the same in USD; default $EXTRACTION_DOC_BUDGET_USD")
     run_budget_tokens: Optional[int] = Field(default=None, description="stop calling the LLM after this many tokens in the run; default $EXTRACTION_RUN_BUDGET_TOKENS")
     run_budget_usd: Optional[float] = Field(default=None, description="the same in USD; default $EXTRACTION_RUN_BUDGET_USD")
+    grounding: bool = Field(default=True, description="look up every value in the document; re-ask when it is not there")
+    quarantine_ungrounded: Optional[list[str]] = Field(
+        default=None, description="fields to quarantine (not just flag) when their value is not in the document; default $EXTRACTION_QUARANTINE_UNGROUNDED (comma-separated)"
+    )
     max_concurrency: Optional[int] = Field(
         default=None, description="parallel LLM calls; default $EXTRACTION_MAX_CONCURRENCY, else 4 (1 for the embedded server)"
     )
@@ -150,6 +154,12 @@ def llm_extractions(
         max_reasks=config.max_reasks,
         token_budget_per_document=first_set(config.token_budget_per_document, env_number("EXTRACTION_DOC_BUDGET_TOKENS", int), 6000),
         cost_budget_per_document_usd=first_set(config.cost_budget_per_document_usd, env_number("EXTRACTION_DOC_BUDGET_USD", float)),
+        grounding=config.grounding,
+        quarantine_ungrounded=tuple(
+            config.quarantine_ungrounded
+            if config.quarantine_ungrounded is not None
+            else filter(None, os.environ.get("EXTRACTION_QUARANTINE_UNGROUNDED", "").split(","))
+        ),
     )
     budget = RunBudget(
         max_tokens=first_set(config.run_budget_tokens, env_number("EXTRACTION_RUN_BUDGET_TOKENS", int)),
@@ -164,7 +174,10 @@ def llm_extractions(
             context.log.info(
                 f"extracting {len(documents)} documents with {client.model} ({client.response_format}, {concurrency} at once)"
             )
-            outcomes = extract_all(documents, client, settings, max_concurrency=concurrency, report=context.log.info)
+            outcomes = extract_all(
+                documents, client, settings, max_concurrency=concurrency, report=context.log.info,
+                retry_client=llm.retry_client(client),
+            )  # fmt: skip
             client_numbers = _client_numbers(client)
     s = call_summary(outcomes)
     return dg.MaterializeResult(
@@ -179,7 +192,9 @@ def llm_extractions(
             ),
             **{k: v for k, v in s.items() if not k.startswith("gen_ai.usage.") or k.endswith("cached_input_tokens")},
             **client_numbers,
-            "models": ", ".join(sorted({c.model for o in outcomes for c in o.calls})) or "none",
+            **{f"grounding_rate.{f}": rate for f, rate in grounding_rates(outcomes).items()},
+            **{f"llm.calls.{model}": n for model, n in calls_by_model(outcomes).items()},
+            **{f"cost_usd.{model}": float(usd) for model, usd in cost_by_model(outcomes).items()},
         },
     )
 
@@ -294,6 +309,7 @@ def quality_report(
         "llm.latency_max_s": report["llm.latency_max_s"],
     }
     metadata.update({f"fill_rate.{f}": v for f, v in report["fill_rate"].items()})
+    metadata.update({f"grounding_rate.{f}": v for f, v in report["grounding_rate"].items()})
     if "accuracy" in report:
         metadata.update({f"accuracy.{f}": v for f, v in report["accuracy"]["per_field"].items() if v is not None})
     return dg.MaterializeResult(value=report, metadata=metadata)

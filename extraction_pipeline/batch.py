@@ -22,6 +22,8 @@ RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})
 # server is down, and every further document would only burn its own retries.
 TRANSPORT_KINDS = frozenset({"connection", "timeout"})
 TRANSPORT_FAILURES_BEFORE_STOP = 3
+# What a stronger model may fix: answers that did not parse, validate, or fit the output limit.
+RETRY_WITH_STRONGER_MODEL = frozenset({"parse_error", "validation_error", "truncated"})
 
 
 def extract_all(
@@ -32,10 +34,14 @@ def extract_all(
     max_concurrency: int = 4,
     prompt: PromptTemplate | None = None,
     report: Callable[[str], None] = print,
+    retry_client: CompletionClient | None = None,
 ) -> list[ExtractionOutcome]:
     """One outcome per document, in input order. Nothing is dropped: a document that was not tried
     (after a refused key, say, or with the run budget spent) is quarantined with that reason, and a
-    bug that breaks one document is that document's quarantine reason, not the run's end."""
+    bug that breaks one document is that document's quarantine reason, not the run's end.
+
+    With a `retry_client` (a stronger model), a document whose answers stayed invalid is tried once
+    more with it; its calls are added to the same outcome, so cost and provenance stay complete."""
     prompt = prompt or load_prompt(settings.document_type)
     reask = load_prompt("reask")
     progress = Progress(len(documents), report)
@@ -51,6 +57,10 @@ def extract_all(
         else:
             try:
                 outcome = extract_document(doc, client, prompt, reask, settings)
+                if retry_client is not None and outcome.error_kind in RETRY_WITH_STRONGER_MODEL:
+                    retried = extract_document(doc, retry_client, prompt, reask, settings)
+                    retried.calls = outcome.calls + retried.calls
+                    outcome = retried
             except Exception as exc:  # noqa: BLE001 - one broken document never sinks the run
                 outcome = ExtractionOutcome(
                     doc.document_id, doc.source_path, settings.document_type, "quarantined",

@@ -16,8 +16,9 @@ from typing import Any, Iterator
 
 import dagster as dg
 
-from .assets import ASSETS, QUARANTINE_FILE, RECORDS_FILE, default_inbox
-from .resources import LLMResource, OutputStorage
+from .assets import QUARANTINE_FILE, RECORDS_FILE, default_inbox
+from .definitions import defs
+from .resources import OutputStorage
 from .scoring import load_gold
 
 
@@ -37,7 +38,7 @@ def _instance() -> Iterator[dg.DagsterInstance]:
 def run_pipeline(
     inbox: Path, output_dir: Path | None = None, document_type: str = "receipt", gold_path: Path | None = None
 ) -> dict[str, Any]:
-    """Materialize the four assets once over `inbox`; return the run's summary."""
+    """Run the `extract_documents` job (the one the UI, sensor and schedule launch) once over `inbox`."""
     storage = OutputStorage(output_dir=str(output_dir) if output_dir else None)
     run_config = {
         "ops": {
@@ -45,12 +46,18 @@ def run_pipeline(
             "llm_extractions": {"config": {"document_type": document_type}},
             "quality_report": {"config": {"gold_path": str(gold_path) if gold_path else None}},
         },
+        "resources": {"storage": {"config": {"output_dir": str(storage.path)}}},
         # Step-level debug events drown the progress lines on a terminal; the UI keeps them all.
         "loggers": {"console": {"config": {"log_level": "INFO"}}},
     }
     started = time.perf_counter()
     with _instance() as instance:
-        result = dg.materialize(ASSETS, instance=instance, resources={"llm": LLMResource(), "storage": storage}, run_config=run_config)
+        result = defs.resolve_job_def("extract_documents").execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False
+        )
+        failed_checks = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+        if not result.success:
+            raise SystemExit(f"run {result.run_id} failed (checks failed: {failed_checks or 'none'}); see the Dagster run log")
         report = result.output_for_node("quality_report")
         llm = {k: v.value for k, v in result.asset_materializations_for_node("llm_extractions")[0].metadata.items()}
     wall = time.perf_counter() - started
@@ -79,6 +86,7 @@ def run_pipeline(
         "cache_saved_cost_usd": llm.get("cache.saved_cost_usd", 0.0),
         "cached_input_share": report["llm.cached_input_share"],
         "extraction_wall_s": llm["latency_s"],
+        "failed_checks": failed_checks,
         "wall_s": wall,
         "seconds_per_document": wall / report["documents"] if report["documents"] else 0.0,
         **({"accuracy": report["accuracy"]["per_field"]} if "accuracy" in report else {}),

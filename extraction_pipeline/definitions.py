@@ -2,15 +2,20 @@
 
 import dagster as dg
 
-from .assets import ASSETS, GROUP
+from .assets import ASSETS
+from .checks import CHECKS, QualityThresholds
+from .jobs import extract_documents_job
 from .resources import LLMResource, OutputStorage
+from .schedules import nightly_extraction
+from .sensors import new_files_sensor
 
-RESOURCES = {"llm": LLMResource(), "storage": OutputStorage()}
+RESOURCES = {"llm": LLMResource(), "storage": OutputStorage(), "thresholds": QualityThresholds()}
 
-extract_documents_job = dg.define_asset_job(
-    "extract_documents",
-    selection=dg.AssetSelection.groups(GROUP),
-    description="Read the inbox, extract, validate, and report: the whole graph in one run.",
+defs = dg.Definitions(
+    assets=ASSETS,
+    asset_checks=CHECKS,
+    resources=RESOURCES,
+    jobs=[extract_documents_job],
+    sensors=[new_files_sensor],
+    schedules=[nightly_extraction],
 )
-
-defs = dg.Definitions(assets=ASSETS, resources=RESOURCES, jobs=[extract_documents_job])

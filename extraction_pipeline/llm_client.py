@@ -87,6 +87,11 @@ class LLMClient:
         limiter: RateLimiter | None = None,
         budget: RunBudget | None = None,
     ):
+        self._options = dict(
+            base_url=base_url, api_key=api_key, response_format=response_format, timeout_s=timeout_s,
+            max_retries=max_retries, max_output_tokens=max_output_tokens, temperature=temperature,
+            max_concurrency=max_concurrency, cache=cache, limiter=limiter, budget=budget,
+        )  # fmt: skip
         # A local server needs no key, but the SDK insists on one: a placeholder is not a secret.
         api_key = api_key or os.environ.get("OPENAI_API_KEY") or "no-key-needed"
         http = openai.DefaultHttpxClient(event_hooks={"request": [self._on_request], "response": [self._on_response]})
@@ -108,6 +113,12 @@ class LLMClient:
     @property
     def response_format(self) -> str:
         return self._format
+
+    def sibling(self, model: str) -> "LLMClient":
+        """Another model on the same server, sharing this client's cache, rate limits and budget."""
+        other = LLMClient(model=model, **self._options)
+        other.stats, other._lock = self.stats, self._lock  # one set of numbers for the run
+        return other
 
     def complete(self, messages: list[dict[str, str]], schema_name: str, schema: dict[str, Any]) -> Completion:
         if self._format != "auto":

@@ -27,6 +27,9 @@ class LLMResource(dg.ConfigurableResource):
     max_output_tokens: int = Field(default=400, description="a receipt's JSON needs under 150 tokens; more means rambling")
     rpm: Optional[int] = Field(default=None, description="requests per minute; default $EXTRACTION_RPM, else 500 on a configured server, none locally")
     tpm: Optional[int] = Field(default=None, description="tokens per minute; default $EXTRACTION_TPM, else 200000 on a configured server, none locally")
+    retry_model: Optional[str] = Field(
+        default=None, description="a stronger model for documents the first one could not extract; default $EXTRACTION_RETRY_MODEL"
+    )
     use_cache: bool = Field(default=True, description="serve repeated requests from the answer cache ($EXTRACTION_CACHE_PATH)")
 
     @contextlib.contextmanager
@@ -43,6 +46,10 @@ class LLMResource(dg.ConfigurableResource):
             max_output_tokens=self.max_output_tokens,
         ) as client:
             yield client
+
+    def retry_client(self, client: LLMClient) -> Optional[LLMClient]:
+        model = self.retry_model or os.environ.get("EXTRACTION_RETRY_MODEL")
+        return client.sibling(model) if model and model != client.model else None
 
 
 class OutputStorage(dg.ConfigurableResource):

@@ -1,6 +1,7 @@
 """The asset graph, materialized for real against a scripted OpenAI-compatible server (a test double)."""
 
 import json
+import re
 
 import dagster as dg
 import pandas as pd
@@ -16,8 +17,18 @@ ANSWER = {"company": "SHOP {n} SDN BHD", "date": "25/12/2018", "address": "1 JAL
 METRICS = ("latency_s", "cost_usd", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "error_rate")
 
 
+def receipt_text(n: str, extra: str = "") -> str:
+    """A document that prints every value of `answer(n)`, so the answer is grounded in it."""
+    return f"SHOP {n} SDN BHD\n1 JALAN {n}\n25/12/2018 10:00\n{extra}\nTOTAL RM 9.50\n"
+
+
 def answer(n: str, **changes) -> str:
     return json.dumps({k: (v.format(n=n) if isinstance(v, str) else v) for k, v in {**ANSWER, **changes}.items()})
+
+
+def echo(request) -> Reply:
+    """The answer whose values the requested document prints (see `receipt_text`)."""
+    return Reply(answer(re.search(r"SHOP (\S+) SDN BHD", document_text(request)).group(1)))
 
 
 def responder(request):
@@ -31,7 +42,7 @@ def responder(request):
         return Reply('{"company": "SHOP L', finish_reason="length", completion_tokens=400)
     if "NONSENSE" in text:
         return Reply("I cannot help with that.")
-    return Reply(answer("P"))
+    return echo(request)
 
 
 @pytest.fixture
@@ -39,11 +50,11 @@ def inbox(tmp_path):
     folder = tmp_path / "inbox"
     folder.mkdir()
     for name, text in {
-        "plain.txt": "PLAIN SHOP SDN BHD\nTOTAL 9.50",
-        "fenced.md": "# FENCED receipt\nTOTAL 9.50",
-        "wrong.html": "<p>WRONGTYPE shop</p><p>TOTAL 9.50</p>",
-        "cut.txt": "LONG receipt",
-        "nonsense.txt": "NONSENSE receipt",
+        "plain.txt": receipt_text("P", "PLAIN"),
+        "fenced.md": "# " + receipt_text("F", "FENCED"),
+        "wrong.html": "<p>" + receipt_text("W", "WRONGTYPE").replace("\n", "</p><p>") + "</p>",
+        "cut.txt": receipt_text("L", "LONG"),
+        "nonsense.txt": receipt_text("N", "NONSENSE"),
         "empty.txt": "",
     }.items():
         (folder / name).write_text(text)
@@ -130,7 +141,7 @@ def test_a_second_run_over_unchanged_documents_is_served_from_the_cache_and_upda
 
 
 def test_a_spent_run_budget_quarantines_the_rest_with_reason_budget(scripted_llm, inbox, tmp_path):
-    server = scripted_llm(lambda req: Reply(answer("P"), prompt_tokens=100, completion_tokens=20))
+    server = scripted_llm(echo)
     result, metadata = materialize(inbox, tmp_path / "out", run_budget_tokens=250, max_concurrency=1)
     report = result.output_for_node("quality_report")
     assert len(server.requests) == 3  # 120 tokens each: the third starts below 250, none after
@@ -165,8 +176,8 @@ def test_definitions_load_with_one_group_and_the_llm_asset_in_a_pool():
 def test_a_folder_of_unchecked_files_costs_no_document_and_names_every_rejected_file(scripted_llm, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    good = {"good one.txt": b"PLAIN SHOP\nTOTAL 9.50", "caf\u00e9 $(echo) ;rm.pdf": text_pdf(["PLAIN SHOP", "TOTAL 9.50"]),
-            "latin1.txt": "CAF\u00c9 PLAIN\nTOTAL 9.50".encode("latin-1"), "utf16.md": "PLAIN UTF16\nTOTAL 9.50".encode("utf-16")}
+    good = {"good one.txt": receipt_text("B", "ONE").encode(), "caf\u00e9 $(echo) ;rm.pdf": text_pdf(receipt_text("B", "PDF").splitlines()),
+            "latin1.txt": receipt_text("B", "CAF\u00c9").encode("latin-1"), "utf16.md": receipt_text("B", "UTF16").encode("utf-16")}
     bad = {"empty.txt": b"", "photo.txt": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "broken.pdf": b"%PDF-1.4\n%%EOF garbage",
            "locked.pdf": encrypted_pdf(["TOTAL 1.00"]), "scan.pdf": blank_pdf(), "huge.txt": b"A" * (10 * 1024 * 1024 + 1)}  # fmt: skip
     for name, data in {**good, **bad}.items():

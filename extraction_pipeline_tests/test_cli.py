@@ -5,15 +5,15 @@ import subprocess
 import sys
 
 from extraction_pipeline_tests.scripted_llm_server import Reply
-from extraction_pipeline_tests.test_assets import answer
+from extraction_pipeline_tests.test_assets import answer, receipt_text
 
 
 def test_run_json_reports_paths_counts_tokens_and_cost(scripted_llm, tmp_path, monkeypatch):
     scripted_llm(lambda req: Reply(answer("C")))
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "a.txt").write_text("SHOP A\nTOTAL 9.50")
-    (inbox / "b.txt").write_text("SHOP B\nTOTAL 9.50")
+    (inbox / "a.txt").write_text(receipt_text("C", "A"))
+    (inbox / "b.txt").write_text(receipt_text("C", "B"))
     (inbox / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     proc = subprocess.run(

@@ -12,7 +12,7 @@ import pytest
 
 from extraction_pipeline.cache import AnswerCache
 from extraction_pipeline_tests.scripted_llm_server import Reply
-from extraction_pipeline_tests.test_assets import answer
+from extraction_pipeline_tests.test_assets import answer, receipt_text
 
 DOCS = 12
 
@@ -32,7 +32,7 @@ def test_a_killed_run_resumes_without_paying_twice(scripted_llm, isolated_answer
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
     for i in range(DOCS):
-        (inbox / f"r{i:02d}.txt").write_text(f"SHOP {i} SDN BHD\nTOTAL {i}.50")
+        (inbox / f"r{i:02d}.txt").write_text(receipt_text("K", f"REF {i}"))
 
     first = start_run(inbox, out)
     deadline = time.monotonic() + 60

@@ -1,0 +1,131 @@
+"""The sensor, the nightly schedule, the asset checks and the retry with a stronger model."""
+
+import os
+import time
+
+import dagster as dg
+import pytest
+
+from extraction_pipeline.definitions import defs
+from extraction_pipeline.inbox_watch import load_cursor
+from extraction_pipeline_tests.scripted_llm_server import Reply
+from extraction_pipeline_tests.test_assets import answer, receipt_text
+
+
+@pytest.fixture
+def inbox(tmp_path, monkeypatch):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    monkeypatch.setenv("EXTRACTION_INBOX", str(folder))
+    monkeypatch.setenv("EXTRACTION_OUTPUT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("EXTRACTION_SETTLE_S", "5")
+    return folder
+
+
+def land(folder, name, text, age_s=60.0):
+    path = folder / name
+    path.write_text(text)
+    then = time.time() - age_s
+    os.utime(path, (then, then))
+    return path
+
+
+def tick(instance, cursor=None):
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+    return defs.resolve_sensor_def("new_files_sensor")(context)
+
+
+def paths_of(result):
+    return [sorted(r.run_config["ops"]["raw_documents"]["config"]["paths"]) for r in result.run_requests]
+
+
+def test_sensor_requests_new_complete_files_once_per_content(inbox):
+    land(inbox, "a.txt", "SHOP A")
+    land(inbox, "b.txt", "SHOP B")
+    land(inbox, "copying.txt", "SHOP C", age_s=0.5)  # still being written
+    with dg.instance_for_test() as instance:
+        first = tick(instance)
+        assert paths_of(first) == [["a.txt", "b.txt"]]
+        assert first.run_requests[0].run_key.startswith("inbox-")
+
+        second = tick(instance, first.cursor)
+        assert second.run_requests == [] or not second.run_requests
+
+        land(inbox, "copy of a.txt", "SHOP A")  # same bytes, new name: not new
+        land(inbox, "b.txt", "SHOP B, corrected")  # edited: new content
+        land(inbox, "copying.txt", "SHOP C")  # finished copying
+        third = tick(instance, second.cursor)
+        assert paths_of(third) == [["b.txt", "copying.txt"]]
+        assert len(load_cursor(third.cursor)) == 3  # A, new B, C: the old B left the inbox
+
+
+def test_two_hundred_files_at_once_become_four_runs_of_fifty(inbox):
+    for i in range(200):
+        land(inbox, f"r{i:03d}.txt", f"SHOP {i}")
+    with dg.instance_for_test() as instance:
+        result = tick(instance)
+    assert [len(p) for p in paths_of(result)] == [50, 50, 50, 50]
+    assert len({r.run_key for r in result.run_requests}) == 4
+
+
+def test_sensor_and_schedule_start_running(inbox):
+    assert defs.resolve_sensor_def("new_files_sensor").default_status == dg.DefaultSensorStatus.RUNNING
+    schedule = defs.resolve_schedule_def("nightly_extraction")
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
+
+
+def run_job(instance, run_config=None, **resources):
+    job = defs.resolve_job_def("extract_documents")
+    return job.execute_in_process(run_config=run_config or {}, instance=instance, raise_on_error=False, resources=resources or None)
+
+
+def test_nightly_run_on_an_unchanged_inbox_makes_no_llm_calls(scripted_llm, inbox):
+    server = scripted_llm(lambda req: Reply(answer("N")))
+    for i in range(3):
+        land(inbox, f"r{i}.txt", receipt_text("N", f"REF {i}"))
+    with dg.instance_for_test() as instance:
+        assert run_job(instance).success
+        calls_before = len(server.requests)
+        context = dg.build_schedule_context(instance=instance)
+        (request,) = defs.resolve_schedule_def("nightly_extraction").evaluate_tick(context).run_requests
+        nightly = run_job(instance, request.run_config)
+    assert nightly.success and calls_before == 3 and len(server.requests) == 3
+    assert nightly.output_for_node("quality_report")["records"] == 3
+
+
+def test_a_broken_model_fails_the_blocking_check_and_keeps_its_answers_out_of_the_records(scripted_llm, inbox, tmp_path):
+    scripted_llm(lambda req: Reply("I am not able to read receipts."))
+    land(inbox, "r.txt", receipt_text("C"))
+    with dg.instance_for_test() as instance:
+        result = run_job(instance)
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["validation_error_rate_below_threshold"] is False
+    assert not result.success
+    assert not (tmp_path / "out" / "records.parquet").exists()  # validated_records did not run
+
+
+def test_cost_check_warns_without_blocking(scripted_llm, inbox, monkeypatch):
+    monkeypatch.setenv("EXTRACTION_MAX_COST_PER_DOCUMENT_USD", "0.0000001")
+    scripted_llm(lambda req: Reply(answer("C")))
+    land(inbox, "r.txt", receipt_text("C"))
+    with dg.instance_for_test() as instance:
+        result = run_job(instance)
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {"validation_error_rate_below_threshold": True, "cost_per_document_within_budget": False,
+                      "quarantine_share_below_threshold": True}  # fmt: skip
+    assert result.success and result.output_for_node("quality_report")["records"] == 1
+
+
+def test_documents_the_first_model_cannot_extract_go_to_the_retry_model(scripted_llm, inbox, monkeypatch):
+    monkeypatch.setenv("EXTRACTION_RETRY_MODEL", "gpt-4o")
+    server = scripted_llm(lambda req: Reply(answer("S")) if req["model"] == "gpt-4o" else Reply("no idea"))
+    land(inbox, "r.txt", receipt_text("S"))
+    with dg.instance_for_test() as instance:
+        result = run_job(instance, {"ops": {"llm_extractions": {"config": {"max_reasks": 0}}}})
+    assert [r["model"] for r in server.requests] == ["gpt-4o-mini", "gpt-4o"]
+    batch = result.output_for_node("llm_extractions")
+    (outcome,) = batch.outcomes
+    assert outcome.status == "valid" and [c.model for c in outcome.calls] == ["gpt-4o-mini", "gpt-4o"]
+    metadata = result.asset_materializations_for_node("llm_extractions")[0].metadata
+    assert metadata["llm.calls.gpt-4o-mini"].value == 1 and metadata["llm.calls.gpt-4o"].value == 1
