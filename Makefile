@@ -27,9 +27,9 @@ $(MODEL_STAMP): $(STAMP)
 
 model: $(MODEL_STAMP)
 
-$(DAGSTER_HOME)/dagster.yaml:
+$(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\npython_logs:\n  managed_python_loggers:\n    - extraction_pipeline.llm\n' > $@
+	cp deploy/dagster.yaml $@
 
 demo: setup $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/extraction-pipeline run --inbox data/inbox

@@ -33,7 +33,7 @@ from .quality import build_report, to_markdown
 from .resources import LLMResource, OutputStorage
 from .schemas import DOCUMENT_TYPES, field_names
 from .settings import env_number, first_set
-from .tables import KEY, merge, quarantine_frame, read_table, records_frame, write_atomic, write_text_atomic
+from .tables import KEY, exclusive, merge, quarantine_frame, read_table, records_frame, write_atomic, write_text_atomic
 
 GROUP = "document_extraction"
 RECORDS_FILE = "records.parquet"
@@ -224,10 +224,11 @@ def validated_records(
     records = records_frame(outcomes, llm_extractions.document_type)
     quarantine = quarantine_frame(outcomes)
     records_path, quarantine_path = storage.path / RECORDS_FILE, storage.path / QUARANTINE_FILE
-    all_records = merge(read_table(records_path), records, drop_ids=set(quarantine[KEY]))
-    all_quarantine = merge(read_table(quarantine_path), quarantine, drop_ids=set(records[KEY]))
-    write_atomic(all_records, records_path)
-    write_atomic(all_quarantine, quarantine_path)
+    with exclusive(storage.path):
+        all_records = merge(read_table(records_path), records, drop_ids=set(quarantine[KEY]))
+        all_quarantine = merge(read_table(quarantine_path), quarantine, drop_ids=set(records[KEY]))
+        write_atomic(all_records, records_path)
+        write_atomic(all_quarantine, quarantine_path)
     s = call_summary(outcomes)
     for row in quarantine.itertuples():
         context.log.warning(f"quarantined {row.source_path} ({row.error_kind}): {row.reason}")

@@ -8,11 +8,14 @@ sees half a table.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
@@ -83,6 +86,18 @@ def merge(existing: pd.DataFrame | None, new: pd.DataFrame, drop_ids: set[str]) 
         merged = pd.concat([existing, new], ignore_index=True)
     merged = merged.drop_duplicates(subset=KEY, keep="last")
     return merged[~merged[KEY].isin(drop_ids)].reset_index(drop=True)
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Serialise read-merge-write of the tables between concurrent runs on this machine."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".tables.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def read_table(path: Path) -> pd.DataFrame | None:

@@ -52,4 +52,4 @@ def test_a_killed_run_resumes_without_paying_twice(scripted_llm, isolated_answer
     assert sent_after == DOCS - paid_before_kill  # every answer received before the kill was reused
     records = pd.read_parquet(out / "records.parquet")
     assert len(records) == DOCS and records.document_id.is_unique
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left behind
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # no half-written file left behind

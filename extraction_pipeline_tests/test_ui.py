@@ -1,0 +1,79 @@
+"""The Dagster UI in headless Chromium: launch a materialization from the asset graph and see the
+run's numbers on the asset page. Saves a screenshot to test-artifacts/."""
+
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from extraction_pipeline_tests.dagster_dev import REPO, dagster_dev
+from extraction_pipeline_tests.test_assets import echo, receipt_text
+
+ARTIFACTS = REPO / "test-artifacts"
+LOCATION = "__repository__@extraction_pipeline.definitions"
+
+
+def chromium(profile: Path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1600,1100", f"--user-data-dir={profile}"):  # fmt: skip
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def wait_for(predicate, timeout_s: float, what: str):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.slow
+def test_materialize_from_the_ui_and_see_cost_tokens_latency_and_error_rate(scripted_llm, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    scripted_llm(echo)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for i in range(3):
+        (inbox / f"r{i}.txt").write_text(receipt_text(f"UI{i}"))
+    env = {"EXTRACTION_INBOX": str(inbox), "EXTRACTION_OUTPUT_DIR": str(tmp_path / "out"),
+           "EXTRACTION_SETTLE_S": "1000000"}  # fmt: skip  # the sensor stays out of this test
+    ARTIFACTS.mkdir(exist_ok=True)
+    home = tmp_path / "home"
+    with dagster_dev(home, env) as url:
+        driver = chromium(tmp_path / "chromium-profile")
+        try:
+            driver.get(f"{url}/locations/{LOCATION}/asset-groups/document_extraction")
+            button = wait_for(
+                lambda: next((b for b in driver.find_elements(By.TAG_NAME, "button")
+                              if b.text.strip().startswith("Materialize all") and b.is_enabled()), None),
+                90, "the Materialize all button",
+            )  # fmt: skip
+            for skip in [b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip() == "Skip"]:
+                skip.click()  # the first-visit "join the community" dialog
+            driver.save_screenshot(str(ARTIFACTS / "asset_graph.png"))
+            button.click()
+            with dg.DagsterInstance.from_config(str(home)) as instance:
+                run = wait_for(lambda: next(iter(instance.get_runs()), None), 60, "a run launched from the UI")
+                final = wait_for(
+                    lambda: (r := instance.get_run_by_id(run.run_id)).is_finished and r, 180, "the run to finish"
+                )
+                assert final.is_success, final.status
+
+            driver.get(f"{url}/assets/llm_extractions")
+            names = ["cost_usd", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "latency_s", "error_rate"]
+            wait_for(lambda: all(n in driver.find_element(By.TAG_NAME, "body").text for n in names), 90,
+                     "the run's metadata on the asset page")  # fmt: skip
+            driver.save_screenshot(str(ARTIFACTS / "llm_extractions_asset_page.png"))
+        finally:
+            driver.quit()
