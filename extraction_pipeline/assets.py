@@ -29,9 +29,9 @@ from .extraction import ExtractionOutcome, ExtractionSettings
 from .llm_client import LLMClient
 from .local_model import REPO_ROOT
 from .metrics import call_summary, calls_by_model, cost_by_model, grounding_rates
-from .quality import build_report, to_markdown
+from .quality import batch_fields, build_report, to_markdown
 from .resources import LLMResource, OutputStorage
-from .schemas import DOCUMENT_TYPES, field_names
+from .schemas import AUTO, DOCUMENT_TYPES
 from .settings import env_number, first_set
 from .tables import KEY, exclusive, merge, quarantine_frame, read_table, records_frame, write_atomic, write_text_atomic
 
@@ -64,7 +64,9 @@ class InboxConfig(dg.Config):
 
 
 class ExtractionConfig(dg.Config):
-    document_type: str = Field(default="receipt", description=f"one of {sorted(DOCUMENT_TYPES)}")
+    document_type: str = Field(
+        default=AUTO, description=f"'auto' (detect each document: receipt, invoice, or other, which is quarantined) or one of {sorted(DOCUMENT_TYPES)}"
+    )
     max_reasks: int = Field(default=2, description="re-asks after an invalid answer, per document")
     token_budget_per_document: Optional[int] = Field(
         default=None, description="no re-ask once a document has used this many tokens; default $EXTRACTION_DOC_BUDGET_TOKENS or 6000"
@@ -221,7 +223,8 @@ def validated_records(
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
     outcomes = llm_extractions.outcomes
-    records = records_frame(outcomes, llm_extractions.document_type)
+    fields = batch_fields(outcomes, llm_extractions.document_type)
+    records = records_frame(outcomes, fields)
     quarantine = quarantine_frame(outcomes)
     records_path, quarantine_path = storage.path / RECORDS_FILE, storage.path / QUARANTINE_FILE
     with exclusive(storage.path):
@@ -250,7 +253,7 @@ def validated_records(
             "quarantined_total": len(all_quarantine),
             "dagster/row_count": len(all_records),
             "dagster/column_schema": _column_schema(all_records),
-            "preview": dg.MetadataValue.md(_preview_md(records, llm_extractions.document_type)),
+            "preview": dg.MetadataValue.md(_preview_md(records, fields)),
         },
     )
 
@@ -259,10 +262,10 @@ def _column_schema(frame: pd.DataFrame) -> dg.TableSchema:
     return dg.TableSchema(columns=[dg.TableColumn(str(c), str(t)) for c, t in frame.dtypes.items()])
 
 
-def _preview_md(records: pd.DataFrame, document_type: str, limit: int = 20) -> str:
+def _preview_md(records: pd.DataFrame, fields: list[str], limit: int = 20) -> str:
     if records.empty:
         return "no records in this run"
-    cols = ["source_path", *field_names(document_type)]
+    cols = ["source_path", *fields]
     head = records[cols].head(limit).assign(source_path=lambda f: f.source_path.map(lambda p: Path(p).name))
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in head.itertuples(index=False)]

@@ -11,10 +11,14 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
+import dataclasses
+
+from .doctype import OTHER, detect_type
 from .documents import Document
 from .extraction import CompletionClient, ExtractionOutcome, ExtractionSettings, extract_document
 from .progress import Progress
-from .prompts import PromptTemplate, load_prompt
+from .prompts import load_prompt
+from .schemas import AUTO
 
 # Faults that would repeat identically for every document (and a spent run budget): stop calling.
 RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})
@@ -32,7 +36,6 @@ def extract_all(
     settings: ExtractionSettings,
     *,
     max_concurrency: int = 4,
-    prompt: PromptTemplate | None = None,
     report: Callable[[str], None] = print,
     retry_client: CompletionClient | None = None,
 ) -> list[ExtractionOutcome]:
@@ -42,28 +45,37 @@ def extract_all(
 
     With a `retry_client` (a stronger model), a document whose answers stayed invalid is tried once
     more with it; its calls are added to the same outcome, so cost and provenance stay complete."""
-    prompt = prompt or load_prompt(settings.document_type)
     reask = load_prompt("reask")
+    prompts = {}  # by document type, loaded on first use
     progress = Progress(len(documents), report)
     lock = threading.Lock()
     state = {"stop_reason": None, "stop_kind": None, "transport_in_a_row": 0}
 
     def one(doc: Document) -> ExtractionOutcome:
-        if state["stop_reason"]:
+        doc_type = detect_type(doc.text) if settings.document_type == AUTO else settings.document_type
+        if doc_type == OTHER:
             outcome = ExtractionOutcome(
-                doc.document_id, doc.source_path, settings.document_type, "quarantined",
+                doc.document_id, doc.source_path, OTHER, "quarantined", error_kind="unsupported",
+                reason=f"{doc.source_path}: neither a receipt nor an invoice (no payment or invoice markers); not extracted",
+            )  # fmt: skip
+        elif state["stop_reason"]:
+            outcome = ExtractionOutcome(
+                doc.document_id, doc.source_path, doc_type, "quarantined",
                 error_kind=state["stop_kind"], reason=f"not sent: {state['stop_reason']}",
             )  # fmt: skip
         else:
+            typed = dataclasses.replace(settings, document_type=doc_type)
+            with lock:
+                prompt = prompts.get(doc_type) or prompts.setdefault(doc_type, load_prompt(doc_type))
             try:
-                outcome = extract_document(doc, client, prompt, reask, settings)
+                outcome = extract_document(doc, client, prompt, reask, typed)
                 if retry_client is not None and outcome.error_kind in RETRY_WITH_STRONGER_MODEL:
-                    retried = extract_document(doc, retry_client, prompt, reask, settings)
+                    retried = extract_document(doc, retry_client, prompt, reask, typed)
                     retried.calls = outcome.calls + retried.calls
                     outcome = retried
             except Exception as exc:  # noqa: BLE001 - one broken document never sinks the run
                 outcome = ExtractionOutcome(
-                    doc.document_id, doc.source_path, settings.document_type, "quarantined",
+                    doc.document_id, doc.source_path, doc_type, "quarantined",
                     error_kind="internal_error", reason=f"{type(exc).__name__}: {exc}",
                 )  # fmt: skip
                 report(f"internal error on {doc.source_path}:\n{traceback.format_exc()}")

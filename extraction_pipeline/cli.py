@@ -36,7 +36,7 @@ def _instance() -> Iterator[dg.DagsterInstance]:
 
 
 def run_pipeline(
-    inbox: Path, output_dir: Path | None = None, document_type: str = "receipt", gold_path: Path | None = None
+    inbox: Path, output_dir: Path | None = None, document_type: str = "auto", gold_path: Path | None = None
 ) -> dict[str, Any]:
     """Run the `extract_documents` job (the one the UI, sensor and schedule launch) once over `inbox`."""
     storage = OutputStorage(output_dir=str(output_dir) if output_dir else None)
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="materialize all assets over an inbox folder")
     run.add_argument("--inbox", type=Path, default=None, help="default $EXTRACTION_INBOX or data/inbox")
     run.add_argument("--output", type=Path, default=None, help="default $EXTRACTION_OUTPUT_DIR or output/")
-    run.add_argument("--document-type", default="receipt")
+    run.add_argument("--document-type", default="auto", help="auto (detect per document), receipt or invoice")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     ev = sub.add_parser("evaluate", help="extract labelled documents and score them against gold")
     ev.add_argument("docs_dir", type=Path)

@@ -8,7 +8,7 @@ from typing import Any
 from .documents import Document, Rejection
 from .extraction import ExtractionOutcome
 from .metrics import call_summary, calls_by_model, errors_by_kind, grounding_rates
-from .schemas import field_names
+from .schemas import AUTO, DOCUMENT_TYPES, fields_for_types
 from .scoring import field_correct, load_gold
 
 
@@ -19,7 +19,7 @@ def build_report(
     document_type: str,
     gold_path: Path | None = None,
 ) -> dict[str, Any]:
-    fields = field_names(document_type)
+    fields = batch_fields(outcomes, document_type)
     valid = [o for o in outcomes if o.status == "valid" and o.record]
     n = len(outcomes)
     summary = call_summary(outcomes)
@@ -29,6 +29,7 @@ def build_report(
         "documents": len(documents),
         "rejected": len(rejections),
         "records": len(valid),
+        "documents_by_type": _count(o.document_type for o in outcomes),
         "quarantined": n - len(valid),
         "valid_rate": len(valid) / n if n else 0.0,
         "fill_rate": {f: (sum(1 for o in valid if o.record.get(f) not in (None, "")) / n if n else 0.0) for f in fields},
@@ -48,6 +49,14 @@ def build_report(
     if gold_path is not None and gold_path.exists():
         report["accuracy"] = accuracy(outcomes, load_gold(gold_path), fields)
     return report
+
+
+def batch_fields(outcomes: list[ExtractionOutcome], document_type: str) -> list[str]:
+    """The fields of the document types in this batch (the configured type when it is not `auto`)."""
+    types = {o.document_type for o in outcomes if o.document_type in DOCUMENT_TYPES}
+    if document_type != AUTO:
+        types.add(document_type)
+    return fields_for_types(types or {"receipt"})
 
 
 def accuracy(outcomes: list[ExtractionOutcome], gold: dict[str, dict[str, str]], fields: list[str]) -> dict[str, Any]:

@@ -82,8 +82,21 @@ def schema_for(document_type: str) -> type[BaseModel]:
         raise ValueError(f"unknown document type {document_type!r}; known: {sorted(DOCUMENT_TYPES)}") from None
 
 
+# Detect each document's type (receipt, invoice, or other) instead of assuming one.
+AUTO = "auto"
+
+
 def field_names(document_type: str) -> list[str]:
     return list(schema_for(document_type).model_fields)
+
+
+def fields_for_types(types: set[str]) -> list[str]:
+    """The columns of a table holding these document types: their fields, in a stable order."""
+    fields: list[str] = []
+    for name in DOCUMENT_TYPES:
+        if name in types:
+            fields += [f for f in field_names(name) if f not in fields]
+    return fields
 
 
 def llm_json_schema(model: type[BaseModel]) -> dict[str, Any]:

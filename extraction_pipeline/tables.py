@@ -20,7 +20,6 @@ from typing import Iterator
 import pandas as pd
 
 from .extraction import ExtractionOutcome
-from .schemas import field_names
 
 KEY = "document_id"
 PROVENANCE = ("document_type", "model", "prompt", "prompt_version", "prompt_sha256", "attempts", "tokens", "cost_usd")
@@ -41,8 +40,7 @@ def _provenance(outcome: ExtractionOutcome) -> dict:
     return {name: values[name] for name in PROVENANCE}
 
 
-def records_frame(outcomes: list[ExtractionOutcome], document_type: str) -> pd.DataFrame:
-    fields = field_names(document_type)
+def records_frame(outcomes: list[ExtractionOutcome], fields: list[str]) -> pd.DataFrame:
     rows = [
         {
             KEY: o.document_id,
