@@ -25,15 +25,17 @@ from pydantic import Field
 from .batch import extract_all
 from .documents import DEFAULT_MAX_BYTES, Document, Rejection, RejectedFile, read_document, scan_inbox
 from .budget import RunBudget
+from .evaluation import MARGIN_DEFAULT, compare
 from .extraction import ExtractionOutcome, ExtractionSettings
 from .llm_client import LLMClient
 from .local_model import REPO_ROOT
 from .metrics import call_summary, calls_by_model, cost_by_model, grounding_rates
 from .quality import batch_fields, build_report, to_markdown
 from .resources import LLMResource, OutputStorage
-from .schemas import AUTO, DOCUMENT_TYPES
+from .schemas import AUTO, DOCUMENT_TYPES, fields_for_types
+from .scoring import accuracy, load_gold
 from .settings import env_number, first_set
-from .tables import KEY, exclusive, merge, quarantine_frame, read_table, records_frame, write_atomic, write_text_atomic
+from .tables import KEY, exclusive, latest_per_source, merge, quarantine_frame, read_table, records_frame, write_atomic, write_text_atomic
 
 GROUP = "document_extraction"
 RECORDS_FILE = "records.parquet"
@@ -319,4 +321,62 @@ def quality_report(
     return dg.MaterializeResult(value=report, metadata=metadata)
 
 
-ASSETS = [raw_documents, llm_extractions, validated_records, quality_report]
+class EvaluationConfig(dg.Config):
+    gold_path: Optional[str] = Field(default=None, description="gold labels (JSONL); default $EXTRACTION_GOLD or gold.jsonl in the inbox")
+    margin: float = Field(default=MARGIN_DEFAULT, description="largest accepted drop per field below the last accepted evaluation")
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"python"},
+    deps=[validated_records],
+    check_specs=[dg.AssetCheckSpec("accuracy_not_below_accepted", asset="evaluation")],
+    description="Per-field accuracy of the records against gold labels, checked against the last accepted evaluation of the prompt.",
+)
+def evaluation(context: dg.AssetExecutionContext, config: EvaluationConfig, storage: OutputStorage) -> dg.MaterializeResult:
+    started = time.perf_counter()
+    gold_path = Path(config.gold_path or os.environ.get("EXTRACTION_GOLD") or default_inbox() / "gold.jsonl")
+    records, quarantine = read_table(storage.path / RECORDS_FILE), read_table(storage.path / QUARANTINE_FILE)
+    if not gold_path.exists() or records is None:
+        return dg.MaterializeResult(
+            metadata={
+                **_numbers(started, cost_usd=0.0, input_tokens=0, output_tokens=0, error_rate=0.0),
+                "evaluated_documents": 0,
+                "note": f"nothing to score: no gold labels at {gold_path} or no records yet",
+            },
+            check_results=[dg.AssetCheckResult(passed=True, description="no gold labels: nothing to compare")],
+        )
+    results = latest_per_source(records, quarantine)
+    fields = [f for f in records.columns if f in fields_for_types(set(DOCUMENT_TYPES))]
+    scores = accuracy(results, load_gold(gold_path), fields)
+    per_field = scores["per_field"]
+    prompts = records.prompt.dropna().map(lambda ref: ref.split("@")[0])
+    prompt_name = prompts.mode().iat[0] if not prompts.empty else "unknown"
+    verdict = compare(per_field, _accepted_baseline(context, prompt_name), config.margin)
+    known = [v for v in per_field.values() if v is not None]
+    metadata: dict[str, Any] = {
+        # error_rate here: the share of labelled values that are wrong, averaged over fields.
+        **_numbers(started, cost_usd=0.0, input_tokens=0, output_tokens=0, error_rate=1 - sum(known) / len(known) if known else 0.0),
+        "evaluated_documents": scores["documents_with_gold"],
+        "prompt_name": prompt_name,
+        "prompt_versions": ", ".join(sorted(set(records.prompt.dropna()))),
+        "accepted": verdict["accepted"],
+        "per_field_accuracy": dg.MetadataValue.json({f: v for f, v in per_field.items() if v is not None}),
+        **{f"accuracy.{f}": float(v) for f, v in per_field.items() if v is not None},
+    }
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[dg.AssetCheckResult(passed=verdict["accepted"], description=verdict["note"], metadata={"drops": dg.MetadataValue.json(verdict["drops"])})],
+    )
+
+
+def _accepted_baseline(context: dg.AssetExecutionContext, prompt_name: str) -> dict[str, float] | None:
+    """Per-field accuracy of the newest accepted evaluation of this prompt, from the asset's history."""
+    for event in context.instance.fetch_materializations(dg.AssetKey("evaluation"), limit=200, ascending=False).records:
+        md = event.asset_materialization.metadata if event.asset_materialization else {}
+        if md.get("prompt_name") and md["prompt_name"].value == prompt_name and md.get("accepted") and md["accepted"].value:
+            return dict(md["per_field_accuracy"].value)
+    return None
+
+
+ASSETS = [raw_documents, llm_extractions, validated_records, quality_report, evaluation]

@@ -45,6 +45,7 @@ def run_pipeline(
             "raw_documents": {"config": {"inbox": str(inbox)}},
             "llm_extractions": {"config": {"document_type": document_type}},
             "quality_report": {"config": {"gold_path": str(gold_path) if gold_path else None}},
+            "evaluation": {"config": {"gold_path": str(gold_path or inbox / "gold.jsonl")}},
         },
         "resources": {"storage": {"config": {"output_dir": str(storage.path)}}},
         # Step-level debug events drown the progress lines on a terminal; the UI keeps them all.

@@ -9,7 +9,7 @@ from .documents import Document, Rejection
 from .extraction import ExtractionOutcome
 from .metrics import call_summary, calls_by_model, errors_by_kind, grounding_rates
 from .schemas import AUTO, DOCUMENT_TYPES, fields_for_types
-from .scoring import field_correct, load_gold
+from .scoring import accuracy, load_gold
 
 
 def build_report(
@@ -47,7 +47,8 @@ def build_report(
         "rejections": [{"source_path": r.source_path, "reason": r.reason} for r in rejections],
     }
     if gold_path is not None and gold_path.exists():
-        report["accuracy"] = accuracy(outcomes, load_gold(gold_path), fields)
+        results = ((o.source_path, o.record if o.status == "valid" else None) for o in outcomes)
+        report["accuracy"] = accuracy(results, load_gold(gold_path), fields)
     return report
 
 
@@ -57,33 +58,6 @@ def batch_fields(outcomes: list[ExtractionOutcome], document_type: str) -> list[
     if document_type != AUTO:
         types.add(document_type)
     return fields_for_types(types or {"receipt"})
-
-
-def accuracy(outcomes: list[ExtractionOutcome], gold: dict[str, dict[str, str]], fields: list[str]) -> dict[str, Any]:
-    """Per-field share correct over the documents that have a gold label for the field.
-
-    A quarantined document counts as wrong on every field: leaving it out would flatter the model.
-    Documents are matched to labels by file name (the label id is the file stem).
-    """
-    scored: dict[str, list[bool]] = {f: [] for f in fields}
-    matched = 0
-    for o in outcomes:
-        label = gold.get(Path(o.source_path).stem)
-        if label is None:
-            continue
-        matched += 1
-        for f in fields:
-            if f in label and str(label[f]).strip():
-                scored[f].append(o.status == "valid" and field_correct(f, (o.record or {}).get(f), label[f]))
-    return {
-        "documents_with_gold": matched,
-        "per_field": {f: (sum(v) / len(v) if v else None) for f, v in scored.items() if f in _labelled(gold)},
-        "labelled": {f: len(v) for f, v in scored.items() if f in _labelled(gold)},
-    }
-
-
-def _labelled(gold: dict[str, dict[str, str]]) -> set[str]:
-    return {f for fields in gold.values() for f in fields}
 
 
 def _count(kinds) -> dict[str, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .values import parse_amount, parse_date
 
@@ -34,3 +34,28 @@ def field_correct(field: str, predicted: Any, gold: Any) -> bool:
     if field == "total":
         return parse_amount(gold) is not None and parse_amount(predicted) == parse_amount(gold)
     return norm_text(predicted) == norm_text(gold)
+
+
+def accuracy(results: Iterable[tuple[str, dict[str, Any] | None]], gold: dict[str, dict[str, str]], fields: list[str]) -> dict[str, Any]:
+    """Per-field share correct over the documents that have a gold label for the field.
+
+    `results` holds (source path, record), with None for a quarantined document, which counts as
+    wrong on every field: leaving it out would flatter the model. Documents are matched to labels
+    by file name (the label id is the file stem).
+    """
+    labelled = {f for fields_ in gold.values() for f in fields_}
+    scored: dict[str, list[bool]] = {f: [] for f in fields if f in labelled}
+    matched = 0
+    for source_path, record in results:
+        label = gold.get(Path(source_path).stem)
+        if label is None:
+            continue
+        matched += 1
+        for f in scored:
+            if str(label.get(f) or "").strip():
+                scored[f].append(record is not None and field_correct(f, record.get(f), label[f]))
+    return {
+        "documents_with_gold": matched,
+        "per_field": {f: (sum(v) / len(v) if v else None) for f, v in scored.items()},
+        "labelled": {f: len(v) for f, v in scored.items()},
+    }

@@ -22,7 +22,7 @@ import pandas as pd
 from .extraction import ExtractionOutcome
 
 KEY = "document_id"
-PROVENANCE = ("document_type", "model", "prompt", "prompt_version", "prompt_sha256", "attempts", "tokens", "cost_usd")
+PROVENANCE = ("document_type", "model", "prompt", "prompt_version", "prompt_sha256", "attempts", "tokens", "cost_usd", "extracted_at")
 
 
 def _provenance(outcome: ExtractionOutcome) -> dict:
@@ -36,6 +36,7 @@ def _provenance(outcome: ExtractionOutcome) -> dict:
         "attempts": len(outcome.calls),
         "tokens": outcome.tokens,
         "cost_usd": sum(c.cost_usd or 0.0 for c in outcome.calls),
+        "extracted_at": pd.Timestamp.now(tz="UTC"),
     }
     return {name: values[name] for name in PROVENANCE}
 
@@ -72,6 +73,17 @@ def quarantine_frame(outcomes: list[ExtractionOutcome]) -> pd.DataFrame:
     ]
     columns = [KEY, "source_path", "error_kind", "reason", "last_raw_output", *PROVENANCE]
     return pd.DataFrame(rows, columns=columns)
+
+
+def latest_per_source(records: pd.DataFrame | None, quarantine: pd.DataFrame | None) -> list[tuple[str, dict | None]]:
+    """(source path, record or None when quarantined) for the newest outcome of each file: an edited
+    file is a new document, and its older version's row stays in the tables as history."""
+    frames = [f.assign(_valid=valid) for f, valid in ((records, True), (quarantine, False)) if f is not None and not f.empty]
+    if not frames:
+        return []
+    both = pd.concat(frames, ignore_index=True).sort_values("extracted_at", kind="stable")
+    latest = both.drop_duplicates("source_path", keep="last")
+    return [(row["source_path"], row if row["_valid"] else None) for row in latest.to_dict("records")]
 
 
 def merge(existing: pd.DataFrame | None, new: pd.DataFrame, drop_ids: set[str]) -> pd.DataFrame:

@@ -167,7 +167,7 @@ def test_the_api_key_appears_in_no_output_metadata_or_event(scripted_llm, inbox,
 def test_definitions_load_with_one_group_and_the_llm_asset_in_a_pool():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys == {"raw_documents", "llm_extractions", "validated_records", "quality_report"}
+    assert keys == {"raw_documents", "llm_extractions", "validated_records", "quality_report", "evaluation"}
     assert {graph.get(dg.AssetKey(k)).group_name for k in keys} == {"document_extraction"}
     assert defs.get_assets_def("llm_extractions").op.pool == "llm_api"
     assert defs.resolve_job_def("extract_documents") is not None

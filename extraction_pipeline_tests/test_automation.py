@@ -1,5 +1,6 @@
 """The sensor, the nightly schedule, the asset checks and the retry with a stronger model."""
 
+import json
 import os
 import time
 
@@ -9,7 +10,7 @@ import pytest
 from extraction_pipeline.definitions import defs
 from extraction_pipeline.inbox_watch import load_cursor
 from extraction_pipeline_tests.scripted_llm_server import Reply
-from extraction_pipeline_tests.test_assets import answer, receipt_text
+from extraction_pipeline_tests.test_assets import answer, echo, receipt_text
 
 
 @pytest.fixture
@@ -113,7 +114,7 @@ def test_cost_check_warns_without_blocking(scripted_llm, inbox, monkeypatch):
         result = run_job(instance)
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"validation_error_rate_below_threshold": True, "cost_per_document_within_budget": False,
-                      "quarantine_share_below_threshold": True}  # fmt: skip
+                      "quarantine_share_below_threshold": True, "accuracy_not_below_accepted": True}  # fmt: skip
     assert result.success and result.output_for_node("quality_report")["records"] == 1
 
 
@@ -129,3 +130,24 @@ def test_documents_the_first_model_cannot_extract_go_to_the_retry_model(scripted
     assert outcome.status == "valid" and [c.model for c in outcome.calls] == ["gpt-4o-mini", "gpt-4o"]
     metadata = result.asset_materializations_for_node("llm_extractions")[0].metadata
     assert metadata["llm.calls.gpt-4o-mini"].value == 1 and metadata["llm.calls.gpt-4o"].value == 1
+
+
+def test_an_accuracy_drop_below_the_accepted_evaluation_fails_the_check(scripted_llm, inbox):
+    good = lambda req: echo(req)  # noqa: E731
+    wrong_total = lambda req: Reply(echo(req).content.replace("9.5", "19.5"))  # noqa: E731
+    gold = [{"id": f"r{i}", "fields": {"company": f"SHOP G{i} SDN BHD", "total": "9.50"}} for i in range(4)]
+    (inbox / "gold.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gold))
+    for i in range(4):
+        land(inbox, f"r{i}.txt", receipt_text(f"G{i}", "19.50 SERVICE"))
+    with dg.instance_for_test() as instance:
+        scripted_llm(good)
+        first = run_job(instance)
+        scripted_llm(wrong_total)
+        (inbox / "r0.txt").write_text(receipt_text("G0", "19.50 SERVICE CHARGE"))  # new content: asked again
+        (inbox / "r1.txt").write_text(receipt_text("G1", "19.50 SERVICE CHARGE"))
+        second = run_job(instance)
+    verdicts = [{e.check_name: e for e in r.get_asset_check_evaluations()}["accuracy_not_below_accepted"] for r in (first, second)]
+    assert verdicts[0].passed and "baseline" in verdicts[0].description
+    assert not verdicts[1].passed and "total 1.000 -> 0.5" in verdicts[1].description
+    accuracy = second.asset_materializations_for_node("evaluation")[0].metadata["accuracy.total"].value
+    assert accuracy == 0.5
