@@ -10,7 +10,6 @@ tables are keyed by document id and updated in place, so a run over one document
 from the Launchpad) or over a sensor's batch of new files changes only those rows.
 """
 
-
 import json
 import os
 import time
@@ -23,8 +22,8 @@ import pandas as pd
 from pydantic import Field
 
 from .batch import extract_all
-from .documents import DEFAULT_MAX_BYTES, Document, Rejection, RejectedFile, read_document, scan_inbox
 from .budget import RunBudget
+from .documents import DEFAULT_MAX_BYTES, Document, RejectedFile, Rejection, read_document, scan_inbox
 from .evaluation import MARGIN_DEFAULT, compare
 from .extraction import ExtractionOutcome, ExtractionSettings
 from .llm_client import LLMClient
@@ -35,7 +34,17 @@ from .resources import LLMResource, OutputStorage
 from .schemas import AUTO, DOCUMENT_TYPES, fields_for_types
 from .scoring import accuracy, load_gold
 from .settings import env_number, first_set
-from .tables import KEY, exclusive, latest_per_source, merge, quarantine_frame, read_table, records_frame, write_atomic, write_text_atomic
+from .tables import (
+    KEY,
+    exclusive,
+    latest_per_source,
+    merge,
+    quarantine_frame,
+    read_table,
+    records_frame,
+    write_atomic,
+    write_text_atomic,
+)
 
 GROUP = "document_extraction"
 RECORDS_FILE = "records.parquet"
@@ -61,35 +70,54 @@ def default_inbox() -> Path:
 
 class InboxConfig(dg.Config):
     inbox: Optional[str] = Field(default=None, description="folder to read; default $EXTRACTION_INBOX or data/inbox")
-    paths: Optional[list[str]] = Field(default=None, description="only these files of the inbox, e.g. to re-run one document")
+    paths: Optional[list[str]] = Field(
+        default=None, description="only these files of the inbox, e.g. to re-run one document"
+    )
     max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, description="larger files are rejected")
 
 
 class ExtractionConfig(dg.Config):
     document_type: str = Field(
-        default=AUTO, description=f"'auto' (detect each document: receipt, invoice, or other, which is quarantined) or one of {sorted(DOCUMENT_TYPES)}"
+        default=AUTO,
+        description=f"'auto' (detect each document: receipt, invoice, or other, which is quarantined) or one of {sorted(DOCUMENT_TYPES)}",
     )
     max_reasks: int = Field(default=2, description="re-asks after an invalid answer, per document")
     token_budget_per_document: Optional[int] = Field(
-        default=None, description="no re-ask once a document has used this many tokens; default $EXTRACTION_DOC_BUDGET_TOKENS or 6000"
+        default=None,
+        description="no re-ask once a document has used this many tokens; default $EXTRACTION_DOC_BUDGET_TOKENS or 6000",
     )
-    cost_budget_per_document_usd: Optional[float] = Field(default=None, description="the same in USD; default $EXTRACTION_DOC_BUDGET_USD")
-    run_budget_tokens: Optional[int] = Field(default=None, description="stop calling the LLM after this many tokens in the run; default $EXTRACTION_RUN_BUDGET_TOKENS")
-    run_budget_usd: Optional[float] = Field(default=None, description="the same in USD; default $EXTRACTION_RUN_BUDGET_USD")
-    grounding: bool = Field(default=True, description="look up every value in the document; re-ask when it is not there")
+    cost_budget_per_document_usd: Optional[float] = Field(
+        default=None, description="the same in USD; default $EXTRACTION_DOC_BUDGET_USD"
+    )
+    run_budget_tokens: Optional[int] = Field(
+        default=None,
+        description="stop calling the LLM after this many tokens in the run; default $EXTRACTION_RUN_BUDGET_TOKENS",
+    )
+    run_budget_usd: Optional[float] = Field(
+        default=None, description="the same in USD; default $EXTRACTION_RUN_BUDGET_USD"
+    )
+    grounding: bool = Field(
+        default=True, description="look up every value in the document; re-ask when it is not there"
+    )
     quarantine_ungrounded: Optional[list[str]] = Field(
-        default=None, description="fields to quarantine (not just flag) when their value is not in the document; default $EXTRACTION_QUARANTINE_UNGROUNDED (comma-separated)"
+        default=None,
+        description="fields to quarantine (not just flag) when their value is not in the document; default $EXTRACTION_QUARANTINE_UNGROUNDED (comma-separated)",
     )
     max_concurrency: Optional[int] = Field(
-        default=None, description="parallel LLM calls; default $EXTRACTION_MAX_CONCURRENCY, else 4 (1 for the embedded server)"
+        default=None,
+        description="parallel LLM calls; default $EXTRACTION_MAX_CONCURRENCY, else 4 (1 for the embedded server)",
     )
 
 
 class ReportConfig(dg.Config):
-    gold_path: Optional[str] = Field(default=None, description="gold labels (JSONL); default gold.jsonl in the inbox when present")
+    gold_path: Optional[str] = Field(
+        default=None, description="gold labels (JSONL); default gold.jsonl in the inbox when present"
+    )
 
 
-def _numbers(started: float, *, cost_usd: float, input_tokens: int, output_tokens: int, error_rate: float) -> dict[str, Any]:
+def _numbers(
+    started: float, *, cost_usd: float, input_tokens: int, output_tokens: int, error_rate: float
+) -> dict[str, Any]:
     """The four measures every asset records, under the same names, so their plots line up."""
     return {
         "latency_s": dg.MetadataValue.float(time.perf_counter() - started),
@@ -100,7 +128,11 @@ def _numbers(started: float, *, cost_usd: float, input_tokens: int, output_token
     }
 
 
-@dg.asset(group_name=GROUP, kinds={"python"}, description="Documents read from the inbox; unreadable files rejected with a reason.")
+@dg.asset(
+    group_name=GROUP,
+    kinds={"python"},
+    description="Documents read from the inbox; unreadable files rejected with a reason.",
+)
 def raw_documents(context: dg.AssetExecutionContext, config: InboxConfig) -> dg.MaterializeResult:
     started = time.perf_counter()
     inbox = Path(config.inbox) if config.inbox else default_inbox()
@@ -116,7 +148,13 @@ def raw_documents(context: dg.AssetExecutionContext, config: InboxConfig) -> dg.
     return dg.MaterializeResult(
         value=InboxSnapshot(str(inbox), documents, rejections),
         metadata={
-            **_numbers(started, cost_usd=0.0, input_tokens=0, output_tokens=0, error_rate=len(rejections) / seen if seen else 0.0),
+            **_numbers(
+                started,
+                cost_usd=0.0,
+                input_tokens=0,
+                output_tokens=0,
+                error_rate=len(rejections) / seen if seen else 0.0,
+            ),
             "inbox": dg.MetadataValue.path(str(inbox)),
             "files_seen": seen,
             "documents": len(documents),
@@ -156,8 +194,12 @@ def llm_extractions(
     settings = ExtractionSettings(
         document_type=config.document_type,
         max_reasks=config.max_reasks,
-        token_budget_per_document=first_set(config.token_budget_per_document, env_number("EXTRACTION_DOC_BUDGET_TOKENS", int), 6000),
-        cost_budget_per_document_usd=first_set(config.cost_budget_per_document_usd, env_number("EXTRACTION_DOC_BUDGET_USD", float)),
+        token_budget_per_document=first_set(
+            config.token_budget_per_document, env_number("EXTRACTION_DOC_BUDGET_TOKENS", int), 6000
+        ),
+        cost_budget_per_document_usd=first_set(
+            config.cost_budget_per_document_usd, env_number("EXTRACTION_DOC_BUDGET_USD", float)
+        ),
         grounding=config.grounding,
         quarantine_ungrounded=tuple(
             config.quarantine_ungrounded
@@ -174,7 +216,9 @@ def llm_extractions(
     outcomes: list[ExtractionOutcome] = []
     if documents:
         with llm.client(budget) as client:
-            concurrency = first_set(config.max_concurrency, env_number("EXTRACTION_MAX_CONCURRENCY", int), client.max_concurrency)
+            concurrency = first_set(
+                config.max_concurrency, env_number("EXTRACTION_MAX_CONCURRENCY", int), client.max_concurrency
+            )
             context.log.info(
                 f"extracting {len(documents)} documents with {client.model} ({client.response_format}, {concurrency} at once)"
             )
@@ -322,8 +366,12 @@ def quality_report(
 
 
 class EvaluationConfig(dg.Config):
-    gold_path: Optional[str] = Field(default=None, description="gold labels (JSONL); default $EXTRACTION_GOLD or gold.jsonl in the inbox")
-    margin: float = Field(default=MARGIN_DEFAULT, description="largest accepted drop per field below the last accepted evaluation")
+    gold_path: Optional[str] = Field(
+        default=None, description="gold labels (JSONL); default $EXTRACTION_GOLD or gold.jsonl in the inbox"
+    )
+    margin: float = Field(
+        default=MARGIN_DEFAULT, description="largest accepted drop per field below the last accepted evaluation"
+    )
 
 
 @dg.asset(
@@ -333,7 +381,9 @@ class EvaluationConfig(dg.Config):
     check_specs=[dg.AssetCheckSpec("accuracy_not_below_accepted", asset="evaluation")],
     description="Per-field accuracy of the records against gold labels, checked against the last accepted evaluation of the prompt.",
 )
-def evaluation(context: dg.AssetExecutionContext, config: EvaluationConfig, storage: OutputStorage) -> dg.MaterializeResult:
+def evaluation(
+    context: dg.AssetExecutionContext, config: EvaluationConfig, storage: OutputStorage
+) -> dg.MaterializeResult:
     started = time.perf_counter()
     gold_path = Path(config.gold_path or os.environ.get("EXTRACTION_GOLD") or default_inbox() / "gold.jsonl")
     records, quarantine = read_table(storage.path / RECORDS_FILE), read_table(storage.path / QUARANTINE_FILE)
@@ -356,7 +406,13 @@ def evaluation(context: dg.AssetExecutionContext, config: EvaluationConfig, stor
     known = [v for v in per_field.values() if v is not None]
     metadata: dict[str, Any] = {
         # error_rate here: the share of labelled values that are wrong, averaged over fields.
-        **_numbers(started, cost_usd=0.0, input_tokens=0, output_tokens=0, error_rate=1 - sum(known) / len(known) if known else 0.0),
+        **_numbers(
+            started,
+            cost_usd=0.0,
+            input_tokens=0,
+            output_tokens=0,
+            error_rate=1 - sum(known) / len(known) if known else 0.0,
+        ),
         "evaluated_documents": scores["documents_with_gold"],
         "prompt_name": prompt_name,
         "prompt_versions": ", ".join(sorted(set(records.prompt.dropna()))),
@@ -366,7 +422,13 @@ def evaluation(context: dg.AssetExecutionContext, config: EvaluationConfig, stor
     }
     return dg.MaterializeResult(
         metadata=metadata,
-        check_results=[dg.AssetCheckResult(passed=verdict["accepted"], description=verdict["note"], metadata={"drops": dg.MetadataValue.json(verdict["drops"])})],
+        check_results=[
+            dg.AssetCheckResult(
+                passed=verdict["accepted"],
+                description=verdict["note"],
+                metadata={"drops": dg.MetadataValue.json(verdict["drops"])},
+            )
+        ],
     )
 
 
@@ -374,7 +436,12 @@ def _accepted_baseline(context: dg.AssetExecutionContext, prompt_name: str) -> d
     """Per-field accuracy of the newest accepted evaluation of this prompt, from the asset's history."""
     for event in context.instance.fetch_materializations(dg.AssetKey("evaluation"), limit=200, ascending=False).records:
         md = event.asset_materialization.metadata if event.asset_materialization else {}
-        if md.get("prompt_name") and md["prompt_name"].value == prompt_name and md.get("accepted") and md["accepted"].value:
+        if (
+            md.get("prompt_name")
+            and md["prompt_name"].value == prompt_name
+            and md.get("accepted")
+            and md["accepted"].value
+        ):
             return dict(md["per_field_accuracy"].value)
     return None
 

@@ -32,7 +32,9 @@ class Backend:
 
 def resolve_backend(env: Mapping[str, str] = os.environ, model: str | None = None) -> Backend:
     if env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL"):
-        return Backend(env.get("OPENAI_BASE_URL") or None, model or env.get("EXTRACTION_MODEL") or DEFAULT_REMOTE_MODEL, False)
+        return Backend(
+            env.get("OPENAI_BASE_URL") or None, model or env.get("EXTRACTION_MODEL") or DEFAULT_REMOTE_MODEL, False
+        )
     return Backend(None, DEFAULT_MODEL.alias, True)
 
 
@@ -62,7 +64,12 @@ def open_client(
     common = dict(model=backend.model, limiter=RateLimiter(rpm, tpm), cache=cache, budget=budget, **client_options)
     try:
         if not backend.embedded:
-            yield LLMClient(base_url=backend.base_url, response_format=response_format, max_concurrency=DEFAULT_REMOTE_CONCURRENCY, **common)
+            yield LLMClient(
+                base_url=backend.base_url,
+                response_format=response_format,
+                max_concurrency=DEFAULT_REMOTE_CONCURRENCY,
+                **common,
+            )
             return
         with embedded_server(log_path=models_dir() / "llama-server.log") as base_url:
             # llama.cpp refuses OpenAI's json_schema form but constrains decoding to a schema given this way.

@@ -6,12 +6,11 @@ asset bodies are synchronous. The bound is what the server (or the provider's ti
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
-
-import dataclasses
 
 from .doctype import OTHER, detect_type
 from .documents import Document

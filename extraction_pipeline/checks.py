@@ -17,9 +17,15 @@ from .settings import env_number
 
 
 class QualityThresholds(dg.ConfigurableResource):
-    max_validation_error_rate: Optional[float] = Field(default=None, description="default $EXTRACTION_MAX_VALIDATION_ERROR_RATE or 0.5")
-    max_cost_per_document_usd: Optional[float] = Field(default=None, description="default $EXTRACTION_MAX_COST_PER_DOCUMENT_USD or 0.01")
-    max_quarantine_rate: Optional[float] = Field(default=None, description="default $EXTRACTION_MAX_QUARANTINE_RATE or 0.2")
+    max_validation_error_rate: Optional[float] = Field(
+        default=None, description="default $EXTRACTION_MAX_VALIDATION_ERROR_RATE or 0.5"
+    )
+    max_cost_per_document_usd: Optional[float] = Field(
+        default=None, description="default $EXTRACTION_MAX_COST_PER_DOCUMENT_USD or 0.01"
+    )
+    max_quarantine_rate: Optional[float] = Field(
+        default=None, description="default $EXTRACTION_MAX_QUARANTINE_RATE or 0.2"
+    )
 
     def limit(self, name: str) -> float:
         defaults = {"max_validation_error_rate": 0.5, "max_cost_per_document_usd": 0.01, "max_quarantine_rate": 0.2}
@@ -38,13 +44,17 @@ def _result(value: float, limit: float, name: str) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset=llm_extractions, blocking=True, description="Share of answers that failed parsing or validation.")
-def validation_error_rate_below_threshold(thresholds: QualityThresholds, llm_extractions: ExtractionBatch) -> dg.AssetCheckResult:
+def validation_error_rate_below_threshold(
+    thresholds: QualityThresholds, llm_extractions: ExtractionBatch
+) -> dg.AssetCheckResult:
     rate = call_summary(llm_extractions.outcomes)["validation.error_rate"]
     return _result(rate, thresholds.limit("max_validation_error_rate"), "validation_error_rate")
 
 
 @dg.asset_check(asset=llm_extractions, description="LLM cost per document, re-asks included.")
-def cost_per_document_within_budget(thresholds: QualityThresholds, llm_extractions: ExtractionBatch) -> dg.AssetCheckResult:
+def cost_per_document_within_budget(
+    thresholds: QualityThresholds, llm_extractions: ExtractionBatch
+) -> dg.AssetCheckResult:
     cost = call_summary(llm_extractions.outcomes)["cost_usd_per_document"]
     return _result(cost, thresholds.limit("max_cost_per_document_usd"), "cost_usd_per_document")
 

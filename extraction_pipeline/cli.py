@@ -29,9 +29,10 @@ def _instance() -> Iterator[dg.DagsterInstance]:
         with dg.DagsterInstance.get() as instance:
             yield instance
     else:
-        with tempfile.TemporaryDirectory(prefix="dagster-home-") as home, dg.DagsterInstance.local_temp(
-            home, overrides={"telemetry": {"enabled": False}}
-        ) as instance:
+        with (
+            tempfile.TemporaryDirectory(prefix="dagster-home-") as home,
+            dg.DagsterInstance.local_temp(home, overrides={"telemetry": {"enabled": False}}) as instance,
+        ):
             yield instance
 
 
@@ -58,7 +59,9 @@ def run_pipeline(
         )
         failed_checks = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
         if not result.success:
-            raise SystemExit(f"run {result.run_id} failed (checks failed: {failed_checks or 'none'}); see the Dagster run log")
+            raise SystemExit(
+                f"run {result.run_id} failed (checks failed: {failed_checks or 'none'}); see the Dagster run log"
+            )
         report = result.output_for_node("quality_report")
         llm = {k: v.value for k, v in result.asset_materializations_for_node("llm_extractions")[0].metadata.items()}
     wall = time.perf_counter() - started
@@ -111,10 +114,14 @@ def evaluate(docs_dir: Path, gold_path: Path, limit: int | None, output_dir: Pat
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    print(f"documents {summary['documents']}: {summary['records']} records, {summary['quarantined']} quarantined, {summary['rejected']} rejected")
+    print(
+        f"documents {summary['documents']}: {summary['records']} records, {summary['quarantined']} quarantined, {summary['rejected']} rejected"
+    )
     for field, value in summary.get("accuracy", {}).items():
         print(f"  accuracy {field:<10} {value:.3f}" if value is not None else f"  accuracy {field:<10} n/a")
-    print(f"valid rate {summary['valid_rate']:.3f}, LLM calls {summary['llm_calls']}, tokens {summary['input_tokens']} in / {summary['output_tokens']} out")
+    print(
+        f"valid rate {summary['valid_rate']:.3f}, LLM calls {summary['llm_calls']}, tokens {summary['input_tokens']} in / {summary['output_tokens']} out"
+    )
     cost = f"{summary['cost_usd']:.6f}" + ("" if summary["cost_known"] else " (some models unpriced)")
     print(f"cost USD {cost}, {summary['seconds_per_document']:.2f} s per document, wall {summary['wall_s']:.1f} s")
     print(f"records:    {summary['records_path']}")

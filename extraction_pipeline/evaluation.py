@@ -22,7 +22,13 @@ def compare(current: dict[str, float | None], baseline: dict[str, float] | None,
         for f, base in baseline.items()
         if current.get(f) is None or current[f] < base - margin
     }
-    note = "no field below the accepted baseline" if not drops else "accuracy dropped: " + ", ".join(
-        f"{f} {d['baseline']:.3f} -> {d['now'] if d['now'] is None else round(d['now'], 3)}" for f, d in drops.items()
+    note = (
+        "no field below the accepted baseline"
+        if not drops
+        else "accuracy dropped: "
+        + ", ".join(
+            f"{f} {d['baseline']:.3f} -> {d['now'] if d['now'] is None else round(d['now'], 3)}"
+            for f, d in drops.items()
+        )
     )
     return {"accepted": not drops, "drops": drops, "note": note}

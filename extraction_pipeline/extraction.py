@@ -132,7 +132,9 @@ class Ungrounded(OutputError):
     kind = "ungrounded"
 
 
-def _accept(outcome: ExtractionOutcome, record: dict[str, Any], evidence: dict[str, Evidence], missing: list[str]) -> ExtractionOutcome:
+def _accept(
+    outcome: ExtractionOutcome, record: dict[str, Any], evidence: dict[str, Evidence], missing: list[str]
+) -> ExtractionOutcome:
     outcome.status, outcome.record, outcome.evidence, outcome.ungrounded = "valid", record, evidence, missing
     return outcome
 

@@ -98,9 +98,13 @@ def ungrounded_message(record: dict[str, Any], missing: list[str], text: str) ->
         value = record[field]
         found = candidates(value, text)
         if isinstance(value, dt.date):
-            lines.append(f"- {field}: {value.isoformat()} is not a date printed in the document. Dates printed in it: {found or 'none'}.")
+            lines.append(
+                f"- {field}: {value.isoformat()} is not a date printed in the document. Dates printed in it: {found or 'none'}."
+            )
         elif isinstance(value, (Decimal, int, float)):
-            lines.append(f"- {field}: {value} does not appear in the document. Amounts printed in it: {found or 'none'}.")
+            lines.append(
+                f"- {field}: {value} does not appear in the document. Amounts printed in it: {found or 'none'}."
+            )
         else:
             lines.append(f"- {field}: {value!r} does not appear in the document text; copy it exactly as printed.")
     return "\n".join(lines)

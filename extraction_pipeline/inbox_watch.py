@@ -75,4 +75,3 @@ def dump_cursor(requested: set[str], present: list[InboxFile]) -> str:
     """Remember requested contents that are still in the inbox; forget the ones that left it."""
     keep = requested & {f.content_id for f in present}
     return json.dumps({"requested": sorted(keep)})
-

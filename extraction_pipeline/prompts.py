@@ -41,9 +41,7 @@ class PromptTemplate:
         unknown = sorted(set(values) - set(self.variables))
         if missing or unknown:
             raise PromptError(f"prompt {self.name!r}: missing variables {missing}, unknown variables {unknown}")
-        return [
-            {"role": role, "content": string.Template(text).substitute(values)} for role, text in self.messages
-        ]
+        return [{"role": role, "content": string.Template(text).substitute(values)} for role, text in self.messages]
 
 
 def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptTemplate:
@@ -67,9 +65,7 @@ def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptTemplate:
         used.update(template.get_identifiers())
     declared = set(spec["variables"])
     if used != declared:
-        raise PromptError(
-            f"{path}: declared variables {sorted(declared)} but the text uses {sorted(used)}"
-        )
+        raise PromptError(f"{path}: declared variables {sorted(declared)} but the text uses {sorted(used)}")
     return PromptTemplate(
         name=spec["name"],
         version=str(spec["version"]),

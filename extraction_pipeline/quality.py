@@ -32,7 +32,9 @@ def build_report(
         "documents_by_type": _count(o.document_type for o in outcomes),
         "quarantined": n - len(valid),
         "valid_rate": len(valid) / n if n else 0.0,
-        "fill_rate": {f: (sum(1 for o in valid if o.record.get(f) not in (None, "")) / n if n else 0.0) for f in fields},
+        "fill_rate": {
+            f: (sum(1 for o in valid if o.record.get(f) not in (None, "")) / n if n else 0.0) for f in fields
+        },
         "errors_by_kind": errors_by_kind(outcomes),
         "quarantine_by_kind": _count(o.error_kind or "unknown" for o in outcomes if o.status != "valid"),
         "calls_by_model": calls_by_model(outcomes),
@@ -106,12 +108,17 @@ def to_markdown(report: dict[str, Any]) -> str:
             row += f" {value:.1%} |" if value is not None else " n/a |"
         lines.append(row)
     if "accuracy" in r:
-        lines += ["", f"Accuracy is over {r['accuracy']['documents_with_gold']} documents with gold labels; "
-                  "quarantined documents count as wrong."]
+        lines += [
+            "",
+            f"Accuracy is over {r['accuracy']['documents_with_gold']} documents with gold labels; "
+            "quarantined documents count as wrong.",
+        ]
     lines += ["", "## Errors by kind (every failed call, including those a re-ask mended)", ""]
     lines += [f"- {kind}: {count}" for kind, count in r["errors_by_kind"].items()] or ["- none"]
     lines += ["", "## Quarantined documents", ""]
-    lines += [f"- `{q['source_path']}` ({q['error_kind']}): {_one_line(q['reason'])}" for q in r["quarantine"]] or ["- none"]
+    lines += [f"- `{q['source_path']}` ({q['error_kind']}): {_one_line(q['reason'])}" for q in r["quarantine"]] or [
+        "- none"
+    ]
     lines += ["", "## Rejected files", ""]
     lines += [f"- {_one_line(x['reason'])}" for x in r["rejections"]] or ["- none"]
     return "\n".join(lines) + "\n"

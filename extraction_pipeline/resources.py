@@ -1,7 +1,6 @@
 """Dagster resources: the LLM backend and where outputs go. Both read the environment at run time,
 so one code location serves a laptop (embedded model) and production (a configured server)."""
 
-
 import contextlib
 import os
 from pathlib import Path
@@ -20,17 +19,33 @@ class LLMResource(dg.ConfigurableResource):
     """How to call the LLM. The API key is deliberately not a field: config shows in the UI and run
     records, so the key stays in the SDK's own `OPENAI_API_KEY` variable."""
 
-    model: Optional[str] = Field(default=None, description="model name; default $EXTRACTION_MODEL or gpt-4o-mini (remote), the embedded model otherwise")
+    model: Optional[str] = Field(
+        default=None,
+        description="model name; default $EXTRACTION_MODEL or gpt-4o-mini (remote), the embedded model otherwise",
+    )
     response_format: str = Field(default="auto", description="auto | json_schema | json_object_schema | json_object")
     timeout_s: float = Field(default=120.0, description="per request; a CPU-only local model needs tens of seconds")
-    max_retries: int = Field(default=3, description="SDK retries of transient faults (429, 5xx, timeouts), honouring Retry-After")
-    max_output_tokens: int = Field(default=400, description="a receipt's JSON needs under 150 tokens; more means rambling")
-    rpm: Optional[int] = Field(default=None, description="requests per minute; default $EXTRACTION_RPM, else 500 on a configured server, none locally")
-    tpm: Optional[int] = Field(default=None, description="tokens per minute; default $EXTRACTION_TPM, else 200000 on a configured server, none locally")
-    retry_model: Optional[str] = Field(
-        default=None, description="a stronger model for documents the first one could not extract; default $EXTRACTION_RETRY_MODEL"
+    max_retries: int = Field(
+        default=3, description="SDK retries of transient faults (429, 5xx, timeouts), honouring Retry-After"
     )
-    use_cache: bool = Field(default=True, description="serve repeated requests from the answer cache ($EXTRACTION_CACHE_PATH)")
+    max_output_tokens: int = Field(
+        default=400, description="a receipt's JSON needs under 150 tokens; more means rambling"
+    )
+    rpm: Optional[int] = Field(
+        default=None,
+        description="requests per minute; default $EXTRACTION_RPM, else 500 on a configured server, none locally",
+    )
+    tpm: Optional[int] = Field(
+        default=None,
+        description="tokens per minute; default $EXTRACTION_TPM, else 200000 on a configured server, none locally",
+    )
+    retry_model: Optional[str] = Field(
+        default=None,
+        description="a stronger model for documents the first one could not extract; default $EXTRACTION_RETRY_MODEL",
+    )
+    use_cache: bool = Field(
+        default=True, description="serve repeated requests from the answer cache ($EXTRACTION_CACHE_PATH)"
+    )
 
     @contextlib.contextmanager
     def client(self, budget: Optional[RunBudget] = None) -> Iterator[LLMClient]:
@@ -55,7 +70,9 @@ class LLMResource(dg.ConfigurableResource):
 class OutputStorage(dg.ConfigurableResource):
     """The folder that receives the Parquet tables and the quality report."""
 
-    output_dir: Optional[str] = Field(default=None, description="default $EXTRACTION_OUTPUT_DIR or output/ in the project")
+    output_dir: Optional[str] = Field(
+        default=None, description="default $EXTRACTION_OUTPUT_DIR or output/ in the project"
+    )
 
     @property
     def path(self) -> Path:

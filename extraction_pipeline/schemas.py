@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from .values import parse_date
 
+
 def _one_line(value: Any) -> Any:
     """Copied lines keep their OCR line breaks and tabs; a field value is one line."""
     return " ".join(value.split()) if isinstance(value, str) else value

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from .values import parse_amount, parse_date
 
+
 def load_gold(path: Path) -> dict[str, dict[str, str]]:
     """Gold fields by document name (the file stem, e.g. X00016469612)."""
     gold = {}
@@ -36,7 +37,9 @@ def field_correct(field: str, predicted: Any, gold: Any) -> bool:
     return norm_text(predicted) == norm_text(gold)
 
 
-def accuracy(results: Iterable[tuple[str, dict[str, Any] | None]], gold: dict[str, dict[str, str]], fields: list[str]) -> dict[str, Any]:
+def accuracy(
+    results: Iterable[tuple[str, dict[str, Any] | None]], gold: dict[str, dict[str, str]], fields: list[str]
+) -> dict[str, Any]:
     """Per-field share correct over the documents that have a gold label for the field.
 
     `results` holds (source path, record), with None for a quarantined document, which counts as

@@ -7,7 +7,16 @@ from pathlib import Path
 import dagster as dg
 
 from .assets import default_inbox
-from .inbox_watch import DEFAULT_BATCH_SIZE, DEFAULT_SETTLE_S, batch_key, batches, dump_cursor, load_cursor, new_files, settled_files
+from .inbox_watch import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_SETTLE_S,
+    batch_key,
+    batches,
+    dump_cursor,
+    load_cursor,
+    new_files,
+    settled_files,
+)
 from .jobs import extract_documents_job
 from .settings import env_number
 
@@ -40,6 +49,8 @@ def new_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
 def run_request(inbox: Path, batch: list) -> dg.RunRequest:
     return dg.RunRequest(
         run_key=batch_key(batch),
-        run_config={"ops": {"raw_documents": {"config": {"inbox": str(inbox), "paths": [f.relative_path for f in batch]}}}},
+        run_config={
+            "ops": {"raw_documents": {"config": {"inbox": str(inbox), "paths": [f.relative_path for f in batch]}}}
+        },
         tags={"extraction/trigger": "new_files", "extraction/documents": str(len(batch))},
     )

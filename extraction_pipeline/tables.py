@@ -22,7 +22,17 @@ import pandas as pd
 from .extraction import ExtractionOutcome
 
 KEY = "document_id"
-PROVENANCE = ("document_type", "model", "prompt", "prompt_version", "prompt_sha256", "attempts", "tokens", "cost_usd", "extracted_at")
+PROVENANCE = (
+    "document_type",
+    "model",
+    "prompt",
+    "prompt_version",
+    "prompt_sha256",
+    "attempts",
+    "tokens",
+    "cost_usd",
+    "extracted_at",
+)
 
 
 def _provenance(outcome: ExtractionOutcome) -> dict:
@@ -78,7 +88,9 @@ def quarantine_frame(outcomes: list[ExtractionOutcome]) -> pd.DataFrame:
 def latest_per_source(records: pd.DataFrame | None, quarantine: pd.DataFrame | None) -> list[tuple[str, dict | None]]:
     """(source path, record or None when quarantined) for the newest outcome of each file: an edited
     file is a new document, and its older version's row stays in the tables as history."""
-    frames = [f.assign(_valid=valid) for f, valid in ((records, True), (quarantine, False)) if f is not None and not f.empty]
+    frames = [
+        f.assign(_valid=valid) for f, valid in ((records, True), (quarantine, False)) if f is not None and not f.empty
+    ]
     if not frames:
         return []
     both = pd.concat(frames, ignore_index=True).sort_values("extracted_at", kind="stable")

@@ -24,7 +24,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def dagster_dev(home: Path, env: dict[str, str], dagster_yaml: Path = REPO / "deploy" / "dagster.yaml") -> Iterator[str]:
+def dagster_dev(
+    home: Path, env: dict[str, str], dagster_yaml: Path = REPO / "deploy" / "dagster.yaml"
+) -> Iterator[str]:
     """Yield the webserver's URL; the whole process group (webserver, daemon, code server, runs)
     is stopped afterwards by its group id."""
     home.mkdir(parents=True, exist_ok=True)

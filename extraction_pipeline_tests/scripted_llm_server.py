@@ -54,7 +54,9 @@ class ScriptedLLMServer:
                 pass
 
             def do_GET(self) -> None:
-                self._send(200, json.dumps({"object": "list", "data": [{"id": "scripted-model", "object": "model"}]}).encode())
+                self._send(
+                    200, json.dumps({"object": "list", "data": [{"id": "scripted-model", "object": "model"}]}).encode()
+                )
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
@@ -65,7 +67,9 @@ class ScriptedLLMServer:
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 if reply.reset:
-                    self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"id": "chat')
+                    self.wfile.write(
+                        b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"id": "chat'
+                    )
                     self.wfile.flush()
                     self.close_connection = True
                     return
@@ -108,7 +112,11 @@ def _completion(request: dict[str, Any], reply: Reply) -> bytes:
             "created": int(time.time()),
             "model": request.get("model", "scripted-model"),
             "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": reply.content}, "finish_reason": reply.finish_reason}
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply.content},
+                    "finish_reason": reply.finish_reason,
+                }
             ],
             "usage": {
                 "prompt_tokens": reply.prompt_tokens,
@@ -160,7 +168,13 @@ class ServerLimits:
 def receipt_answer(request: dict[str, Any]) -> Reply:
     """A valid receipt answer whose company echoes the document's first line."""
     first_line = document_text(request).split("\n", 2)[1] if "\n" in document_text(request) else "SHOP"
-    answer = {"company": first_line[:60] or "SHOP", "date": "25/12/2018", "address": "1 JALAN MAWAR", "total": 9.5, "currency": "RM"}
+    answer = {
+        "company": first_line[:60] or "SHOP",
+        "date": "25/12/2018",
+        "address": "1 JALAN MAWAR",
+        "total": 9.5,
+        "currency": "RM",
+    }
     return Reply(json.dumps(answer), prompt_tokens=450, completion_tokens=60)
 
 
@@ -168,7 +182,9 @@ def limited_responder(limits: ServerLimits, answer: Responder = receipt_answer) 
     def respond(request: dict[str, Any]) -> Reply:
         retry_after = limits.admit()
         if retry_after is not None:
-            body = json.dumps({"error": {"message": "rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}})
+            body = json.dumps(
+                {"error": {"message": "rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}}
+            )
             return Reply(status=429, body=body.encode(), headers={"retry-after-ms": str(int(retry_after * 1000) + 1)})
         return limits.serve(answer(request))
 

@@ -58,7 +58,15 @@ def inbox(tmp_path):
         "empty.txt": "",
     }.items():
         (folder / name).write_text(text)
-    (folder / "gold.jsonl").write_text(json.dumps({"id": "plain", "fields": {"company": "SHOP P SDN BHD", "date": "25/12/2018", "address": "1 JALAN P", "total": "9.50"}}) + "\n")
+    (folder / "gold.jsonl").write_text(
+        json.dumps(
+            {
+                "id": "plain",
+                "fields": {"company": "SHOP P SDN BHD", "date": "25/12/2018", "address": "1 JALAN P", "total": "9.50"},
+            }
+        )
+        + "\n"
+    )
     return folder
 
 
@@ -98,7 +106,15 @@ def test_every_file_ends_as_a_record_a_quarantined_document_or_a_rejection(scrip
     assert by_name.loc["nonsense.txt", "last_raw_output"] == "I cannot help with that."
     assert by_name.loc["cut.txt", "attempts"] == 1  # a cut-off answer is not re-asked
     assert records.set_index("company").loc["SHOP W SDN BHD", "attempts"] == 2
-    assert list(records.columns[:7]) == ["document_id", "source_path", "company", "date", "address", "total", "currency"]
+    assert list(records.columns[:7]) == [
+        "document_id",
+        "source_path",
+        "company",
+        "date",
+        "address",
+        "total",
+        "currency",
+    ]
 
     report = result.output_for_node("quality_report")
     assert (report["files_seen"], report["rejected"], report["records"], report["quarantined"]) == (6, 1, 3, 2)
@@ -176,8 +192,12 @@ def test_definitions_load_with_one_group_and_the_llm_asset_in_a_pool():
 def test_a_folder_of_unchecked_files_costs_no_document_and_names_every_rejected_file(scripted_llm, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    good = {"good one.txt": receipt_text("B", "ONE").encode(), "caf\u00e9 $(echo) ;rm.pdf": text_pdf(receipt_text("B", "PDF").splitlines()),
-            "latin1.txt": receipt_text("B", "CAF\u00c9").encode("latin-1"), "utf16.md": receipt_text("B", "UTF16").encode("utf-16")}
+    good = {
+        "good one.txt": receipt_text("B", "ONE").encode(),
+        "caf\u00e9 $(echo) ;rm.pdf": text_pdf(receipt_text("B", "PDF").splitlines()),
+        "latin1.txt": receipt_text("B", "CAF\u00c9").encode("latin-1"),
+        "utf16.md": receipt_text("B", "UTF16").encode("utf-16"),
+    }
     bad = {"empty.txt": b"", "photo.txt": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "broken.pdf": b"%PDF-1.4\n%%EOF garbage",
            "locked.pdf": encrypted_pdf(["TOTAL 1.00"]), "scan.pdf": blank_pdf(), "huge.txt": b"A" * (10 * 1024 * 1024 + 1)}  # fmt: skip
     for name, data in {**good, **bad}.items():

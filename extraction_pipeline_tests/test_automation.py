@@ -78,7 +78,9 @@ def test_sensor_and_schedule_start_running(inbox):
 
 def run_job(instance, run_config=None, **resources):
     job = defs.resolve_job_def("extract_documents")
-    return job.execute_in_process(run_config=run_config or {}, instance=instance, raise_on_error=False, resources=resources or None)
+    return job.execute_in_process(
+        run_config=run_config or {}, instance=instance, raise_on_error=False, resources=resources or None
+    )
 
 
 def test_nightly_run_on_an_unchanged_inbox_makes_no_llm_calls(scripted_llm, inbox):
@@ -95,7 +97,9 @@ def test_nightly_run_on_an_unchanged_inbox_makes_no_llm_calls(scripted_llm, inbo
     assert nightly.output_for_node("quality_report")["records"] == 3
 
 
-def test_a_broken_model_fails_the_blocking_check_and_keeps_its_answers_out_of_the_records(scripted_llm, inbox, tmp_path):
+def test_a_broken_model_fails_the_blocking_check_and_keeps_its_answers_out_of_the_records(
+    scripted_llm, inbox, tmp_path
+):
     scripted_llm(lambda req: Reply("I am not able to read receipts."))
     land(inbox, "r.txt", receipt_text("C"))
     with dg.instance_for_test() as instance:
@@ -146,7 +150,10 @@ def test_an_accuracy_drop_below_the_accepted_evaluation_fails_the_check(scripted
         (inbox / "r0.txt").write_text(receipt_text("G0", "19.50 SERVICE CHARGE"))  # new content: asked again
         (inbox / "r1.txt").write_text(receipt_text("G1", "19.50 SERVICE CHARGE"))
         second = run_job(instance)
-    verdicts = [{e.check_name: e for e in r.get_asset_check_evaluations()}["accuracy_not_below_accepted"] for r in (first, second)]
+    verdicts = [
+        {e.check_name: e for e in r.get_asset_check_evaluations()}["accuracy_not_below_accepted"]
+        for r in (first, second)
+    ]
     assert verdicts[0].passed and "baseline" in verdicts[0].description
     assert not verdicts[1].passed and "total 1.000 -> 0.5" in verdicts[1].description
     accuracy = second.asset_materializations_for_node("evaluation")[0].metadata["accuracy.total"].value

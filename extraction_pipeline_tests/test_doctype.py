@@ -6,7 +6,7 @@ import pytest
 
 from extraction_pipeline.doctype import detect_type
 from extraction_pipeline_tests.scripted_llm_server import Reply
-from extraction_pipeline_tests.test_assets import materialize, receipt_text
+from extraction_pipeline_tests.test_assets import materialize
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "inbox"
 INVOICE = """ACME Industrial GmbH
@@ -29,7 +29,9 @@ def test_a_malaysian_tax_invoice_receipt_is_a_receipt_and_a_supplier_invoice_an_
     assert detect_type(INVOICE) == "invoice"
 
 
-@pytest.mark.parametrize("text", ["Minutes of the meeting.\nWe agreed to ship on Monday.", "Dear Sir, the rent is 1,200.00 a month."])
+@pytest.mark.parametrize(
+    "text", ["Minutes of the meeting.\nWe agreed to ship on Monday.", "Dear Sir, the rent is 1,200.00 a month."]
+)
 def test_anything_else_is_other(text):
     assert detect_type(text) == "other"
 

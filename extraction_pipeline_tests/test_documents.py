@@ -113,4 +113,3 @@ def test_a_file_that_vanished_after_listing_is_rejected_by_name(tmp_path):
     path.unlink()
     with pytest.raises(RejectedFile, match="gone.txt: unreadable \\(No such file or directory\\)"):
         read_document(path, tmp_path)
-

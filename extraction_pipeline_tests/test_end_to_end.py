@@ -15,7 +15,9 @@ FILES = 10
 
 
 @pytest.mark.slow
-def test_files_landing_in_the_inbox_become_records_via_the_sensor(scripted_llm, tmp_path, isolated_answer_cache, monkeypatch):
+def test_files_landing_in_the_inbox_become_records_via_the_sensor(
+    scripted_llm, tmp_path, isolated_answer_cache, monkeypatch
+):
     server = scripted_llm(lambda req: Reply(echo(req).content, delay_s=0.5))
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()

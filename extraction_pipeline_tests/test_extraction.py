@@ -30,7 +30,9 @@ class ScriptedClient:
 
 def run(script, **settings):
     client = ScriptedClient(list(script))
-    outcome = extract_document(DOC, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings))
+    outcome = extract_document(
+        DOC, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings)
+    )
     return outcome, client
 
 

@@ -2,8 +2,8 @@
 transient faults are retried and recover, permanent ones stop at once, and no document is lost."""
 
 import itertools
-import logging
 import json
+import logging
 import threading
 
 import pytest
@@ -59,7 +59,9 @@ TRANSIENT = {
     "hangs past the timeout": Reply("{}", delay_s=1.5),
     "empty body": Reply(body=b""),
     "body is not JSON": Reply(body=b"<html>502 Bad Gateway</html>"),
-    "completion with no choices": Reply(body=json.dumps({"id": "x", "object": "chat.completion", "model": "m", "choices": []}).encode()),
+    "completion with no choices": Reply(
+        body=json.dumps({"id": "x", "object": "chat.completion", "model": "m", "choices": []}).encode()
+    ),
 }
 
 
@@ -88,7 +90,9 @@ def test_a_transient_fault_in_a_materialized_run_is_retried_and_counted(scripted
      (Reply(status=404, body=b'{"error": {"message": "The model does-not-exist does not exist"}}'), "not_found")],
     ids=["invalid API key (401)", "unknown model (404)"],
 )  # fmt: skip
-def test_permanent_faults_stop_the_run_after_one_call_with_one_clear_reason(scripted_llm, inbox, tmp_path, fault, kind, caplog):
+def test_permanent_faults_stop_the_run_after_one_call_with_one_clear_reason(
+    scripted_llm, inbox, tmp_path, fault, kind, caplog
+):
     caplog.set_level(logging.DEBUG)  # the SDK's and httpx's debug logs too
     server = scripted_llm(lambda req: fault)
     report, _ = run(inbox, tmp_path)

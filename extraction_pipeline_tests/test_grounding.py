@@ -21,7 +21,10 @@ TEXT = "INDAH GIFT & HOME DECO\n27, JALAN DEDAP 13,\nTAMAN JOHOR JAYA\n19/10/201
         ("Indah Gift and Home Deco", Evidence("missing")),
         ("27, JALAN DEDAP 13, TAMAN JOHOR JAYA", Evidence("normalised", 23, TEXT.index("JAYA") + 4)),
         (Decimal("60.30"), Evidence("exact", TEXT.index("60.30"), TEXT.index("60.30") + 5)),
-        (Decimal("60.3"), Evidence("exact", TEXT.index("60.30"), TEXT.index("60.30") + 5)),  # the amount as printed to the cent
+        (
+            Decimal("60.3"),
+            Evidence("exact", TEXT.index("60.30"), TEXT.index("60.30") + 5),
+        ),  # the amount as printed to the cent
         (Decimal("1060.30"), Evidence("normalised", TEXT.index("1,060.30"), len(TEXT))),
         (Decimal("60.32"), Evidence("missing")),
         (dt.date(2018, 10, 19), Evidence("normalised", TEXT.index("19/10"), TEXT.index("19/10") + 10)),
@@ -41,7 +44,9 @@ GOOD = '{"company": "INDAH GIFT & HOME DECO", "date": "19/10/2018", "address": "
 
 def run(script, **settings):
     client = ScriptedClient(list(script))
-    outcome = extract_document(DOC, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings))
+    outcome = extract_document(
+        DOC, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings)
+    )
     return outcome, client
 
 

@@ -10,7 +10,13 @@ from extraction_pipeline.schemas import Receipt, llm_json_schema
 from extraction_pipeline_tests.scripted_llm_server import Reply, ScriptedLLMServer
 
 SCHEMA = llm_json_schema(Receipt)
-BASE = {"model": "m", "messages": [{"role": "user", "content": "doc"}], "temperature": 0.0, "max_tokens": 400, "response_format": {"type": "json_object"}}
+BASE = {
+    "model": "m",
+    "messages": [{"role": "user", "content": "doc"}],
+    "temperature": 0.0,
+    "max_tokens": 400,
+    "response_format": {"type": "json_object"},
+}
 
 
 @pytest.mark.parametrize(
@@ -33,8 +39,11 @@ def test_answers_survive_a_new_process(tmp_path):
 
 def test_the_same_request_is_paid_once_and_a_changed_prompt_is_asked_again(tmp_path):
     with ScriptedLLMServer(lambda req: Reply("{}", prompt_tokens=1000, completion_tokens=100)) as server:
+
         def client():
-            return LLMClient(model="gpt-4o-mini", base_url=server.base_url, api_key="k", cache=AnswerCache(tmp_path / "c.sqlite3"))
+            return LLMClient(
+                model="gpt-4o-mini", base_url=server.base_url, api_key="k", cache=AnswerCache(tmp_path / "c.sqlite3")
+            )
 
         first = client().complete([{"role": "user", "content": "receipt A"}], "receipt", SCHEMA)
         again = client()

@@ -13,11 +13,15 @@ MESSAGES = [{"role": "user", "content": "Receipt text:\nSHOP"}]
 
 
 def client_for(server, **options):
-    return LLMClient(model="gpt-4o-mini", base_url=server.base_url, api_key="sk-test", max_retries=0, timeout_s=5, **options)
+    return LLMClient(
+        model="gpt-4o-mini", base_url=server.base_url, api_key="sk-test", max_retries=0, timeout_s=5, **options
+    )
 
 
 def test_completion_carries_text_usage_latency_and_finish_reason():
-    with ScriptedLLMServer(lambda req: Reply('{"a": 1}', prompt_tokens=512, completion_tokens=30, cached_tokens=256)) as server:
+    with ScriptedLLMServer(
+        lambda req: Reply('{"a": 1}', prompt_tokens=512, completion_tokens=30, cached_tokens=256)
+    ) as server:
         completion = client_for(server).complete(MESSAGES, "receipt", SCHEMA)
     assert completion.text == '{"a": 1}' and completion.finish_reason == "stop"
     assert (completion.input_tokens, completion.cached_input_tokens, completion.output_tokens) == (512, 256, 30)
@@ -60,7 +64,11 @@ def test_llama_cpp_form_sends_the_schema_inside_json_object():
         (Reply(status=404, body=b'{"error": {"message": "model not found"}}'), "not_found", True),
         (Reply(status=429, body=b'{"error": {"message": "slow down"}}'), "rate_limited", False),
         (Reply(status=503, body=b'{"error": {"message": "busy"}}'), "server_error", False),
-        (Reply(body=json.dumps({"id": "x", "object": "chat.completion", "model": "m", "choices": []}).encode()), "malformed_response", False),
+        (
+            Reply(body=json.dumps({"id": "x", "object": "chat.completion", "model": "m", "choices": []}).encode()),
+            "malformed_response",
+            False,
+        ),
     ],
 )
 def test_faults_become_typed_errors(reply, kind, permanent):
@@ -72,8 +80,14 @@ def test_faults_become_typed_errors(reply, kind, permanent):
 
 
 def test_transient_faults_are_retried_by_the_sdk_and_succeed_when_the_server_recovers():
-    replies = [Reply(status=503, body=b"{}", headers={"retry-after-ms": "10"}), Reply(status=429, body=b"{}", headers={"retry-after": "0"}), Reply("{}")]
+    replies = [
+        Reply(status=503, body=b"{}", headers={"retry-after-ms": "10"}),
+        Reply(status=429, body=b"{}", headers={"retry-after": "0"}),
+        Reply("{}"),
+    ]
     with ScriptedLLMServer(lambda req: replies.pop(0)) as server:
-        client = LLMClient(model="m", base_url=server.base_url, api_key="k", max_retries=2, response_format="json_schema")
+        client = LLMClient(
+            model="m", base_url=server.base_url, api_key="k", max_retries=2, response_format="json_schema"
+        )
         assert client.complete(MESSAGES, "receipt", SCHEMA).text == "{}"
     assert len(server.requests) == 3

@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from extraction_pipeline.cli import run_pipeline
-from extraction_pipeline.local_model import DEFAULT_MODEL, LocalModelError, embedded_server, ensure_model, require_loopback, server_alive
+from extraction_pipeline.local_model import (
+    DEFAULT_MODEL,
+    LocalModelError,
+    embedded_server,
+    ensure_model,
+    require_loopback,
+    server_alive,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "inbox"
 

@@ -36,7 +36,10 @@ def test_amounts_keep_their_printed_digits():
     assert extract_json_object('{"total": 60.30}')["total"] == Decimal("60.30")
 
 
-@pytest.mark.parametrize(("answer", "kind"), [("", "parse_error"), ("   ", "parse_error"), ("no json here", "parse_error"), ("[1, 2]", "parse_error")])
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [("", "parse_error"), ("   ", "parse_error"), ("no json here", "parse_error"), ("[1, 2]", "parse_error")],
+)
 def test_answers_without_an_object_are_parse_errors(answer, kind):
     with pytest.raises(ParseError) as err:
         parse_answer(answer, Receipt)
@@ -48,7 +51,13 @@ def test_validation_errors_name_each_field_and_what_was_wrong():
     with pytest.raises(ValidationFailure) as err:
         parse_answer(answer, Receipt)
     message = str(err.value)
-    for expected in ("company", "date: Value error, not a date", "address: Field required", "total", "colour: Extra inputs"):
+    for expected in (
+        "company",
+        "date: Value error, not a date",
+        "address: Field required",
+        "total",
+        "colour: Extra inputs",
+    ):
         assert expected in message
 
 
