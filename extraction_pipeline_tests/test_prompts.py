@@ -8,7 +8,7 @@ RECEIPT_SYSTEM = """You read the OCR text of a shop receipt and answer with one 
 - company: the seller's business name from the top of the receipt, usually the line with SDN BHD, S/B, ENTERPRISE, TRADING, HARDWARE, RESTORAN or similar. Skip a person's name printed above it. Leave out registration numbers such as (519537-X) and branch or mall names in brackets.
 - date: the date of purchase exactly as printed (e.g. 25/12/2018 or 12-01-19), without the time.
 - address: the seller's address as printed below the company name, its lines joined with spaces, from the street number (NO., LOT) to the postcode, town and state. Leave out registration, phone, fax and GST numbers.
-- total: the final amount paid, including tax and rounding (the TOTAL line, not CASH or CHANGE), as a plain number copied digit for digit, e.g. 60.30.
+- total: the final amount to pay, including tax and after rounding (TOTAL ROUNDED, or the amount after a ROUNDING line), as a plain number copied digit for digit. Never CASH, CHANGE, a subtotal or the total before rounding.
 - currency: the currency as printed (e.g. RM), or null.
 Copy every value from the receipt; never invent or correct one.
 
@@ -21,7 +21,9 @@ TAMAN MELATI, 53100 KUALA LUMPUR
 TEL: 03-4100 1234
 (TESCO MELATI)
 DATE: 05/03/2018 10:21 AM
-TOTAL RM 12.50
+TOTAL RM 12.52
+ROUNDING ADJ -0.02
+TOTAL ROUNDED RM 12.50
 CASH RM 20.00
 CHANGE RM 7.50
 Answer:
@@ -30,7 +32,7 @@ Answer:
 
 def test_receipt_prompt_renders_exactly_this_for_a_fixed_input():
     prompt = load_prompt("receipt")
-    assert prompt.version == "2"
+    assert prompt.version == "3"
     assert prompt.render(document_text="SHOP SDN BHD\nTOTAL 9.00") == [
         {"role": "system", "content": RECEIPT_SYSTEM},
         {"role": "user", "content": "Receipt text:\nSHOP SDN BHD\nTOTAL 9.00"},
