@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from .documents import Document
-from .grounding import Evidence, ground, ungrounded_message
+from .grounding import Evidence, ground, misplaced, ungrounded_message
 from .llm_client import Completion, LLMError
 from .parsing import OutputError, parse_answer
 from .prompts import PromptTemplate
@@ -69,7 +69,8 @@ class ExtractionOutcome:
     reason: str | None = None
     calls: list[LLMCall] = field(default_factory=list)
     evidence: dict[str, Evidence] = field(default_factory=dict)
-    ungrounded: list[str] = field(default_factory=list)  # fields whose value is not in the document
+    # Fields flagged after the last attempt: not found in the document, or found where that field is not printed.
+    ungrounded: list[str] = field(default_factory=list)
 
     @property
     def last_raw_output(self) -> str | None:
@@ -109,9 +110,10 @@ def extract_document(
             record = parse_answer(completion.text, model_cls).model_dump(mode="python")
             evidence = ground(record, doc.text) if settings.grounding else {}
             missing = [f for f, e in evidence.items() if e.status == "missing"]
-            if missing:
-                ungrounded = (record, evidence, missing)
-                raise Ungrounded(ungrounded_message(record, missing, doc.text))
+            wrong_place = misplaced(record, evidence) if settings.grounding else {}
+            if missing or wrong_place:
+                ungrounded = (record, evidence, missing + list(wrong_place))
+                raise Ungrounded("\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *wrong_place.values()])))
         except OutputError as exc:
             error = exc
             outcome.calls.append(replace(call, error_kind=exc.kind, error=str(exc)))

@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from .values import parse_date
 
@@ -49,12 +49,27 @@ PrintedDate = Annotated[
 CurrencyCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8)]
 
 
+# "(M)" marks a Malaysian company; the rest are legal forms and the words that pad them.
+_LEGAL_FORMS = {"SDN", "BHD", "S/B", "SB", "M", "LTD", "LIMITED", "INC", "LLC", "GMBH", "CO", "PLC", "ENTERPRISE", "TRADING", "THE"}
+
+
+def _a_name(value: str) -> str:
+    """A seller's name is more than its legal form: 'SDN BHD' alone is half an answer."""
+    words = [w.strip(".,()&").upper() for w in value.split()]
+    if all(w in _LEGAL_FORMS or not w for w in words):
+        raise ValueError("is only a legal form; give the business name in full as printed, e.g. 'MR. D.I.Y. (M) SDN BHD'")
+    return value
+
+
+CompanyName = Annotated[NonEmpty, AfterValidator(_a_name)]
+
+
 class Receipt(BaseModel):
     """A shop receipt."""
 
     model_config = ConfigDict(extra="forbid")
 
-    company: NonEmpty = Field(description="name of the seller as printed, usually the first line")
+    company: CompanyName = Field(description="name of the seller as printed, usually the first line")
     date: PrintedDate = Field(description="date of purchase exactly as printed")
     address: NonEmpty = Field(description="seller's full address as printed, lines joined with spaces")
     total: Amount
@@ -66,7 +81,7 @@ class Invoice(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    issuer: NonEmpty = Field(description="name of the company that issued the invoice")
+    issuer: CompanyName = Field(description="name of the company that issued the invoice")
     invoice_number: NonEmpty = Field(description="the invoice number as printed")
     date: dt.date = Field(description="invoice date, ISO 8601 (YYYY-MM-DD)")
     total: Amount
