@@ -32,7 +32,8 @@ _DAY_MONTH_NAME = re.compile(
 def parse_date(value: Any) -> dt.date | None:
     """ISO dates and day-first printed dates: 25/12/2018, 12-01-19, 10 MAR 2018, 10.03.2018.
 
-    Receipts in our data print the day first; a year-first date is read as year-month-day.
+    Receipts in our data print the day first; a date that cannot be day-first (12/28/2017) is read
+    month-first, and a year-first date as year-month-day.
     """
     if isinstance(value, dt.date):
         return value
@@ -58,6 +59,8 @@ def _to_date(pattern: re.Pattern, m: re.Match) -> dt.date | None:
         y, mo, d = map(int, m.groups())
     elif pattern is _DAY_FIRST:
         d, mo, y = map(int, m.groups())
+        if mo > 12 >= d:  # 12/28/2017: no 28th month, so this one was printed month first
+            d, mo = mo, d
     else:
         d, mo, y = int(m.group(1)), _MONTHS[m.group(2).upper()], int(m.group(3))
     if y < 100:
