@@ -28,10 +28,11 @@ class ScriptedClient:
         return Completion(text, finish, self.model, 500, 100, 50, 0.2, "json_schema", cost_usd=0.0001)
 
 
-def run(script, **settings):
+def run(script, doc=DOC, **settings):
+    """Extract `doc` with a client that answers from `script`; return the outcome and the client."""
     client = ScriptedClient(list(script))
     outcome = extract_document(
-        DOC, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings)
+        doc, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings)
     )
     return outcome, client
 

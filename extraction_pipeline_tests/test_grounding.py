@@ -6,10 +6,8 @@ from decimal import Decimal
 import pytest
 
 from extraction_pipeline.documents import Document
-from extraction_pipeline.extraction import ExtractionSettings, extract_document
 from extraction_pipeline.grounding import Evidence, locate
-from extraction_pipeline.prompts import load_prompt
-from extraction_pipeline_tests.test_extraction import ScriptedClient
+from extraction_pipeline_tests.test_extraction import run as extract
 
 TEXT = "INDAH GIFT & HOME DECO\n27, JALAN DEDAP 13,\nTAMAN JOHOR JAYA\n19/10/2018 20:49\nSUBTOTAL 60.31\nROUNDING -0.01\nTOTAL RM 60.30\nCASH 1,060.30"
 
@@ -43,11 +41,7 @@ GOOD = '{"company": "INDAH GIFT & HOME DECO", "date": "19/10/2018", "address": "
 
 
 def run(script, **settings):
-    client = ScriptedClient(list(script))
-    outcome = extract_document(
-        DOC, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings)
-    )
-    return outcome, client
+    return extract(script, doc=DOC, **settings)
 
 
 def test_an_invented_total_is_reasked_with_what_the_document_prints():
