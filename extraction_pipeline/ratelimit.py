@@ -13,6 +13,11 @@ import time
 from typing import Callable
 
 
+# Pace a little under the configured limits: requests leave on time but reach the server with some
+# jitter, and a provider counting "the last 60 seconds" refuses the one that arrives a hair early.
+HEADROOM = 0.97
+
+
 class RateLimiter:
     def __init__(
         self,
@@ -34,17 +39,22 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             slot = max(now, self._next_request, self._next_tokens, self._paused_until)
-            if self.rpm:
-                self._next_request = slot + 60.0 / self.rpm
-            if self.tpm:
-                self._next_tokens = slot + tokens * 60.0 / self.tpm
+            self._reserve(slot, tokens)
             wait = slot - now
             self.waited_s += wait
         if wait > 0:
             self._sleep(wait)
         return wait
 
-    def pause(self, seconds: float) -> None:
-        """Hold every request not yet sent for `seconds` (the server said it is overloaded)."""
+    def pause(self, seconds: float, tokens: int = 0) -> None:
+        """Hold every request not yet sent for `seconds` (the server said it is overloaded). The refused
+        request itself is retried by the SDK when the pause ends, so it takes a slot of its own then."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
+            self._reserve(max(self._paused_until, self._next_request), tokens)
+
+    def _reserve(self, slot: float, tokens: int) -> None:
+        if self.rpm:
+            self._next_request = slot + 60.0 / (self.rpm * HEADROOM)
+        if self.tpm:
+            self._next_tokens = max(self._next_tokens, slot) + tokens * 60.0 / (self.tpm * HEADROOM)
