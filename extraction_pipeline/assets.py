@@ -225,6 +225,7 @@ def llm_extractions(
             outcomes = extract_all(
                 documents, client, settings, max_concurrency=concurrency, report=context.log.info,
                 retry_client=llm.retry_client(client),
+                routes=llm.routed_clients(client),
             )  # fmt: skip
             client_numbers = _client_numbers(client)
     s = call_summary(outcomes)

@@ -37,11 +37,13 @@ def extract_all(
     max_concurrency: int = 4,
     report: Callable[[str], None] = print,
     retry_client: CompletionClient | None = None,
+    routes: dict[str, CompletionClient] | None = None,
 ) -> list[ExtractionOutcome]:
     """One outcome per document, in input order. Nothing is dropped: a document that was not tried
     (after a refused key, say, or with the run budget spent) is quarantined with that reason, and a
     bug that breaks one document is that document's quarantine reason, not the run's end.
 
+    `routes` sends a document type to its own model (client); other types go to `client`.
     With a `retry_client` (a stronger model), a document whose answers stayed invalid is tried once
     more with it; its calls are added to the same outcome, so cost and provenance stay complete."""
     reask = load_prompt("reask")
@@ -67,7 +69,7 @@ def extract_all(
             with lock:
                 prompt = prompts.get(doc_type) or prompts.setdefault(doc_type, load_prompt(doc_type))
             try:
-                outcome = extract_document(doc, client, prompt, reask, typed)
+                outcome = extract_document(doc, (routes or {}).get(doc_type, client), prompt, reask, typed)
                 if retry_client is not None and outcome.error_kind in RETRY_WITH_STRONGER_MODEL:
                     retried = extract_document(doc, retry_client, prompt, reask, typed)
                     retried.calls = outcome.calls + retried.calls

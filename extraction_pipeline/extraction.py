@@ -113,7 +113,9 @@ def extract_document(
             wrong_place = misplaced(record, evidence) if settings.grounding else {}
             if missing or wrong_place:
                 ungrounded = (record, evidence, missing + list(wrong_place))
-                raise Ungrounded("\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *wrong_place.values()])))
+                raise Ungrounded(
+                    "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *wrong_place.values()]))
+                )
         except OutputError as exc:
             error = exc
             outcome.calls.append(replace(call, error_kind=exc.kind, error=str(exc)))

@@ -12,7 +12,6 @@ import threading
 import time
 from typing import Callable
 
-
 # Pace a little under the configured limits: requests leave on time but reach the server with some
 # jitter, and a provider counting "the last 60 seconds" refuses the one that arrives a hair early.
 HEADROOM = 0.97

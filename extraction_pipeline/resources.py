@@ -43,6 +43,10 @@ class LLMResource(dg.ConfigurableResource):
         default=None,
         description="a stronger model for documents the first one could not extract; default $EXTRACTION_RETRY_MODEL",
     )
+    routes: Optional[dict[str, str]] = Field(
+        default=None,
+        description="model per document type, e.g. {invoice: gpt-4o}; default $EXTRACTION_ROUTES (receipt=m1,invoice=m2)",
+    )
     use_cache: bool = Field(
         default=True, description="serve repeated requests from the answer cache ($EXTRACTION_CACHE_PATH)"
     )
@@ -62,9 +66,22 @@ class LLMResource(dg.ConfigurableResource):
         ) as client:
             yield client
 
+    def routed_clients(self, client: LLMClient) -> dict[str, LLMClient]:
+        """A client per document type whose route names another model than the default."""
+        routes = self.routes if self.routes is not None else parse_routes(os.environ.get("EXTRACTION_ROUTES", ""))
+        return {doc_type: client.sibling(model) for doc_type, model in routes.items() if model != client.model}
+
     def retry_client(self, client: LLMClient) -> Optional[LLMClient]:
         model = self.retry_model or os.environ.get("EXTRACTION_RETRY_MODEL")
         return client.sibling(model) if model and model != client.model else None
+
+
+def parse_routes(text: str) -> dict[str, str]:
+    """`receipt=gpt-4o-mini,invoice=gpt-4o` -> {"receipt": "gpt-4o-mini", "invoice": "gpt-4o"}."""
+    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+    if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
+        raise ValueError(f"EXTRACTION_ROUTES={text!r}: expected type=model pairs separated by commas")
+    return {doc_type.strip(): model.strip() for doc_type, model in pairs}
 
 
 class OutputStorage(dg.ConfigurableResource):

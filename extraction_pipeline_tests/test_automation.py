@@ -9,8 +9,10 @@ import pytest
 
 from extraction_pipeline.definitions import defs
 from extraction_pipeline.inbox_watch import load_cursor
+from extraction_pipeline.resources import parse_routes
 from extraction_pipeline_tests.scripted_llm_server import Reply
 from extraction_pipeline_tests.test_assets import answer, echo, receipt_text
+from extraction_pipeline_tests.test_doctype import INVOICE
 
 
 @pytest.fixture
@@ -158,3 +160,26 @@ def test_an_accuracy_drop_below_the_accepted_evaluation_fails_the_check(scripted
     assert not verdicts[1].passed and "total 1.000 -> 0.5" in verdicts[1].description
     accuracy = second.asset_materializations_for_node("evaluation")[0].metadata["accuracy.total"].value
     assert accuracy == 0.5
+
+
+def test_the_routing_table_sends_each_document_type_to_its_model(scripted_llm, inbox, monkeypatch):
+    monkeypatch.setenv("EXTRACTION_ROUTES", "invoice=gpt-4o")
+    invoice_answer = (
+        '{"issuer": "ACME Industrial GmbH", "invoice_number": "INV-2024-117", "date": "2024-03-05", '
+        '"total": 1250.00, "currency": "EUR"}'
+    )
+    server = scripted_llm(lambda req: Reply(invoice_answer) if req["model"] == "gpt-4o" else echo(req))
+    land(inbox, "invoice.txt", INVOICE)
+    land(inbox, "receipt.txt", receipt_text("R"))
+    with dg.instance_for_test() as instance:
+        result = run_job(instance)
+    assert sorted(r["model"] for r in server.requests) == ["gpt-4o", "gpt-4o-mini"]
+    records = result.output_for_node("validated_records")["records"].set_index("document_type")
+    assert records.loc["invoice", "model"] == "gpt-4o" and records.loc["receipt", "model"] == "gpt-4o-mini"
+    assert records.loc["invoice", "issuer"] == "ACME Industrial GmbH"
+
+
+def test_a_malformed_routing_table_is_refused_with_the_variable_named():
+    assert parse_routes("receipt=gpt-4o-mini, invoice=gpt-4o") == {"receipt": "gpt-4o-mini", "invoice": "gpt-4o"}
+    with pytest.raises(ValueError, match="EXTRACTION_ROUTES"):
+        parse_routes("invoice:gpt-4o")
