@@ -124,6 +124,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     )
     cost = f"{summary['cost_usd']:.6f}" + ("" if summary["cost_known"] else " (some models unpriced)")
     print(f"cost USD {cost}, {summary['seconds_per_document']:.2f} s per document, wall {summary['wall_s']:.1f} s")
+    if summary["failed_checks"]:
+        print(f"asset checks failed (the run went on): {', '.join(summary['failed_checks'])}")
     print(f"records:    {summary['records_path']}")
     print(f"quarantine: {summary['quarantine_path']}")
     print(f"report:     {summary['report_path']}")

@@ -1,7 +1,8 @@
 """One document in, one outcome out: a validated record, or quarantine with the reason.
 
-The loop: ask; parse and validate; on a parse or validation error, re-ask with the error quoted, at
-most `max_reasks` times and within a token budget. An answer cut off by the token limit is not
+The loop: ask; parse, validate, and ground every value in the document text; on a parse, validation
+or grounding problem, re-ask with the problem quoted, at most `max_reasks` times and within the
+document's token and cost budgets. An answer cut off by the token limit is not
 re-asked as if the model had made a mistake (asking again would be cut off the same way), and an
 LLM fault that survived the SDK's retries ends the document at once. Usage from every attempt is
 kept, so cost and tokens are never under-counted.
@@ -143,7 +144,13 @@ def _accept(
     return outcome
 
 
-def _give_up(outcome, settings, error: OutputError, ungrounded, why: str) -> ExtractionOutcome:
+def _give_up(
+    outcome: ExtractionOutcome,
+    settings: ExtractionSettings,
+    error: OutputError,
+    ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str]] | None,
+    why: str,
+) -> ExtractionOutcome:
     """Out of attempts or budget. A record whose only fault is an ungrounded value is kept and flagged,
     unless one of those fields is configured to quarantine."""
     if ungrounded is not None:
