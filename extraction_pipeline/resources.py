@@ -60,19 +60,25 @@ class LLMResource(dg.ConfigurableResource):
             tpm=self.tpm,
             use_cache=self.use_cache,
             budget=budget,
+            also_serve=tuple(filter(None, [self._retry_model(), *self._routes().values()])),
             timeout_s=self.timeout_s,
             max_retries=self.max_retries,
             max_output_tokens=self.max_output_tokens,
         ) as client:
             yield client
 
+    def _routes(self) -> dict[str, str]:
+        return self.routes if self.routes is not None else parse_routes(os.environ.get("EXTRACTION_ROUTES", ""))
+
+    def _retry_model(self) -> Optional[str]:
+        return self.retry_model or os.environ.get("EXTRACTION_RETRY_MODEL")
+
     def routed_clients(self, client: LLMClient) -> dict[str, LLMClient]:
         """A client per document type whose route names another model than the default."""
-        routes = self.routes if self.routes is not None else parse_routes(os.environ.get("EXTRACTION_ROUTES", ""))
-        return {doc_type: client.sibling(model) for doc_type, model in routes.items() if model != client.model}
+        return {doc_type: client.sibling(model) for doc_type, model in self._routes().items() if model != client.model}
 
     def retry_client(self, client: LLMClient) -> Optional[LLMClient]:
-        model = self.retry_model or os.environ.get("EXTRACTION_RETRY_MODEL")
+        model = self._retry_model()
         return client.sibling(model) if model and model != client.model else None
 
 

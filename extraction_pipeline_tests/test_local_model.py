@@ -69,3 +69,25 @@ def test_a_server_already_running_is_reused_and_left_running(tmp_path):
             assert reused == url
         assert server_alive(url, DEFAULT_MODEL.alias)
     assert not server_alive(url, DEFAULT_MODEL.alias)
+
+
+@pytest.mark.slow
+def test_two_local_models_on_one_embedded_server_each_take_their_document_type(tmp_path, monkeypatch):
+    from extraction_pipeline.local_model import QWEN_0_5B, QWEN_1_5B
+    from extraction_pipeline_tests.test_doctype import INVOICE
+
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DAGSTER_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("EXTRACTION_MODEL", QWEN_0_5B.alias)  # the cheap model by default
+    monkeypatch.setenv("EXTRACTION_ROUTES", f"invoice={QWEN_1_5B.alias}")  # the stronger one for invoices
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLE / "X51008142033.txt", inbox)
+    (inbox / "invoice.txt").write_text(INVOICE)
+
+    summary = run_pipeline(inbox, tmp_path / "out")
+
+    assert summary["documents"] == 2 and summary["records"] + summary["quarantined"] == 2
+    tables = [pd.read_parquet(summary[k]) for k in ("records_path", "quarantine_path")]
+    models = dict(pd.concat(tables)[["document_type", "model"]].itertuples(index=False))
+    assert models == {"receipt": QWEN_0_5B.alias, "invoice": QWEN_1_5B.alias}
