@@ -21,6 +21,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from .backend import cache_path
 from .batch import extract_all
 from .budget import RunBudget
 from .documents import DEFAULT_MAX_BYTES, Document, RejectedFile, Rejection, read_document, scan_inbox
@@ -29,6 +30,7 @@ from .extraction import ExtractionOutcome, ExtractionSettings
 from .llm_client import LLMClient
 from .local_model import REPO_ROOT
 from .metrics import call_summary, calls_by_model, cost_by_model, grounding_rates
+from .neardup import DEFAULT_THRESHOLD, NearDuplicateIndex
 from .quality import batch_fields, build_report, to_markdown
 from .resources import LLMResource, OutputStorage
 from .schemas import AUTO, DOCUMENT_TYPES, fields_for_types
@@ -95,6 +97,13 @@ class ExtractionConfig(dg.Config):
     )
     run_budget_usd: Optional[float] = Field(
         default=None, description="the same in USD; default $EXTRACTION_RUN_BUDGET_USD"
+    )
+    reuse_near_duplicates: Optional[bool] = Field(
+        default=None,
+        description="let a near copy of an extracted document take its answer when all of it is in the copy; default $EXTRACTION_NEAR_DUPLICATES (off)",
+    )
+    near_duplicate_threshold: float = Field(
+        default=DEFAULT_THRESHOLD, description="word 3-gram similarity for a near copy"
     )
     grounding: bool = Field(
         default=True, description="look up every value in the document; re-ask when it is not there"
@@ -214,6 +223,10 @@ def llm_extractions(
     documents = raw_documents.documents
     client_numbers: dict[str, Any] = {}
     outcomes: list[ExtractionOutcome] = []
+    reuse = config.reuse_near_duplicates
+    if reuse is None:
+        reuse = os.environ.get("EXTRACTION_NEAR_DUPLICATES", "").lower() in ("1", "true", "yes", "on")
+    near_duplicates = NearDuplicateIndex(cache_path().with_name("near_duplicates.sqlite3")) if reuse else None
     if documents:
         with llm.client(budget) as client:
             concurrency = first_set(
@@ -226,8 +239,12 @@ def llm_extractions(
                 documents, client, settings, max_concurrency=concurrency, report=context.log.info,
                 retry_client=llm.retry_client(client),
                 routes=llm.routed_clients(client),
+                near_duplicates=near_duplicates,
+                near_duplicate_threshold=config.near_duplicate_threshold,
             )  # fmt: skip
             client_numbers = _client_numbers(client)
+    if near_duplicates is not None:
+        near_duplicates.close()
     s = call_summary(outcomes)
     return dg.MaterializeResult(
         value=ExtractionBatch(config.document_type, outcomes),

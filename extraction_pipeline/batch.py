@@ -12,12 +12,16 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
+from pydantic import ValidationError
+
 from .doctype import OTHER, detect_type
 from .documents import Document
 from .extraction import CompletionClient, ExtractionOutcome, ExtractionSettings, extract_document
+from .grounding import ground, misplaced
+from .neardup import DEFAULT_THRESHOLD, NearDuplicateIndex
 from .progress import Progress
 from .prompts import load_prompt
-from .schemas import AUTO
+from .schemas import AUTO, schema_for
 
 # Faults that would repeat identically for every document (and a spent run budget): stop calling.
 RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})
@@ -38,11 +42,15 @@ def extract_all(
     report: Callable[[str], None] = print,
     retry_client: CompletionClient | None = None,
     routes: dict[str, CompletionClient] | None = None,
+    near_duplicates: NearDuplicateIndex | None = None,
+    near_duplicate_threshold: float = DEFAULT_THRESHOLD,
 ) -> list[ExtractionOutcome]:
     """One outcome per document, in input order. Nothing is dropped: a document that was not tried
     (after a refused key, say, or with the run budget spent) is quarantined with that reason, and a
     bug that breaks one document is that document's quarantine reason, not the run's end.
 
+    With `near_duplicates`, a document may take the answer of a near copy already extracted, when every
+    value of it is found in this document (see neardup.py).
     `routes` sends a document type to its own model (client); other types go to `client`.
     With a `retry_client` (a stronger model), a document whose answers stayed invalid is tried once
     more with it; its calls are added to the same outcome, so cost and provenance stay complete."""
@@ -64,6 +72,11 @@ def extract_all(
                 doc.document_id, doc.source_path, doc_type, "quarantined",
                 error_kind=state["stop_kind"], reason=f"not sent: {state['stop_reason']}",
             )  # fmt: skip
+        elif (
+            near_duplicates is not None
+            and (reused := reuse(doc, doc_type, near_duplicates, near_duplicate_threshold)).status == "valid"
+        ):
+            outcome = reused
         else:
             typed = dataclasses.replace(settings, document_type=doc_type)
             with lock:
@@ -81,6 +94,10 @@ def extract_all(
                 )  # fmt: skip
                 report(f"internal error on {doc.source_path}:\n{traceback.format_exc()}")
             _watch(outcome)
+            if near_duplicates is not None:
+                outcome.reuse_refused = reused.reuse_refused
+                if outcome.status == "valid":
+                    near_duplicates.add(doc.document_id, doc_type, doc.text, outcome.record)
         progress.advance()
         return outcome
 
@@ -98,3 +115,23 @@ def extract_all(
             return list(pool.map(one, documents))
     finally:
         progress.close()
+
+
+def reuse(doc: Document, doc_type: str, index: NearDuplicateIndex, threshold: float) -> ExtractionOutcome:
+    """A valid outcome from a near duplicate's answer, when all of it is in this document; otherwise a
+    placeholder saying whether a near duplicate was found and refused."""
+    outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type, "pending")
+    hit = index.nearest(doc.document_id, doc_type, doc.text, threshold)
+    if hit is None:
+        return outcome
+    other_id, stored, _ = hit
+    try:
+        record = schema_for(doc_type).model_validate(stored).model_dump(mode="python")
+    except ValidationError:  # stored under an older schema: not reusable
+        return outcome
+    evidence = ground(record, doc.text)
+    if any(e.status == "missing" for e in evidence.values()) or misplaced(record, evidence):
+        outcome.reuse_refused = True
+        return outcome
+    outcome.status, outcome.record, outcome.evidence, outcome.reused_from = "valid", record, evidence, other_id
+    return outcome

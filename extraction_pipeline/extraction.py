@@ -72,6 +72,8 @@ class ExtractionOutcome:
     evidence: dict[str, Evidence] = field(default_factory=dict)
     # Fields flagged after the last attempt: not found in the document, or found where that field is not printed.
     ungrounded: list[str] = field(default_factory=list)
+    reused_from: str | None = None  # a near-duplicate document whose answer this one took, without a call
+    reuse_refused: bool = False  # a near duplicate was found, but its answer is not all in this document
 
     @property
     def last_raw_output(self) -> str | None:

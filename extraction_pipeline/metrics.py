@@ -57,6 +57,8 @@ def call_summary(outcomes: list[ExtractionOutcome]) -> dict[str, Any]:
         "validation.error_rate": _share(sum(1 for c in answered if c.error_kind in OUTPUT_ERROR_KINDS), len(answered)),
         "llm.reask_rate": _share(sum(1 for o in outcomes if len(o.calls) > 1), len(outcomes)),
         "llm.reasks": sum(max(len(o.calls) - 1, 0) for o in outcomes),
+        "near_duplicates.reused": sum(1 for o in outcomes if o.reused_from),
+        "near_duplicates.refused": sum(1 for o in outcomes if o.reuse_refused),
         "cost_usd_per_document": _share(sum(c for c in costs if c is not None), len(outcomes)),
         "tokens_per_document": _share(sum(c.input_tokens + c.output_tokens for c in calls), len(outcomes)),
     }

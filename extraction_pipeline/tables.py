@@ -23,6 +23,7 @@ from .extraction import ExtractionOutcome
 
 KEY = "document_id"
 PROVENANCE = (
+    "reused_from",
     "document_type",
     "model",
     "prompt",
@@ -38,6 +39,7 @@ PROVENANCE = (
 def _provenance(outcome: ExtractionOutcome) -> dict:
     last = outcome.calls[-1] if outcome.calls else None
     values = {
+        "reused_from": outcome.reused_from,
         "document_type": outcome.document_type,
         "model": last.model if last else None,
         "prompt": last.prompt if last else None,

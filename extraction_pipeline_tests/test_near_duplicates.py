@@ -1,0 +1,39 @@
+"""Near-duplicate reuse: a re-scan takes the earlier answer, a look-alike with other values does not."""
+
+import pandas as pd
+
+from extraction_pipeline.neardup import fingerprint, similarity
+from extraction_pipeline_tests.scripted_llm_server import document_text
+from extraction_pipeline_tests.test_assets import echo, materialize, receipt_text
+
+LINES = "\n".join(f"ITEM {i} BLUE WIDGET 1 X 2.00 2.00" for i in range(30))
+
+
+def test_ocr_noise_keeps_a_near_copy_similar_and_another_receipt_is_not():
+    original = receipt_text("A", LINES)
+    noisy = original.replace("WIDGET 1 X 2.00", "W1DGET 1 X 2.00", 1)
+    assert similarity(fingerprint(original), fingerprint(noisy)) > 0.9
+    assert similarity(fingerprint(original), fingerprint(receipt_text("B", "SOMETHING ELSE"))) < 0.5
+
+
+def test_a_rescan_reuses_the_answer_and_a_lookalike_with_another_total_is_asked(scripted_llm, tmp_path):
+    server = scripted_llm(echo)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    original = receipt_text("A", LINES)
+    (inbox / "a.txt").write_text(original)
+    materialize(inbox, tmp_path / "out", reuse_near_duplicates=True)
+    assert len(server.requests) == 1
+
+    (inbox / "a rescanned.txt").write_text(original.replace("WIDGET 1 X 2.00", "W1DGET 1 X 2.00", 1))
+    (inbox / "a other total.txt").write_text(original.replace("TOTAL RM 9.50", "TOTAL RM 19.50"))
+    result, metadata = materialize(inbox, tmp_path / "out", reuse_near_duplicates=True)
+
+    asked = [document_text(r) for r in server.requests[1:]]
+    assert asked and all("TOTAL RM 19.50" in text for text in asked)  # only the look-alike was asked
+    assert not any("W1DGET" in text for text in asked)  # the re-scan took the earlier answer
+    llm = metadata["llm_extractions"]
+    assert (llm["near_duplicates.reused"].value, llm["near_duplicates.refused"].value) == (1, 1)
+    records = result.output_for_node("validated_records")["records"].set_index("source_path")
+    rescanned = records.loc[str(inbox / "a rescanned.txt")]
+    assert rescanned.reused_from and pd.isna(rescanned.model) and rescanned.attempts == 0
