@@ -47,13 +47,14 @@ class LLMCall:
     prompt: str  # name@vVERSION#hash
     prompt_version: str
     prompt_sha256: str
-    input_tokens: int
-    cached_input_tokens: int
-    output_tokens: int
     latency_s: float
-    cost_usd: float | None
-    finish_reason: str | None
-    raw_output: str | None
+    # A request that failed before any answer keeps the defaults: nothing used, nothing paid.
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = 0.0
+    finish_reason: str | None = None
+    raw_output: str | None = None
     cached: bool = False  # answered from the cache: latency and cost are this call's, not the original's
     error_kind: str | None = None
     error: str | None = None
@@ -186,15 +187,11 @@ def _finish(outcome: ExtractionOutcome, kind: str, reason: str) -> ExtractionOut
 
 def _call_record(attempt: int, prompt: PromptTemplate, c: Completion) -> LLMCall:
     return LLMCall(
-        attempt=attempt,
-        model=c.model,
-        prompt=prompt.ref,
-        prompt_version=prompt.version,
-        prompt_sha256=prompt.sha256,
+        **_request_fields(attempt, c.model, prompt),
+        latency_s=c.latency_s,
         input_tokens=c.input_tokens,
         cached_input_tokens=c.cached_input_tokens,
         output_tokens=c.output_tokens,
-        latency_s=c.latency_s,
         cost_usd=c.cost_usd,
         cached=c.cached,
         finish_reason=c.finish_reason,
@@ -204,18 +201,15 @@ def _call_record(attempt: int, prompt: PromptTemplate, c: Completion) -> LLMCall
 
 def _failed_call(attempt: int, model: str, prompt: PromptTemplate, exc: LLMError) -> LLMCall:
     return LLMCall(
-        attempt=attempt,
-        model=model,
-        prompt=prompt.ref,
-        prompt_version=prompt.version,
-        prompt_sha256=prompt.sha256,
-        input_tokens=0,
-        cached_input_tokens=0,
-        output_tokens=0,
-        latency_s=exc.latency_s,
-        cost_usd=0.0,
-        finish_reason=None,
-        raw_output=None,
-        error_kind=exc.kind,
-        error=str(exc),
+        **_request_fields(attempt, model, prompt), latency_s=exc.latency_s, error_kind=exc.kind, error=str(exc)
     )
+
+
+def _request_fields(attempt: int, model: str, prompt: PromptTemplate) -> dict[str, Any]:
+    return {
+        "attempt": attempt,
+        "model": model,
+        "prompt": prompt.ref,
+        "prompt_version": prompt.version,
+        "prompt_sha256": prompt.sha256,
+    }
