@@ -29,8 +29,9 @@ RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})
 # server is down, and every further document would only burn its own retries.
 TRANSPORT_KINDS = frozenset({"connection", "timeout"})
 TRANSPORT_FAILURES_BEFORE_STOP = 3
-# What a stronger model may fix: answers that did not parse, validate, or fit the output limit.
-RETRY_WITH_STRONGER_MODEL = frozenset({"parse_error", "validation_error", "truncated"})
+# What a stronger model may fix: answers that did not parse, validate, ground, or fit the output limit
+# (and, below, valid records that kept a flagged value).
+RETRY_WITH_STRONGER_MODEL = frozenset({"parse_error", "validation_error", "ungrounded", "truncated"})
 
 
 def extract_all(
@@ -83,7 +84,7 @@ def extract_all(
                 prompt = prompts.get(doc_type) or prompts.setdefault(doc_type, load_prompt(doc_type))
             try:
                 outcome = extract_document(doc, (routes or {}).get(doc_type, client), prompt, reask, typed)
-                if retry_client is not None and outcome.error_kind in RETRY_WITH_STRONGER_MODEL:
+                if retry_client is not None and (outcome.error_kind in RETRY_WITH_STRONGER_MODEL or outcome.ungrounded):
                     retried = extract_document(doc, retry_client, prompt, reask, typed)
                     retried.calls = outcome.calls + retried.calls
                     outcome = retried

@@ -183,3 +183,15 @@ def test_a_malformed_routing_table_is_refused_with_the_variable_named():
     assert parse_routes("receipt=gpt-4o-mini, invoice=gpt-4o") == {"receipt": "gpt-4o-mini", "invoice": "gpt-4o"}
     with pytest.raises(ValueError, match="EXTRACTION_ROUTES"):
         parse_routes("invoice:gpt-4o")
+
+
+def test_a_record_with_a_value_not_in_the_document_also_goes_to_the_retry_model(scripted_llm, inbox, monkeypatch):
+    monkeypatch.setenv("EXTRACTION_RETRY_MODEL", "gpt-4o")
+    invented = lambda req: Reply(echo(req).content.replace("9.5", "99.99"))  # noqa: E731
+    server = scripted_llm(lambda req: echo(req) if req["model"] == "gpt-4o" else invented(req))
+    land(inbox, "r.txt", receipt_text("U"))
+    with dg.instance_for_test() as instance:
+        result = run_job(instance, {"ops": {"llm_extractions": {"config": {"max_reasks": 0}}}})
+    (outcome,) = result.output_for_node("llm_extractions").outcomes
+    assert [r["model"] for r in server.requests] == ["gpt-4o-mini", "gpt-4o"]
+    assert outcome.status == "valid" and outcome.ungrounded == [] and str(outcome.record["total"]) == "9.5"
