@@ -13,7 +13,9 @@ import numpy as np
 
 from .extraction import ExtractionOutcome, LLMCall
 
-OUTPUT_ERROR_KINDS = frozenset({"parse_error", "validation_error"})
+VALIDATION_KINDS = frozenset({"parse_error", "validation_error"})
+# Problems with what the model said, as opposed to the call failing: re-asked, not counted as failed calls.
+ANSWER_PROBLEM_KINDS = VALIDATION_KINDS | {"ungrounded"}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -51,10 +53,10 @@ def call_summary(outcomes: list[ExtractionOutcome]) -> dict[str, Any]:
         "llm.latency_sum_s": sum(latencies),
         # A failed call is one the server did not answer usefully (fault, cut-off, filter).
         "llm.failed_call_rate": _share(
-            sum(1 for c in every if c.error_kind and c.error_kind not in OUTPUT_ERROR_KINDS), len(every)
+            sum(1 for c in every if c.error_kind and c.error_kind not in ANSWER_PROBLEM_KINDS), len(every)
         ),
         # Of the answers we got, the share that did not parse or validate.
-        "validation.error_rate": _share(sum(1 for c in answered if c.error_kind in OUTPUT_ERROR_KINDS), len(answered)),
+        "validation.error_rate": _share(sum(1 for c in answered if c.error_kind in VALIDATION_KINDS), len(answered)),
         "llm.reask_rate": _share(sum(1 for o in outcomes if len(o.calls) > 1), len(outcomes)),
         "llm.reasks": sum(max(len(o.calls) - 1, 0) for o in outcomes),
         "near_duplicates.reused": sum(1 for o in outcomes if o.reused_from),

@@ -7,6 +7,7 @@ import pytest
 
 from extraction_pipeline.documents import Document
 from extraction_pipeline.grounding import Evidence, locate
+from extraction_pipeline.metrics import call_summary
 from extraction_pipeline_tests.test_extraction import run as extract
 
 TEXT = "INDAH GIFT & HOME DECO\n27, JALAN DEDAP 13,\nTAMAN JOHOR JAYA\n19/10/2018 20:49\nSUBTOTAL 60.31\nROUNDING -0.01\nTOTAL RM 60.30\nCASH 1,060.30"
@@ -68,3 +69,13 @@ def test_a_field_configured_strict_is_quarantined_instead():
 def test_grounding_can_be_turned_off():
     outcome, client = run([GOOD % "60.32"], grounding=False)
     assert outcome.status == "valid" and len(client.calls) == 1 and outcome.evidence == {}
+
+
+def test_a_reasked_ungrounded_answer_is_not_counted_as_a_failed_call():
+    outcome, _ = run([GOOD % "60.32", GOOD % "60.30"])
+    summary = call_summary([outcome])
+    assert (summary["llm.failed_call_rate"], summary["validation.error_rate"], summary["llm.reask_rate"]) == (
+        0.0,
+        0.0,
+        1.0,
+    )
