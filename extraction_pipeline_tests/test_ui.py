@@ -39,6 +39,7 @@ def wait_for(predicate, timeout_s: float, what: str):
 
 @pytest.mark.slow
 def test_materialize_from_the_ui_and_see_cost_tokens_latency_and_error_rate(scripted_llm, tmp_path):
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
 
     scripted_llm(echo)
@@ -54,15 +55,26 @@ def test_materialize_from_the_ui_and_see_cost_tokens_latency_and_error_rate(scri
         driver = chromium(tmp_path / "chromium-profile")
         try:
             driver.get(f"{url}/locations/{LOCATION}/asset-groups/document_extraction")
-            button = wait_for(
-                lambda: next((b for b in driver.find_elements(By.TAG_NAME, "button")
-                              if b.text.strip().startswith("Materialize all") and b.is_enabled()), None),
-                90, "the Materialize all button",
-            )  # fmt: skip
-            for skip in [b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip() == "Skip"]:
-                skip.click()  # the first-visit "join the community" dialog
-            driver.save_screenshot(str(ARTIFACTS / "asset_graph.png"))
-            button.click()
+
+            def materialize_all() -> bool:
+                """Click *Materialize all*. The first-visit "join the community" dialog may cover it at
+                any moment in the first seconds, and React re-renders replace elements under our feet:
+                dismiss the dialog and try again until the click lands."""
+                try:
+                    for skip in [b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip() == "Skip"]:
+                        skip.click()
+                    button = next(
+                        b
+                        for b in driver.find_elements(By.TAG_NAME, "button")
+                        if b.text.strip().startswith("Materialize all") and b.is_enabled()
+                    )
+                    driver.save_screenshot(str(ARTIFACTS / "asset_graph.png"))
+                    button.click()
+                except (StopIteration, WebDriverException):
+                    return False
+                return True
+
+            wait_for(materialize_all, 90, "a click on Materialize all")
             with dg.DagsterInstance.from_config(str(home)) as instance:
                 run = wait_for(lambda: next(iter(instance.get_runs()), None), 60, "a run launched from the UI")
                 final = wait_for(
@@ -72,8 +84,14 @@ def test_materialize_from_the_ui_and_see_cost_tokens_latency_and_error_rate(scri
 
             driver.get(f"{url}/assets/llm_extractions")
             names = ["cost_usd", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "latency_s", "error_rate"]
-            wait_for(lambda: all(n in driver.find_element(By.TAG_NAME, "body").text for n in names), 90,
-                     "the run's metadata on the asset page")  # fmt: skip
+
+            def page_text() -> str:
+                try:
+                    return driver.find_element(By.TAG_NAME, "body").text
+                except WebDriverException:  # the page re-rendered between find and read
+                    return ""
+
+            wait_for(lambda: all(n in page_text() for n in names), 90, "the run's metadata on the asset page")
             driver.save_screenshot(str(ARTIFACTS / "llm_extractions_asset_page.png"))
         finally:
             driver.quit()
