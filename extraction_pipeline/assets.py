@@ -29,7 +29,7 @@ from .evaluation import MARGIN_DEFAULT, compare
 from .extraction import ExtractionOutcome, ExtractionSettings
 from .llm_client import LLMClient
 from .local_model import REPO_ROOT
-from .metrics import call_summary, calls_by_model, cost_by_model, grounding_rates
+from .metrics import call_summary, calls_by_model, cost_by_model, grounding_rates, layout_completions
 from .neardup import DEFAULT_THRESHOLD, NearDuplicateIndex
 from .quality import batch_fields, build_report, to_markdown
 from .resources import LLMResource, OutputStorage
@@ -107,6 +107,10 @@ class ExtractionConfig(dg.Config):
     )
     grounding: bool = Field(
         default=True, description="look up every value in the document; re-ask when it is not there"
+    )
+    complete_from_layout: bool = Field(
+        default=True,
+        description="complete a name or address the model cut short from the lines printed around it (the model's own value is kept in model_values)",
     )
     quarantine_ungrounded: Optional[list[str]] = Field(
         default=None,
@@ -210,6 +214,7 @@ def llm_extractions(
             config.cost_budget_per_document_usd, env_number("EXTRACTION_DOC_BUDGET_USD", float)
         ),
         grounding=config.grounding,
+        complete_from_layout=config.complete_from_layout,
         quarantine_ungrounded=tuple(
             config.quarantine_ungrounded
             if config.quarantine_ungrounded is not None
@@ -259,6 +264,7 @@ def llm_extractions(
             **{k: v for k, v in s.items() if not k.startswith("gen_ai.usage.") or k.endswith("cached_input_tokens")},
             **client_numbers,
             **{f"grounding_rate.{f}": rate for f, rate in grounding_rates(outcomes).items()},
+            **{f"layout_completions.{f}": n for f, n in layout_completions(outcomes).items()},
             **{f"llm.calls.{model}": n for model, n in calls_by_model(outcomes).items()},
             **{f"cost_usd.{model}": float(usd) for model, usd in cost_by_model(outcomes).items()},
         },

@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from .doctype import OTHER, detect_type
 from .documents import Document
 from .extraction import CompletionClient, ExtractionOutcome, ExtractionSettings, extract_document
-from .grounding import ground, misplaced
+from .grounding import ground
 from .neardup import DEFAULT_THRESHOLD, NearDuplicateIndex
+from .plausibility import implausible
 from .progress import Progress
 from .prompts import load_prompt
 from .schemas import AUTO, schema_for
@@ -131,7 +132,7 @@ def reuse(doc: Document, doc_type: str, index: NearDuplicateIndex, threshold: fl
     except ValidationError:  # stored under an older schema: not reusable
         return outcome
     evidence = ground(record, doc.text)
-    if any(e.status == "missing" for e in evidence.values()) or misplaced(record, evidence):
+    if any(e.status == "missing" for e in evidence.values()) or implausible(record, evidence, doc.text):
         outcome.reuse_refused = True
         return outcome
     outcome.status, outcome.record, outcome.evidence, outcome.reused_from = "valid", record, evidence, other_id

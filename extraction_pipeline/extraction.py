@@ -1,6 +1,7 @@
 """One document in, one outcome out: a validated record, or quarantine with the reason.
 
-The loop: ask; parse, validate, and ground every value in the document text; on a parse, validation
+The loop: ask; parse; complete a name or address the model cut short from the document's lines
+(layout.py); validate, and ground every value in the document text; on a parse, validation
 or grounding problem, re-ask with the problem quoted, at most `max_reasks` times and within the
 document's token and cost budgets. An answer cut off by the token limit is not
 re-asked as if the model had made a mistake (asking again would be cut off the same way), and an
@@ -14,9 +15,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from .documents import Document
-from .grounding import Evidence, ground, misplaced, ungrounded_message
+from .grounding import Evidence, ground, ungrounded_message
+from .layout import complete
 from .llm_client import Completion, LLMError
-from .parsing import OutputError, parse_answer
+from .parsing import OutputError, extract_json_object, validate_record
+from .plausibility import implausible
 from .prompts import PromptTemplate
 from .schemas import llm_json_schema, schema_for
 
@@ -34,6 +37,8 @@ class ExtractionSettings:
     token_budget_per_document: int = 6000
     cost_budget_per_document_usd: float | None = None
     grounding: bool = True
+    # Complete names and addresses the model cut short from the document's own lines (see layout.py).
+    complete_from_layout: bool = True
     # Fields whose value must be found in the document; other ungrounded values are kept and flagged.
     quarantine_ungrounded: tuple[str, ...] = ()
 
@@ -75,6 +80,8 @@ class ExtractionOutcome:
     ungrounded: list[str] = field(default_factory=list)
     reused_from: str | None = None  # a near-duplicate document whose answer this one took, without a call
     reuse_refused: bool = False  # a near duplicate was found, but its answer is not all in this document
+    # The model's own values for the fields completed from the document's lines, for audit.
+    model_values: dict[str, Any] = field(default_factory=dict)
 
     @property
     def last_raw_output(self) -> str | None:
@@ -97,7 +104,8 @@ def extract_document(
     schema = llm_json_schema(model_cls)
     outcome = ExtractionOutcome(doc.document_id, doc.source_path, settings.document_type, "quarantined")
     messages = prompt.render(document_text=doc.text)
-    ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str]] | None = None  # latest valid but ungrounded
+    # The latest valid but ungrounded answer: record, evidence, fields not found, the model's own values.
+    ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str], dict[str, Any]] | None = None
     for attempt in range(1, settings.max_reasks + 2):
         try:
             completion = client.complete(messages, settings.document_type, schema)
@@ -111,21 +119,24 @@ def extract_document(
             reason = "the provider's content filter withheld the answer"
             return _quarantine(outcome, replace(call, error_kind="content_filter", error=reason))
         try:
-            record = parse_answer(completion.text, model_cls).model_dump(mode="python")
+            answer = extract_json_object(completion.text)
+            completed = complete(answer, doc.text) if settings.complete_from_layout else {}
+            record = validate_record({**answer, **completed}, model_cls).model_dump(mode="python")
+            model_values = {f: answer[f] for f in completed}
             evidence = ground(record, doc.text) if settings.grounding else {}
             missing = [f for f, e in evidence.items() if e.status == "missing"]
-            wrong_place = misplaced(record, evidence) if settings.grounding else {}
-            if missing or wrong_place:
-                ungrounded = (record, evidence, missing + list(wrong_place))
+            doubtful = implausible(record, evidence, doc.text) if settings.grounding else {}
+            if missing or doubtful:
+                ungrounded = (record, evidence, list(dict.fromkeys(missing + list(doubtful))), model_values)
                 raise Ungrounded(
-                    "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *wrong_place.values()]))
+                    "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *doubtful.values()]))
                 )
         except OutputError as exc:
             error = exc
             outcome.calls.append(replace(call, error_kind=exc.kind, error=str(exc)))
         else:
             outcome.calls.append(call)
-            return _accept(outcome, record, evidence, [])
+            return _accept(outcome, record, evidence, [], model_values)
         if attempt > settings.max_reasks:
             return _give_up(outcome, settings, error, ungrounded, f"still invalid after {len(outcome.calls)} attempts")
         if spent := _document_budget_spent(outcome, settings):
@@ -141,9 +152,14 @@ class Ungrounded(OutputError):
 
 
 def _accept(
-    outcome: ExtractionOutcome, record: dict[str, Any], evidence: dict[str, Evidence], missing: list[str]
+    outcome: ExtractionOutcome,
+    record: dict[str, Any],
+    evidence: dict[str, Evidence],
+    missing: list[str],
+    model_values: dict[str, Any],
 ) -> ExtractionOutcome:
     outcome.status, outcome.record, outcome.evidence, outcome.ungrounded = "valid", record, evidence, missing
+    outcome.model_values = model_values
     return outcome
 
 
@@ -151,16 +167,16 @@ def _give_up(
     outcome: ExtractionOutcome,
     settings: ExtractionSettings,
     error: OutputError,
-    ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str]] | None,
+    ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str], dict[str, Any]] | None,
     why: str,
 ) -> ExtractionOutcome:
     """Out of attempts or budget. A record whose only fault is an ungrounded value is kept and flagged,
     unless one of those fields is configured to quarantine."""
     if ungrounded is not None:
-        record, evidence, missing = ungrounded
+        record, evidence, missing, model_values = ungrounded
         strict = sorted(set(missing) & set(settings.quarantine_ungrounded))
         if not strict:
-            return _accept(outcome, record, evidence, missing)
+            return _accept(outcome, record, evidence, missing, model_values)
         return _finish(outcome, "ungrounded", f"{why}; not in the document: {', '.join(strict)}\n{error}")
     return _finish(outcome, error.kind, f"{why}:\n{error}")
 

@@ -108,21 +108,3 @@ def ungrounded_message(record: dict[str, Any], missing: list[str], text: str) ->
         else:
             lines.append(f"- {field}: {value!r} does not appear in the document text; copy it exactly as printed.")
     return "\n".join(lines)
-
-
-# Fields that name the seller, and the field holding the seller's address printed below it.
-_SELLER_ABOVE_ADDRESS = (("company", "address"), ("issuer", "address"))
-
-
-def misplaced(record: dict[str, Any], evidence: dict[str, Evidence]) -> dict[str, str]:
-    """Values found in the document, but where that field is not printed: a name below the seller's
-    address is the customer's (a receipt's 'bill to'), not the seller's."""
-    problems = {}
-    for name_field, address_field in _SELLER_ABOVE_ADDRESS:
-        name, address = evidence.get(name_field), evidence.get(address_field)
-        if name and address and name.start is not None and address.start is not None and name.start > address.start:
-            problems[name_field] = (
-                f"- {name_field}: {record[name_field]!r} is printed below the seller's address, so it is the customer; "
-                "the seller's name is printed above its address, at the top."
-            )
-    return problems

@@ -93,3 +93,13 @@ def grounding_rates(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
         for f, e in o.evidence.items():
             found.setdefault(f, []).append(e.status != "missing")
     return {f: sum(v) / len(v) for f, v in found.items()}
+
+
+def layout_completions(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
+    """Per field, how many accepted values were completed from the document's lines (layout.py)."""
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        if o.status == "valid":
+            for f in o.model_values:
+                counts[f] = counts.get(f, 0) + 1
+    return counts

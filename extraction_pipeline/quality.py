@@ -7,7 +7,7 @@ from typing import Any
 
 from .documents import Document, Rejection
 from .extraction import ExtractionOutcome
-from .metrics import call_summary, calls_by_model, errors_by_kind, grounding_rates
+from .metrics import call_summary, calls_by_model, errors_by_kind, grounding_rates, layout_completions
 from .schemas import AUTO, DOCUMENT_TYPES, fields_for_types
 from .scoring import accuracy, load_gold
 
@@ -40,6 +40,7 @@ def build_report(
         "calls_by_model": calls_by_model(outcomes),
         "grounding_rate": grounding_rates(outcomes),
         "flagged_ungrounded": sum(1 for o in valid if o.ungrounded),
+        "layout_completions": layout_completions(outcomes),
         **summary,
         "quarantine": [
             {"document_id": o.document_id, "source_path": o.source_path, "error_kind": o.error_kind, "reason": o.reason}
@@ -92,6 +93,9 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"{r['llm.latency_max_s']:.2f} |",
         "",
         f"| records flagged with a value not found in the document | {r['flagged_ungrounded']} |",
+        "| values completed from the document's lines (model's value kept in `model_values`) | "
+        + (", ".join(f"{f}: {n}" for f, n in r["layout_completions"].items()) or "none")
+        + " |",
         "",
         "## Per field",
         "",

@@ -50,7 +50,7 @@ CurrencyCode = Annotated[str, StringConstraints(strip_whitespace=True, min_lengt
 
 
 # "(M)" marks a Malaysian company; the rest are legal forms and the words that pad them.
-_LEGAL_FORMS = {
+LEGAL_FORMS = {
     "SDN",
     "BHD",
     "S/B",
@@ -72,7 +72,7 @@ _LEGAL_FORMS = {
 def _a_name(value: str) -> str:
     """A seller's name is more than its legal form: 'SDN BHD' alone is half an answer."""
     words = [w.strip(".,()&").upper() for w in value.split()]
-    if all(w in _LEGAL_FORMS or not w for w in words):
+    if all(w in LEGAL_FORMS or not w for w in words):
         raise ValueError(
             "is only a legal form; give the business name in full as printed, e.g. 'MR. D.I.Y. (M) SDN BHD'"
         )

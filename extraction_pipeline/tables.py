@@ -61,12 +61,13 @@ def records_frame(outcomes: list[ExtractionOutcome], fields: list[str]) -> pd.Da
             **{f: o.record.get(f) for f in fields},
             "ungrounded_fields": ",".join(o.ungrounded),
             "evidence": json.dumps({f: asdict(e) for f, e in o.evidence.items()}),
+            "model_values": json.dumps({f: str(v) for f, v in o.model_values.items()}),
             **_provenance(o),
         }
         for o in outcomes
         if o.status == "valid" and o.record is not None
     ]
-    columns = [KEY, "source_path", *fields, "ungrounded_fields", "evidence", *PROVENANCE]
+    columns = [KEY, "source_path", *fields, "ungrounded_fields", "evidence", "model_values", *PROVENANCE]
     return pd.DataFrame(rows, columns=columns)
 
 

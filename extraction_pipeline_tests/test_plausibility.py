@@ -1,10 +1,15 @@
 """Values that are in the document but cannot be the field asked for."""
 
+from decimal import Decimal
+
 import pytest
 
-from extraction_pipeline.grounding import ground, misplaced
+from extraction_pipeline.documents import Document
+from extraction_pipeline.grounding import ground
 from extraction_pipeline.parsing import ValidationFailure, parse_answer
+from extraction_pipeline.plausibility import misplaced, total_problem
 from extraction_pipeline.schemas import Receipt
+from extraction_pipeline_tests.test_extraction import run
 
 TEXT = "PERNIAGAAN ZHENG HUI\nNO.59 JALAN PERMAS 9/5\n81760 JOHOR BAHRU\nTAX INVOICE\nGOGIANT ENGINEERING (M) SDN BHD\nTOTAL 9.00"
 
@@ -22,3 +27,47 @@ def test_a_company_that_is_only_a_legal_form_is_invalid(name):
     answer = f'{{"company": "{name}", "date": "01/01/2018", "address": "X", "total": 1, "currency": null}}'
     with pytest.raises(ValidationFailure, match="only a legal form"):
         parse_answer(answer, Receipt)
+
+
+# An AEON receipt: the GST summary prints a TOTAL of 70.75 (before tax) below the 75.00 paid.
+AEON = """AEON CO. (M) BHD (126926-H)
+3RD FLR, AEON TAMAN MALURI SC
+JLN JEJAKA, TAMAN MALURI
+CHERAS, 55100 KUALA LUMPUR
+GST ID : 002017394688
+SUB-TOTAL\t75.00
+TOTAL SALES INCL GST\t75.00
+TOTAL AFTER ADJ INCL GST\t75.00
+CASH\t100.00
+ITEM COUNT 1\tCHANGE AMT\t25.00
+GST SUMMARY\tAMOUNT\tTAX
+SR @ 6%\t70.75\t4.25
+TOTAL\t70.75\t4.25
+06/03/2018 20:01"""
+
+
+def test_a_total_that_disagrees_with_cash_minus_change_is_a_problem():
+    problem = total_problem({"total": Decimal("70.75")}, AEON)
+    assert "100.00 tendered minus 25.00 change is 75.00" in problem["total"]
+    assert total_problem({"total": Decimal("75.00")}, AEON) == {}
+    assert total_problem({"total": Decimal("74.98")}, AEON) == {}  # within rounding
+
+
+def test_without_a_payment_the_total_is_at_least_the_largest_total_line():
+    card = "SUBTOTAL 56.60\nGST 6% 3.40\nTOTAL 60.00\nVISA 60.00\nGST SUMMARY TOTAL 56.60"
+    assert "less than 60.00" in total_problem({"total": Decimal("56.60")}, card)["total"]
+    assert total_problem({"total": Decimal("60.00")}, card) == {}
+    assert total_problem({"total": Decimal("1.00")}, "THANK YOU") == {}  # nothing to compare with
+
+
+def test_an_inconsistent_total_is_reasked_and_flagged_when_it_stays():
+    doc = Document("a1", "/inbox/aeon.txt", "text", len(AEON), AEON)
+    answer = (
+        '{"company": "AEON CO. (M) BHD", "date": "06/03/2018", "total": %s, "currency": null, '
+        '"address": "3RD FLR, AEON TAMAN MALURI SC JLN JEJAKA, TAMAN MALURI CHERAS, 55100 KUALA LUMPUR"}'
+    )
+    outcome, client = run([answer % "70.75", answer % "75.00"], doc=doc)
+    assert outcome.status == "valid" and outcome.record["total"] == Decimal("75.00") and outcome.ungrounded == []
+    assert "tendered minus 25.00 change is 75.00" in client.calls[1][-1]["content"]
+    outcome, _ = run([answer % "70.75"] * 3, doc=doc)
+    assert outcome.status == "valid" and outcome.ungrounded == ["total"]

@@ -1,0 +1,101 @@
+"""Values that are printed in the document but cannot be the field asked for.
+
+Grounding proves a value is on the page; it cannot tell a total from the GST summary's 70.75 on a
+receipt that was paid 75.00. These checks compare a value with the rest of the document: where it is
+printed, and what the other printed amounts imply. A problem is re-asked like an ungrounded value and,
+when it stays, flagged on the record.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from .grounding import Evidence
+
+# Fields that name the seller, and the field holding the seller's address printed below it.
+_SELLER_ABOVE_ADDRESS = (("company", "address"), ("issuer", "address"))
+
+
+def misplaced(record: dict[str, Any], evidence: dict[str, Evidence]) -> dict[str, str]:
+    """Values found in the document, but where that field is not printed: a name below the seller's
+    address is the customer's (a receipt's 'bill to'), not the seller's."""
+    problems = {}
+    for name_field, address_field in _SELLER_ABOVE_ADDRESS:
+        name, address = evidence.get(name_field), evidence.get(address_field)
+        if name and address and name.start is not None and address.start is not None and name.start > address.start:
+            problems[name_field] = (
+                f"- {name_field}: {record[name_field]!r} is printed below the seller's address, so it is the customer; "
+                "the seller's name is printed above its address, at the top."
+            )
+    return problems
+
+
+_PRINTED_AMOUNT = re.compile(r"(?<![\d.-])\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)")
+_TENDERED = re.compile(r"^(?!.*CHANGE).*\b(CASH|TENDER(ED)?|PAID)\b(?!\s*(SALE|BILL|INVOICE|RECEIPT))")
+_CHANGE = re.compile(r"\bCHANGE\b")
+_TOTAL_LINE = re.compile(r"TOTAL|AMOUNT|NETT|\bNET\b|\bDUE\b|PAYABLE|GRAND|\bROUND")
+# Lines that carry "total" but not the amount paid: subtotals, tax summaries, payments, discounts, counts.
+_NOT_THE_TOTAL = re.compile(
+    r"SUB|GST|TAX|SST|DISC|SAV|QTY|ITEM|EXCL|SUPPLIES|CASH|CHANGE|TENDER|PAID|ACCEPT|POINT|DEPOSIT|VOUCHER|CARD"
+)
+# Rounding to the nearest 5 sen moves a total by at most 0.02; a little more covers receipts that round up.
+ROUNDING_TOLERANCE = Decimal("0.05")
+
+
+def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
+    """A total that disagrees with the payment printed on the receipt.
+
+    Where the receipt prints what was tendered and the change, the total is their difference; else it
+    is at least the largest amount on a total line (the GST summary's or a subtotal's smaller TOTAL is
+    the usual wrong pick). Measured on the 626 SROIE training labels by `benchmarks/layout_rules.py`.
+    """
+    total = record.get("total")
+    if not isinstance(total, Decimal):
+        return {}
+    lines = text.splitlines()
+    tendered, change = _amount_after(lines, _TENDERED), _amount_after(lines, _CHANGE)
+    if tendered is not None and change is not None and change <= tendered:
+        paid = tendered - change
+        if abs(paid - total) > ROUNDING_TOLERANCE:
+            return {
+                "total": f"- total: {total} disagrees with the payment printed on the receipt: {tendered} tendered "
+                f"minus {change} change is {paid}. Give the final total the customer paid."
+            }
+        return {}
+    totals = [a for line in lines if _is_total_line(line) for a in _amounts(line)]
+    if totals and total < max(totals) - ROUNDING_TOLERANCE:
+        return {
+            "total": f"- total: {total} is less than {max(totals)}, printed on a total line of the receipt. "
+            "Give the final total to pay, not a subtotal or a tax summary."
+        }
+    return {}
+
+
+def implausible(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:
+    """Every problem of this module, by field."""
+    return {**misplaced(record, evidence), **total_problem(record, text)}
+
+
+def _amounts(line: str) -> list[Decimal]:
+    return [Decimal(a.replace(",", "")) for a in _PRINTED_AMOUNT.findall(line)]
+
+
+def _is_total_line(line: str) -> bool:
+    upper = line.upper()
+    return bool(_TOTAL_LINE.search(upper)) and not _NOT_THE_TOTAL.search(upper)
+
+
+def _amount_after(lines: list[str], label: re.Pattern[str]) -> Decimal | None:
+    """The amount on the last line with `label`, or on the line below it when that holds only numbers.
+
+    The last, because a receipt that prints CASH 71.00 then CASH RECEIVED 101.00 means the latter."""
+    found: list[Decimal] = []
+    for i, line in enumerate(lines):
+        if label.search(line.upper()):
+            amounts = _amounts(line)
+            if not amounts and i + 1 < len(lines) and not re.search(r"[A-Za-z]{2}", lines[i + 1]):
+                amounts = _amounts(lines[i + 1])
+            found += amounts[-1:]
+    return found[-1] if found else None
