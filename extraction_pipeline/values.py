@@ -22,6 +22,7 @@ def parse_amount(value: Any) -> Decimal | None:
 
 
 _MONTH_NAMES = "|".join(_MONTHS)
+_COMPACT_ISO = re.compile(r"(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
 _YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?!\d)")
 _DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)")
 _DAY_MONTH_NAME = re.compile(
@@ -38,6 +39,8 @@ def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value or "").strip()
+    if _COMPACT_ISO.fullmatch(text):  # 20180304: a whole value of 8 digits, never a fragment of a longer number
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     for pattern in (_YEAR_FIRST, _DAY_FIRST, _DAY_MONTH_NAME):
         if m := pattern.search(text):
             return _to_date(pattern, m)

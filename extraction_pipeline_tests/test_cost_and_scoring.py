@@ -30,7 +30,8 @@ def test_local_models_cost_zero_and_say_so():
 @pytest.mark.parametrize(
     ("printed", "iso"),
     [("25/12/2018", "2018-12-25"), ("12-01-19", "2019-01-12"), ("10 MAR 2018", "2018-03-10"), ("2018-03-10", "2018-03-10"),
-     ("DATE: 02.01.2018 8:13 PM", "2018-01-02"), ("2018/03/10", "2018-03-10"), ("12/28/2017", "2017-12-28")],
+     ("DATE: 02.01.2018 8:13 PM", "2018-01-02"), ("2018/03/10", "2018-03-10"), ("12/28/2017", "2017-12-28"),
+     ("20180304", "2018-03-04")],
 )  # fmt: skip
 def test_printed_dates_are_read_day_first(printed, iso):
     assert parse_date(printed) == dt.date.fromisoformat(iso)
@@ -51,3 +52,8 @@ def test_printed_dates_are_read_day_first(printed, iso):
 )
 def test_fields_are_compared_after_fair_normalisation(field, predicted, gold, correct):
     assert field_correct(field, predicted, gold) is correct
+
+
+@pytest.mark.parametrize("text", ["120180304", "2018030", "20181304", "TEL 20180304"])
+def test_eight_digits_are_a_date_only_as_a_whole_value(text):
+    assert parse_date(text) is None
