@@ -30,7 +30,7 @@ from .extraction import ExtractionOutcome, ExtractionSettings
 from .llm_client import LLMClient
 from .local_model import REPO_ROOT
 from .metrics import call_summary, calls_by_model, cost_by_model, grounding_rates, layout_completions
-from .neardup import DEFAULT_THRESHOLD, NearDuplicateIndex
+from .neardup import NearDuplicateIndex
 from .quality import batch_fields, build_report, to_markdown
 from .resources import LLMResource, OutputStorage
 from .schemas import AUTO, DOCUMENT_TYPES, fields_for_types
@@ -102,8 +102,9 @@ class ExtractionConfig(dg.Config):
         default=None,
         description="let a near copy of an extracted document take its answer when all of it is in the copy; default $EXTRACTION_NEAR_DUPLICATES (off)",
     )
-    near_duplicate_threshold: float = Field(
-        default=DEFAULT_THRESHOLD, description="word 3-gram similarity for a near copy"
+    near_duplicate_threshold: Optional[float] = Field(
+        default=None,
+        description="similarity for a near copy; default 0.97 (cosine) with an embedding model, else 0.9 (word 3-gram Jaccard)",
     )
     grounding: bool = Field(
         default=True, description="look up every value in the document; re-ask when it is not there"
@@ -231,9 +232,15 @@ def llm_extractions(
     reuse = config.reuse_near_duplicates
     if reuse is None:
         reuse = os.environ.get("EXTRACTION_NEAR_DUPLICATES", "").lower() in ("1", "true", "yes", "on")
-    near_duplicates = NearDuplicateIndex(cache_path().with_name("near_duplicates.sqlite3")) if reuse else None
+    near_duplicates: NearDuplicateIndex | None = None
     if documents:
         with llm.client(budget) as client:
+            if reuse:
+                near_duplicates = NearDuplicateIndex(
+                    cache_path().with_name("near_duplicates.sqlite3"),
+                    embed=llm.embedder(client),
+                    embedding_model=llm.embedding_model_name(),
+                )
             concurrency = first_set(
                 config.max_concurrency, env_number("EXTRACTION_MAX_CONCURRENCY", int), client.max_concurrency
             )
@@ -250,13 +257,16 @@ def llm_extractions(
             client_numbers = _client_numbers(client)
     if near_duplicates is not None:
         near_duplicates.close()
+        client_numbers["near_duplicates.similarity"] = near_duplicates.similarity
+        client_numbers["near_duplicates.embedding_failures"] = near_duplicates.embedding_failures
     s = call_summary(outcomes)
+    embedding_cost = client_numbers.get("cost_usd.embeddings") or 0.0
     return dg.MaterializeResult(
         value=ExtractionBatch(config.document_type, outcomes),
         metadata={
             **_numbers(
                 started,
-                cost_usd=s["cost_usd"],
+                cost_usd=s["cost_usd"] + embedding_cost,
                 input_tokens=s["gen_ai.usage.input_tokens"],
                 output_tokens=s["gen_ai.usage.output_tokens"],
                 error_rate=s["llm.failed_call_rate"],
@@ -279,6 +289,10 @@ def _client_numbers(client: LLMClient) -> dict[str, Any]:
         "llm.retries": max(st.http_attempts - st.requests, 0),
         "llm.throttled_responses": st.throttled,
         "llm.rate_limit_wait_s": float(client.limiter.waited_s) if client.limiter else 0.0,
+        "llm.embedding_calls": st.embedding_calls,
+        "llm.embedding_tokens": st.embedding_tokens,
+        # Left out when the embedding model has no price: unknown is not free.
+        **({"cost_usd.embeddings": st.embedding_cost_usd} if st.embedding_cost_usd is not None else {}),
         "cache.saved_cost_usd": float(st.saved_cost_usd),
     }
 

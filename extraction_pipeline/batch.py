@@ -18,7 +18,7 @@ from .doctype import OTHER, detect_type
 from .documents import Document
 from .extraction import CompletionClient, ExtractionOutcome, ExtractionSettings, extract_document
 from .grounding import ground
-from .neardup import DEFAULT_THRESHOLD, NearDuplicateIndex
+from .neardup import NearDuplicateIndex
 from .plausibility import implausible
 from .progress import Progress
 from .prompts import load_prompt
@@ -45,7 +45,7 @@ def extract_all(
     retry_client: CompletionClient | None = None,
     routes: dict[str, CompletionClient] | None = None,
     near_duplicates: NearDuplicateIndex | None = None,
-    near_duplicate_threshold: float = DEFAULT_THRESHOLD,
+    near_duplicate_threshold: float | None = None,
 ) -> list[ExtractionOutcome]:
     """One outcome per document, in input order. Nothing is dropped: a document that was not tried
     (after a refused key, say, or with the run budget spent) is quarantined with that reason, and a
@@ -98,7 +98,7 @@ def extract_all(
             _watch(outcome)
             if near_duplicates is not None:
                 outcome.reuse_refused = reused.reuse_refused
-                if outcome.status == "valid":
+                if outcome.status == "valid" and not outcome.ungrounded:  # only answers with nothing flagged
                     near_duplicates.add(doc.document_id, doc_type, doc.text, outcome.record)
         progress.advance()
         return outcome
@@ -119,7 +119,7 @@ def extract_all(
         progress.close()
 
 
-def reuse(doc: Document, doc_type: str, index: NearDuplicateIndex, threshold: float) -> ExtractionOutcome:
+def reuse(doc: Document, doc_type: str, index: NearDuplicateIndex, threshold: float | None) -> ExtractionOutcome:
     """A valid outcome from a near duplicate's answer, when all of it is in this document; otherwise a
     placeholder saying whether a near duplicate was found and refused."""
     outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type, "pending")

@@ -66,6 +66,9 @@ class ClientStats:
     server_errors: int = 0
     cache_hits: int = 0
     saved_cost_usd: float = 0.0
+    embedding_calls: int = 0  # requests to the embeddings endpoint (near-duplicate search)
+    embedding_tokens: int = 0
+    embedding_cost_usd: float | None = 0.0  # None once a call was made with an unpriced model
 
 
 class LLMClient:
@@ -119,6 +122,28 @@ class LLMClient:
         other = LLMClient(model=model, **self._options)
         other.stats, other._lock = self.stats, self._lock  # one set of numbers for the run
         return other
+
+    def embed(self, text: str, model: str) -> list[float]:
+        """The embedding of `text` from the server's embeddings endpoint, with its tokens and cost counted."""
+        started = time.perf_counter()
+        try:
+            response = self._client.embeddings.create(model=model, input=text)
+        except openai.APIError as exc:
+            error = _classify(exc)
+            log.warning(json.dumps({"event": "embedding_call", "model": model, "error_kind": error.kind}))
+            raise error from None
+        tokens = response.usage.prompt_tokens if response.usage else 0
+        cost = call_cost(price_for(model), tokens, 0, 0)
+        with self._lock:
+            self.stats.embedding_calls += 1
+            self.stats.embedding_tokens += tokens
+            if cost is None or self.stats.embedding_cost_usd is None:
+                self.stats.embedding_cost_usd = None
+            else:
+                self.stats.embedding_cost_usd += cost
+        latency = round(time.perf_counter() - started, 3)
+        log.info(json.dumps({"event": "embedding_call", "model": model, "latency_s": latency, "input_tokens": tokens}))
+        return list(response.data[0].embedding)
 
     def complete(self, messages: list[dict[str, str]], schema_name: str, schema: dict[str, Any]) -> Completion:
         if self._format != "auto":

@@ -2,9 +2,10 @@
 so one code location serves a laptop (embedded model) and production (a configured server)."""
 
 import contextlib
+import functools
 import os
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import dagster as dg
 from pydantic import Field
@@ -47,6 +48,10 @@ class LLMResource(dg.ConfigurableResource):
         default=None,
         description="model per document type, e.g. {invoice: gpt-4o}; default $EXTRACTION_ROUTES (receipt=m1,invoice=m2)",
     )
+    embedding_model: Optional[str] = Field(
+        default=None,
+        description="embeddings model for near-duplicate search, e.g. text-embedding-3-small; default $EXTRACTION_EMBEDDING_MODEL, else a local text fingerprint",
+    )
     use_cache: bool = Field(
         default=True, description="serve repeated requests from the answer cache ($EXTRACTION_CACHE_PATH)"
     )
@@ -80,6 +85,14 @@ class LLMResource(dg.ConfigurableResource):
     def retry_client(self, client: LLMClient) -> Optional[LLMClient]:
         model = self._retry_model()
         return client.sibling(model) if model and model != client.model else None
+
+    def embedding_model_name(self) -> Optional[str]:
+        return self.embedding_model or os.environ.get("EXTRACTION_EMBEDDING_MODEL") or None
+
+    def embedder(self, client: LLMClient) -> Optional[Callable[[str], list[float]]]:
+        """Embeddings from the same server as the extractions, when an embedding model is configured."""
+        model = self.embedding_model_name()
+        return functools.partial(client.embed, model=model) if model else None
 
 
 def parse_routes(text: str) -> dict[str, str]:

@@ -16,8 +16,8 @@ def scripted_llm(monkeypatch):
     """Start a scripted OpenAI-compatible server (a test double) and point the pipeline at it."""
     servers = []
 
-    def start(responder: Responder, model: str = "gpt-4o-mini") -> ScriptedLLMServer:
-        server = ScriptedLLMServer(responder).__enter__()
+    def start(responder: Responder, model: str = "gpt-4o-mini", embeddings: bool = True) -> ScriptedLLMServer:
+        server = ScriptedLLMServer(responder, embeddings=embeddings).__enter__()
         servers.append(server)
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")

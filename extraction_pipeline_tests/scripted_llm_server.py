@@ -1,5 +1,8 @@
 """A TEST DOUBLE: an OpenAI-compatible chat-completions server on loopback that answers from a script.
 
+It also serves /v1/embeddings with made-up vectors (hashed word 3-gram counts, so near copies get
+near vectors), or answers 404 there when built with `embeddings=False`, as a server without one does.
+
 It stands in for a provider where a test needs a fault or a malformed answer on demand (429, 500,
 truncation, code fences, wrong types). Real extractions are tested against the real local model.
 """
@@ -10,6 +13,7 @@ import json
 import re
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
@@ -46,7 +50,7 @@ def document_text(request: dict[str, Any]) -> str:
 class ScriptedLLMServer:
     """Answers each POST /v1/chat/completions with `responder(request_json)`; records every request."""
 
-    def __init__(self, responder: Responder):
+    def __init__(self, responder: Responder, embeddings: bool = True):
         self.responder = responder
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -66,6 +70,12 @@ class ScriptedLLMServer:
                 request = json.loads(self.rfile.read(length) or b"{}")
                 with server._lock:
                     server.requests.append(request)
+                if self.path.endswith("/embeddings"):
+                    if not embeddings:
+                        self._send(404, b'{"error": {"message": "no embeddings here", "type": "not_found"}}')
+                    else:
+                        self._send(200, _embeddings(request))
+                    return
                 reply = server.responder(request)
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
@@ -105,6 +115,28 @@ class ScriptedLLMServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
+
+
+def made_up_embedding(text: str, dimensions: int = 256) -> list[float]:
+    words = re.findall(r"[A-Z0-9]+", text.upper())
+    vector = [0.0] * dimensions
+    for i in range(max(len(words) - 2, 1)):
+        vector[zlib.crc32(" ".join(words[i : i + 3]).encode()) % dimensions] += 1.0
+    return vector
+
+
+def _embeddings(request: dict[str, Any]) -> bytes:
+    inputs = request["input"] if isinstance(request["input"], list) else [request["input"]]
+    data = [{"object": "embedding", "index": i, "embedding": made_up_embedding(t)} for i, t in enumerate(inputs)]
+    tokens = sum(len(t.split()) for t in inputs)
+    return json.dumps(
+        {
+            "object": "list",
+            "data": data,
+            "model": request.get("model"),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+    ).encode()
 
 
 def _completion(request: dict[str, Any], reply: Reply) -> bytes:

@@ -1,6 +1,7 @@
 """Near-duplicate reuse: a re-scan takes the earlier answer, a look-alike with other values does not."""
 
 import pandas as pd
+import pytest
 
 from extraction_pipeline.neardup import fingerprint, similarity
 from extraction_pipeline_tests.scripted_llm_server import document_text
@@ -37,3 +38,45 @@ def test_a_rescan_reuses_the_answer_and_a_lookalike_with_another_total_is_asked(
     records = result.output_for_node("validated_records")["records"].set_index("source_path")
     rescanned = records.loc[str(inbox / "a rescanned.txt")]
     assert rescanned.reused_from and pd.isna(rescanned.model) and rescanned.attempts == 0
+
+
+def _rescan_and_lookalike(inbox, out):
+    """Extract a receipt, then a re-scan of it and a look-alike with another total, one at a time."""
+    original = receipt_text("A", LINES)
+    (inbox / "a.txt").write_text(original)
+    materialize(inbox, out, reuse_near_duplicates=True, max_concurrency=1)
+    (inbox / "a rescanned.txt").write_text(original.replace("WIDGET 1 X 2.00", "W1DGET 1 X 2.00", 1))
+    (inbox / "a other total.txt").write_text(original.replace("TOTAL RM 9.50", "TOTAL RM 19.50"))
+    return materialize(inbox, out, reuse_near_duplicates=True, max_concurrency=1)
+
+
+def test_with_an_embedding_model_similarity_comes_from_the_servers_embeddings(scripted_llm, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXTRACTION_EMBEDDING_MODEL", "text-embedding-3-small")
+    server = scripted_llm(echo)
+    (tmp_path / "inbox").mkdir()
+    _, metadata = _rescan_and_lookalike(tmp_path / "inbox", tmp_path / "out")
+
+    embedded = [r["input"] for r in server.requests if "input" in r]
+    assert len(embedded) == 3 and all(r["model"] == "text-embedding-3-small" for r in server.requests if "input" in r)
+    asked = [document_text(r) for r in server.requests if "messages" in r][1:]
+    assert asked and all("TOTAL RM 19.50" in text for text in asked)  # only the look-alike was asked
+    llm = metadata["llm_extractions"]
+    assert llm["near_duplicates.similarity"].value == "embeddings:text-embedding-3-small"
+    assert (llm["near_duplicates.reused"].value, llm["near_duplicates.refused"].value) == (1, 1)
+    assert llm["llm.embedding_calls"].value == 2 and llm["llm.embedding_tokens"].value > 0
+    assert llm["cost_usd.embeddings"].value == pytest.approx(llm["llm.embedding_tokens"].value * 0.02 / 1e6)
+
+
+def test_a_server_without_embeddings_falls_back_to_the_fingerprint(scripted_llm, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXTRACTION_EMBEDDING_MODEL", "text-embedding-3-small")
+    server = scripted_llm(echo, embeddings=False)
+    (tmp_path / "inbox").mkdir()
+    _, metadata = _rescan_and_lookalike(tmp_path / "inbox", tmp_path / "out")
+
+    llm = metadata["llm_extractions"]
+    # The 404 is permanent: one failed request, then the fingerprint for the rest of the run.
+    assert llm["near_duplicates.embedding_failures"].value == 1 and llm["llm.embedding_calls"].value == 0
+    assert sum("input" in r for r in server.requests) == 2  # one per run
+    assert (llm["near_duplicates.reused"].value, llm["near_duplicates.refused"].value) == (1, 1)
+    asked = [document_text(r) for r in server.requests if "messages" in r][1:]
+    assert asked and all("TOTAL RM 19.50" in text for text in asked)
