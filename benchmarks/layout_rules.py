@@ -43,7 +43,9 @@ def gold_checks(dataset: Path) -> None:
             false_flags += bool(total_problem({"total": total}, text))
     for f, (ok, n) in kept.items():
         print(f"gold {f:8s} still right after completion: {ok}/{n} ({ok / n:.1%})")
-    print(f"gold totals flagged by the total check (false alarms): {false_flags}/{checked} ({false_flags / checked:.1%})")
+    print(
+        f"gold totals flagged by the total check (false alarms): {false_flags}/{checked} ({false_flags / checked:.1%})"
+    )
 
 
 def record_checks(dataset: Path, output: Path) -> None:
