@@ -69,14 +69,18 @@ def anchor(value: str, lines: list[str], topmost: bool = False) -> tuple[int, in
     target = _norm(value)
     if not target:
         return None
+    normed = [_norm(line) for line in lines]
+    # A run starts and ends on lines sharing a 4-character piece with the value: the others cannot match it.
+    pieces = {target[i : i + 4] for i in range(max(len(target) - 3, 1))}
+    shares = [any(line[i : i + 4] in pieces for i in range(max(len(line) - 3, 1))) for line in normed]
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(target)
     runs: list[tuple[float, float, int, int]] = []  # coverage of the value, share of the run that is the value
-    for first in range(len(lines)):
+    for first in (i for i, shared in enumerate(shares) if shared):
         joined = ""
         for last in range(first, min(len(lines), first + _MAX_LINES)):
-            joined += _norm(lines[last])
-            if not joined:
+            joined += normed[last]
+            if not shares[last]:
                 continue
             matcher.set_seq1(joined)
             if matcher.quick_ratio() * (len(joined) + len(target)) / 2 < MIN_COVERAGE * len(target):
