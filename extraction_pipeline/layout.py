@@ -38,7 +38,6 @@ _ADDRESS_OPENER = re.compile(
     r"\b(NO|LOT|UNIT|LEVEL|LVL|FLOOR|FLR|TINGKAT|SUITE|BLOCK|BLK|JALAN|JLN|JL|WISMA|BANGUNAN|PLAZA|KOMPLEKS|"
     r"BATU)\b|\b[A-Z]{0,3}\d+[A-Z]?-|^[A-Z]?\d+[A-Z]?[, ]"
 )
-_POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 # The share of the model's answer the matched lines must hold, or the answer is left as it is.
 MIN_COVERAGE = 0.8
 _MAX_LINES = 8
@@ -47,12 +46,11 @@ _COVERAGE_MARGIN = 0.05
 
 @dataclass(frozen=True)
 class Span:
-    """Lines first..last of the document (inclusive), the completed value, and the lines the model gave."""
+    """Lines first..last of the document (inclusive) and the completed value."""
 
     first: int
     last: int
     value: str
-    anchored: tuple[int, int]
 
 
 def lines_of(text: str) -> list[str]:
@@ -93,9 +91,7 @@ def anchor(value: str, lines: list[str], topmost: bool = False) -> tuple[int, in
     # A stray letter matched in a following line must not pull that line in: coverage within a margin counts as equal.
     best_coverage = max(run[0] for run in runs)
     close = [run for run in runs if run[0] >= best_coverage - _COVERAGE_MARGIN]
-    coverage, precision, first, last = (
-        min(close, key=lambda r: (r[3], -r[1])) if topmost else max(close, key=lambda r: (r[1], -r[2]))
-    )
+    _, _, first, last = min(close, key=lambda r: (r[3], -r[1])) if topmost else max(close, key=lambda r: (r[1], -r[2]))
     return first, last
 
 
@@ -154,10 +150,10 @@ def name_span(value: str, lines: list[str]) -> Span | None:
         if block.count("(") <= block.count(")"):
             break
         last += 1  # an open bracket: ENTERPRISE (SETIA / ALAM) SDN BHD
-    if (first, last) == found == (found[0], found[0]):
+    if (first, last) == found and first == last:
         # One printed line: the name is the whole line (YHM AEON TEBRAU CITY, not AEON TEBRAU CITY).
         value = lines[first]
-    return Span(first, last, strip_registration(_completed(value, lines, found, first, last)), found)
+    return Span(first, last, strip_registration(_completed(value, lines, found, first, last)))
 
 
 def _registered_name(lines: list[str], first: int, last: int) -> tuple[int, int]:
@@ -206,7 +202,7 @@ def address_span(value: str, lines: list[str], name: Span | None = None) -> Span
         and last - first < _MAX_LINES - 1
     ):
         last += 1
-    return Span(first, last, _completed(value, lines, found, first, last), found)
+    return Span(first, last, _completed(value, lines, found, first, last))
 
 
 def _longest_stretch(lines: list[str], first: int, last: int) -> tuple[int, int] | None:
