@@ -74,7 +74,10 @@ class NearDuplicateIndex:
             self._db.execute("ALTER TABLE documents ADD COLUMN embedding TEXT")
 
     def add(self, document_id: str, document_type: str, text: str, record: dict[str, Any]) -> None:
-        vector = self._vectors.pop(document_id) if document_id in self._vectors else self._vector(text)
+        with self._lock:
+            known, vector = document_id in self._vectors, self._vectors.pop(document_id, None)
+        if not known:
+            vector = self._vector(text)
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?)",
@@ -93,7 +96,8 @@ class NearDuplicateIndex:
         """The most similar other document at or above `threshold` (default: the one for the measure
         used), with its answer and similarity."""
         vector = self._stored_vector(document_id) or self._vector(text)
-        self._vectors[document_id] = vector
+        with self._lock:
+            self._vectors[document_id] = vector
         mine = fingerprint(text)
         best: tuple[str, dict, float] | None = None
         with self._lock:
