@@ -28,11 +28,11 @@ _STOP = re.compile(
     r"\b(TEL|TELEPHONE|PHONE|FAX|MOBILE|WHATSAPP|H/P|HP|GST|SST|TAX\w*|\w*INVOICE|\w*CARELINE|RECEIPT|REG|"
     r"REGISTRATION|ROC|BR|CO\.? ?NO|COMPANY ?NO|BUSINESS|CASHIER|HTTP|WWW|EMAIL|E-MAIL|CASH|TOTAL|THANK|INV|"
     r"SERVED|OUTLET|PREPAY|CHIT|GUEST|CHECK)\b"
-    r"|\b(DATE|TIME|TABLE|ORDER|BILL|QTY|TERMINAL|SLIP|DOCUMENT|SITE) ?[:#.\d]|\b[TF] ?:"
+    r"|\b(DATE|TIME|TABLE|ORDER|BILL|QTY|TERMINAL|SLIP|DOCUMENT) ?[:#.\d]|\b([TF]|SITE) ?:"
     r"|:\s*[\d\s+()-]{7,}$|@|\d{7,}|\d+\.\d\d\b|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}(?![\dA-Z])"
 )
 # A registration number: (519537-X), 002693074-K, JM0325955-V, (CO.REG : 1234), (GST ID NO: 0011...).
-_REGISTRATION = re.compile(r"\(?[A-Z]{0,3}\d{4,}[- ]?[A-Z]\)?|\([^()]*\d{4,}[^()]*\)?")
+_REGISTRATION = re.compile(r"\(?[A-Z]{0,3}\d{4,}[- .]?[A-Z]\)?|\([^()]*\d{4,}[^()]*\)?")
 # Where an address line opens: a number, a unit, a street or a building.
 _ADDRESS_OPENER = re.compile(
     r"\b(NO|LOT|UNIT|LEVEL|LVL|FLOOR|FLR|TINGKAT|SUITE|BLOCK|BLK|JALAN|JLN|JL|WISMA|BANGUNAN|PLAZA|KOMPLEKS|"
@@ -68,9 +68,9 @@ def anchor(value: str, lines: list[str], topmost: bool = False) -> tuple[int, in
     if not target:
         return None
     normed = [_norm(line) for line in lines]
-    # A run starts and ends on lines sharing a 4-character piece with the value: the others cannot match it.
-    pieces = {target[i : i + 4] for i in range(max(len(target) - 3, 1))}
-    shares = [any(line[i : i + 4] in pieces for i in range(max(len(line) - 3, 1))) for line in normed]
+    # A run starts and ends on lines sharing a 3-character piece with the value: the others cannot match it.
+    pieces = {target[i : i + 3] for i in range(max(len(target) - 2, 1))}
+    shares = [any(line[i : i + 3] in pieces for i in range(max(len(line) - 2, 1))) for line in normed]
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(target)
     runs: list[tuple[float, float, int, int]] = []  # coverage of the value, share of the run that is the value
@@ -129,9 +129,48 @@ def _completed(value: str, lines: list[str], found: tuple[int, int], first: int,
     """The model's text for the lines it gave, the document's text for the lines added around them."""
     if not first <= found[0] <= found[1] <= last:
         return " ".join(lines[first : last + 1])
-    before = lines[first : found[0]]
-    after = lines[found[1] + 1 : last + 1]
-    return " ".join([*before, value.strip(), *after])
+    before = [*lines[first : found[0]], _uncopied_head(lines[found[0]], value)]
+    after = [_uncopied_tail(lines[found[1]], value), *lines[found[1] + 1 : last + 1]]
+    return " ".join(part for part in [*before, value.strip(), *after] if part)
+
+
+_PIECE = 6  # normalised characters that locate the model's first or last words in a printed line
+
+
+def _alnum_positions(line: str) -> tuple[str, list[int]]:
+    positions = [i for i, ch in enumerate(line) if re.fullmatch(r"[A-Z0-9]", ch.upper())]
+    return "".join(line[i].upper() for i in positions), positions
+
+
+def _uncopied_head(line: str, value: str) -> str:
+    """The start of the first line that the model left out: 'UNIT G-13, GROUND FLOOR,' of
+    'UNIT G-13, GROUND FLOOR, NO.1' when it answered 'NO. 1, JLN KIARA, ...'."""
+    printed, positions = _alnum_positions(line)
+    wanted = _norm(value)
+    at = next(
+        (
+            i
+            for i in range(len(printed))
+            if printed[i : i + _PIECE] == wanted[:_PIECE] or wanted.startswith(printed[i:])
+        ),
+        0,
+    )
+    return line[: positions[at]].strip() if at > 0 else ""
+
+
+def _uncopied_tail(line: str, value: str) -> str:
+    """The end of the last line that the model left out."""
+    printed, positions = _alnum_positions(line)
+    wanted = _norm(value)
+    end = next(
+        (
+            j
+            for j in range(len(printed), 0, -1)
+            if printed[max(j - _PIECE, 0) : j] == wanted[-_PIECE:] or wanted.endswith(printed[:j])
+        ),
+        len(printed),
+    )
+    return line[positions[end - 1] + 1 :].strip() if end < len(printed) else ""
 
 
 def name_span(value: str, lines: list[str]) -> Span | None:
@@ -225,13 +264,20 @@ def complete(answer: dict[str, Any], text: str) -> dict[str, str]:
     only for the values that change.
 
     A name found below the seller's address is the customer's (a 'bill to' block); the seller's name is
-    then the first name printed at the top."""
+    then the first name printed at the top. Unless it carries a registration number: that is the legal
+    entity behind a brand (DOMMAL FOOD SERVICES SDN BHD / CO. NO. 419060-A at the foot of a DOMINO'S
+    receipt)."""
     lines = lines_of(text)
     name_field = next((f for f in NAME_FIELDS if isinstance(answer.get(f), str)), None)
     address_field = next((f for f in ADDRESS_FIELDS if isinstance(answer.get(f), str)), None)
     name = name_span(answer[name_field], lines) if name_field else None
     address = address_span(answer[address_field], lines, name) if address_field else None
-    if name is not None and address is not None and name.first > address.last:
+    if (
+        name is not None
+        and address is not None
+        and name.first > address.last
+        and not registered(lines, name.first, name.last)
+    ):
         top = next((k for k in range(address.first) if not is_stop_line(strip_registration(lines[k]))), None)
         name = name_span(lines[top], lines) if top is not None else name
         address = address_span(answer[address_field], lines, name)
@@ -240,3 +286,13 @@ def complete(answer: dict[str, Any], text: str) -> dict[str, str]:
         if field is not None and span is not None and span.value != answer[field].strip():
             changed[field] = span.value
     return changed
+
+
+_REGISTRATION_LABEL = re.compile(r"\b(CO|COMPANY|ROC|REG)\b\W*(NO|REG)?\b")
+
+
+def registered(lines: list[str], first: int, last: int) -> bool:
+    """The name printed on lines first..last, or the line below it, carries a company registration number."""
+    own = " ".join(lines[first : last + 1])
+    below = lines[last + 1] if last + 1 < len(lines) else ""
+    return strip_registration(own) != own or bool(_REGISTRATION_LABEL.search(below.upper()))

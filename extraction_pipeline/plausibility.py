@@ -13,18 +13,23 @@ from decimal import Decimal
 from typing import Any
 
 from .grounding import Evidence
+from .layout import lines_of, registered
 
 # Fields that name the seller, and the field holding the seller's address printed below it.
 _SELLER_ABOVE_ADDRESS = (("company", "address"), ("issuer", "address"))
 
 
-def misplaced(record: dict[str, Any], evidence: dict[str, Evidence]) -> dict[str, str]:
+def misplaced(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:
     """Values found in the document, but where that field is not printed: a name below the seller's
-    address is the customer's (a receipt's 'bill to'), not the seller's."""
+    address is the customer's (a receipt's 'bill to'), not the seller's, unless it carries a company
+    registration number (the legal entity behind a brand is often printed at the foot)."""
     problems = {}
     for name_field, address_field in _SELLER_ABOVE_ADDRESS:
         name, address = evidence.get(name_field), evidence.get(address_field)
         if name and address and name.start is not None and address.start is not None and name.start > address.start:
+            first, last = text.count("\n", 0, name.start), text.count("\n", 0, max(name.end - 1, name.start))
+            if registered(lines_of(text), first, last):
+                continue
             problems[name_field] = (
                 f"- {name_field}: {record[name_field]!r} is printed below the seller's address, so it is the customer; "
                 "the seller's name is printed above its address, at the top."
@@ -75,7 +80,7 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
 
 def implausible(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:
     """Every problem of this module, by field."""
-    return {**misplaced(record, evidence), **total_problem(record, text)}
+    return {**misplaced(record, evidence, text), **total_problem(record, text)}
 
 
 def _amounts(line: str) -> list[Decimal]:

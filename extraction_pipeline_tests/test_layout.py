@@ -124,3 +124,17 @@ def test_a_customer_named_below_the_address_is_replaced_by_the_seller_on_top():
 )
 def test_answers_that_are_complete_or_not_in_the_document_are_left_alone(answer):
     assert complete(answer, POPULAR) == {}
+
+
+def test_a_registered_company_below_the_address_is_kept():
+    text = "TAX INVOICE\nBHPETROL PERMAS JAYA 2\nLOT PTD 101051\nJALAN PERMAS 10/10\n81750 MASAI, JOHOR\nESJAY FUEL ENTERPRISE\nCO. REG. NO: 001011128-T"
+    answer = {"company": "ESJAY FUEL ENTERPRISE", "address": "LOT PTD 101051 JALAN PERMAS 10/10 81750 MASAI, JOHOR"}
+    assert complete(answer, text) == {}
+
+
+def test_the_part_of_a_line_the_model_left_out_is_added():
+    text = "NANDO'S CHICKENLAND MALAYSIA SDN BHD\nUNIT G-13, GROUND FLOOR, NO.1\nJLN KIARA, MONT KIARA\n50480 KUALA LUMPUR\nTEL: 1300-88-6555"
+    answer = {"address": "NO. 1, JLN KIARA, MONT KIARA, 50480 KUALA LUMPUR"}
+    assert complete(answer, text) == {
+        "address": "UNIT G-13, GROUND FLOOR, NO. 1, JLN KIARA, MONT KIARA, 50480 KUALA LUMPUR"
+    }

@@ -16,10 +16,16 @@ TEXT = "PERNIAGAAN ZHENG HUI\nNO.59 JALAN PERMAS 9/5\n81760 JOHOR BAHRU\nTAX INV
 
 def test_a_name_printed_below_the_sellers_address_is_the_customer():
     record = {"company": "GOGIANT ENGINEERING (M) SDN BHD", "address": "NO.59 JALAN PERMAS 9/5 81760 JOHOR BAHRU"}
-    problems = misplaced(record, ground(record, TEXT))
+    problems = misplaced(record, ground(record, TEXT), TEXT)
     assert list(problems) == ["company"] and "below the seller's address" in problems["company"]
     seller = {**record, "company": "PERNIAGAAN ZHENG HUI"}
-    assert misplaced(seller, ground(seller, TEXT)) == {}
+    assert misplaced(seller, ground(seller, TEXT), TEXT) == {}
+
+
+def test_a_registered_company_below_the_address_is_the_legal_entity_not_a_customer():
+    text = "DOMINO'S PIZZA\nD-08, M AVENUE , JLN 1 / 38A\n51200 KUALA LUMPUR\nTOTAL 32.00\nDOMMAL FOOD SERVICES SDN BHD\nCO . NO . 419060-A"
+    record = {"company": "DOMMAL FOOD SERVICES SDN BHD", "address": "D-08, M AVENUE , JLN 1 / 38A 51200 KUALA LUMPUR"}
+    assert misplaced(record, ground(record, text), text) == {}
 
 
 @pytest.mark.parametrize("name", ["SDN BHD", "Sdn. Bhd.", "(M) SDN BHD"])
