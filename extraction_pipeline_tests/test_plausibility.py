@@ -59,6 +59,14 @@ def test_a_total_that_disagrees_with_cash_minus_change_is_a_problem():
     assert total_problem({"total": Decimal("74.98")}, AEON) == {}  # within rounding
 
 
+def test_a_total_above_an_exact_cash_payment_is_a_problem():
+    exact = "44 TYPE: 10 TOTAL 277.90\nDISCOUNT: 0.90\nROUNDING ADJ 0.00\nTOTAL INCLUSIVE GST: 277.00\nCASH 277.00"
+    assert "more than the 277.00 paid" in total_problem({"total": Decimal("277.90")}, exact)["total"]
+    assert total_problem({"total": Decimal("277.00")}, exact) == {}
+    # CASH 0.00 (no cash part of a card payment) is not a payment of the total: nothing to compare.
+    assert total_problem({"total": Decimal("8.20")}, "TOTAL 8.20\nCASH 0.00\nVISA 8.20") == {}
+
+
 def test_without_a_payment_the_total_is_at_least_the_largest_total_line():
     card = "SUBTOTAL 56.60\nGST 6% 3.40\nTOTAL 60.00\nVISA 60.00\nGST SUMMARY TOTAL 56.60"
     assert "less than 60.00" in total_problem({"total": Decimal("56.60")}, card)["total"]
