@@ -91,8 +91,7 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"{r['gen_ai.usage.cached_input_tokens']} / {r['gen_ai.usage.output_tokens']} |",
         f"| latency per call p50 / p95 / max (s) | {r['llm.latency_p50_s']:.2f} / {r['llm.latency_p95_s']:.2f} / "
         f"{r['llm.latency_max_s']:.2f} |",
-        "",
-        f"| records flagged with a value not found in the document | {r['flagged_ungrounded']} |",
+        f"| records flagged (a value not in the document, or in the wrong place) | {r['flagged_ungrounded']} |",
         "| values completed from the document's lines (model's value kept in `model_values`) | "
         + (", ".join(f"{f}: {n}" for f, n in r["layout_completions"].items()) or "none")
         + " |",
