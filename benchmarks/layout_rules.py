@@ -58,7 +58,8 @@ def record_checks(dataset: Path, output: Path) -> None:
         if doc_id not in gold:
             continue
         text = (dataset / "docs" / f"{doc_id}.txt").read_text(encoding="utf-8")
-        model = json.loads(getattr(row, "model_values", None) or "{}")
+        stored = getattr(row, "model_values", None)
+        model = json.loads(stored) if isinstance(stored, str) else {}  # absent in tables written before it
         answer = {f: model.get(f, getattr(row, f)) for f in right}
         completed = {**answer, **complete(answer, text)}
         for f in right:

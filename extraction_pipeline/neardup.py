@@ -8,7 +8,7 @@ in the new text, so the reuse is refused and the document gets its own call.
 Similarity comes from the configured server's embeddings endpoint when an embedding model is set
 (cosine of the two vectors), else from a local text fingerprint (Jaccard overlap of word 3-grams).
 An embeddings call that fails falls back to the fingerprint for that document (for the rest of the run
-when the failure is permanent, such as a server without the endpoint): the search is an optimisation,
+when the server has no such endpoint or model, or refuses the key): the search is an optimisation,
 never a reason to lose a document.
 """
 
@@ -31,6 +31,10 @@ log = logging.getLogger("extraction_pipeline.neardup")
 DEFAULT_THRESHOLD = 0.9  # word 3-gram Jaccard
 # Embeddings of unrelated receipts from one shop's template are already ~0.9 alike; a re-scan is ~0.99.
 DEFAULT_EMBEDDING_THRESHOLD = 0.97
+
+# The start of a document is enough to tell a copy, and stays under embedding models' input limits
+# (8,192 tokens for OpenAI's).
+EMBEDDED_CHARACTERS = 8000
 
 Embedder = Callable[[str], list[float]]
 
@@ -127,11 +131,11 @@ class NearDuplicateIndex:
         if self._embed is None:
             return None
         try:
-            return self._embed(text)
+            return self._embed(text[:EMBEDDED_CHARACTERS])
         except LLMError as exc:
             with self._lock:
                 self.embedding_failures += 1
-                if exc.permanent:  # no such endpoint or model, or not allowed: asking again cannot help
+                if exc.kind in ("not_found", "auth"):  # no such endpoint or model: asking again cannot help
                     self._embed = None
             log.warning(f"embeddings unavailable ({exc.kind}): comparing by the text fingerprint instead")
             return None

@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from extraction_pipeline.neardup import fingerprint, similarity
-from extraction_pipeline_tests.scripted_llm_server import document_text
+from extraction_pipeline.llm_client import LLMError
+from extraction_pipeline.neardup import NearDuplicateIndex, fingerprint, similarity
+from extraction_pipeline_tests.scripted_llm_server import document_text, made_up_embedding
 from extraction_pipeline_tests.test_assets import echo, materialize, receipt_text
 
 LINES = "\n".join(f"ITEM {i} BLUE WIDGET 1 X 2.00 2.00" for i in range(30))
@@ -80,3 +81,23 @@ def test_a_server_without_embeddings_falls_back_to_the_fingerprint(scripted_llm,
     assert (llm["near_duplicates.reused"].value, llm["near_duplicates.refused"].value) == (1, 1)
     asked = [document_text(r) for r in server.requests if "messages" in r][1:]
     assert asked and all("TOTAL RM 19.50" in text for text in asked)
+
+
+def test_one_document_the_endpoint_refuses_does_not_turn_embeddings_off(tmp_path):
+    seen = []
+
+    def embed(text):
+        seen.append(len(text))
+        if "REFUSED" in text:
+            raise LLMError("bad_request", "the server rejected the request (HTTP 400)", permanent=True)
+        return made_up_embedding(text)
+
+    index = NearDuplicateIndex(tmp_path / "index.sqlite3", embed=embed, embedding_model="m")
+    original = receipt_text("A", LINES)
+    index.add("a", "receipt", original, {"company": "SHOP A SDN BHD"})
+    assert index.nearest("b", "receipt", "REFUSED " + original) is not None  # by fingerprint this time
+    hit = index.nearest("c", "receipt", original.replace("WIDGET 1", "W1DGET 1", 1))
+    assert hit is not None and hit[0] == "a" and hit[2] > 0.97  # by embeddings again
+    index.nearest("d", "receipt", original * 500)
+    assert index.embedding_failures == 1 and max(seen) == 8000  # a long document is embedded by its start
+    index.close()
