@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from .documents import Document
-from .grounding import Evidence, ground, ungrounded_message
+from .grounding import Evidence, ground, printed_alternatives, ungrounded_message
 from .layout import complete
 from .llm_client import Completion, LLMError
 from .parsing import OutputError, extract_json_object, validate_record
@@ -141,7 +141,8 @@ def extract_document(
             return _give_up(outcome, settings, error, ungrounded, f"still invalid after {len(outcome.calls)} attempts")
         if spent := _document_budget_spent(outcome, settings):
             return _give_up(outcome, settings, error, ungrounded, f"not re-asked: {spent}")
-        messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=str(error))
+        problem = str(error) + printed_alternatives(model_cls, getattr(error, "fields", ()), doc.text)
+        messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=problem)
     raise AssertionError("unreachable: the loop returns on its last attempt")
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from pydantic import BaseModel
 
 from .values import find_dates
 
@@ -108,3 +111,18 @@ def ungrounded_message(record: dict[str, Any], missing: list[str], text: str) ->
         else:
             lines.append(f"- {field}: {value!r} does not appear in the document text; copy it exactly as printed.")
     return "\n".join(lines)
+
+
+def printed_alternatives(model: type[BaseModel], fields: tuple[str, ...], text: str) -> str:
+    """For date and amount fields whose value failed validation (a negative total, an impossible date),
+    the dates or amounts the document does print, to quote in the re-ask."""
+    lines = []
+    for name in fields:
+        info = model.model_fields.get(name)
+        kinds = typing.get_args(info.annotation) or (info.annotation,) if info else ()
+        sample = next((s for s in (Decimal(0), dt.date(2000, 1, 1)) for k in kinds if k is type(s)), None)
+        if sample is not None and (found := candidates(sample, text)):
+            lines.append(
+                f"- {name}: the {'dates' if isinstance(sample, dt.date) else 'amounts'} printed in it: {found}."
+            )
+    return "\n" + "\n".join(lines) if lines else ""

@@ -33,6 +33,10 @@ class ParseError(OutputError):
 class ValidationFailure(OutputError):
     kind = "validation_error"
 
+    def __init__(self, message: str, fields: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.fields = fields  # the top-level fields that failed
+
 
 def extract_json_object(text: str) -> dict[str, Any]:
     """The first JSON object in the answer: inside a code fence, the whole text, or embedded in prose."""
@@ -65,7 +69,8 @@ def validate_record(data: dict[str, Any], model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailure(describe_validation_error(exc)) from None
+        fields = tuple(dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"]))
+        raise ValidationFailure(describe_validation_error(exc), fields) from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:
