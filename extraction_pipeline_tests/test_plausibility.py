@@ -56,7 +56,8 @@ def test_a_total_that_disagrees_with_cash_minus_change_is_a_problem():
     problem = total_problem({"total": Decimal("70.75")}, AEON)
     assert "100.00 tendered minus 25.00 change is 75.00" in problem["total"]
     assert total_problem({"total": Decimal("75.00")}, AEON) == {}
-    assert total_problem({"total": Decimal("74.98")}, AEON) == {}  # within rounding
+    # The customer paid 75.00: a total before rounding (74.98) is not the amount paid.
+    assert "is 75.00" in total_problem({"total": Decimal("74.98")}, AEON)["total"]
 
 
 def test_a_total_above_an_exact_cash_payment_is_a_problem():
@@ -65,6 +66,14 @@ def test_a_total_above_an_exact_cash_payment_is_a_problem():
     assert total_problem({"total": Decimal("277.00")}, exact) == {}
     # CASH 0.00 (no cash part of a card payment) is not a payment of the total: nothing to compare.
     assert total_problem({"total": Decimal("8.20")}, "TOTAL 8.20\nCASH 0.00\nVISA 8.20") == {}
+
+
+def test_a_total_printed_only_as_a_subtotal_is_a_problem():
+    discounted = "SUBTOTAL 79.60\nDISCOUNT -22.00\nROUNDING ADJ : -0.03\nTOTAL AMOUNT: 57.80\nVISA 57.80"
+    assert "only as a subtotal" in total_problem({"total": Decimal("79.60")}, discounted)["total"]
+    assert total_problem({"total": Decimal("57.80")}, discounted) == {}
+    no_discount = "SUBTOTAL 12.00\nTOTAL 12.00\nVISA 12.00"
+    assert total_problem({"total": Decimal("12.00")}, no_discount) == {}
 
 
 def test_without_a_payment_the_total_is_at_least_the_largest_total_line():
