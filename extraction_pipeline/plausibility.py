@@ -57,8 +57,9 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
     cent: a total before rounding is not what was paid. Where it
     prints no change and the amount tendered is also printed as a total, that is what was paid, and the
     total is no more. Otherwise the total is at least the largest amount on a total line (the GST
-    summary's or a subtotal's smaller TOTAL is the usual wrong pick), and a total printed only as a
-    subtotal is not one. Measured on the 625 SROIE training totals by `benchmarks/layout_rules.py`: 10
+    summary's or a subtotal's smaller TOTAL is the usual wrong pick); a total printed only as a subtotal
+    is not one, nor is one followed by another total line within rounding of it (TOTAL 102.39, then
+    TOTAL 102.40). Measured on the 625 SROIE training totals by `benchmarks/layout_rules.py`: 10
     labels raise it, 8 of them a total before rounding where the receipt shows a rounded payment.
     """
     total = record.get("total")
@@ -75,6 +76,13 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
             }
         return {}
     totals = [a for line in lines if _is_total_line(line) for a in _amounts(line)]
+    later = totals[totals.index(total) + 1 :] if total in totals else []
+    rounded = next((a for a in later if a != total and abs(a - total) <= ROUNDING_TOLERANCE), None)
+    if rounded is not None:
+        return {
+            "total": f"- total: {total} is the total before rounding; the receipt prints {rounded} after it. "
+            "Give the final total after rounding."
+        }
     printed_totals = {a for line in lines if _TOTAL_LINE.search(line.upper()) for a in _amounts(line)}
     if tendered is not None and change is None and tendered in printed_totals:  # paid exactly, no change
         if abs(tendered - total) <= ROUNDING_TOLERANCE:

@@ -76,6 +76,12 @@ def test_a_total_printed_only_as_a_subtotal_is_a_problem():
     assert total_problem({"total": Decimal("12.00")}, no_discount) == {}
 
 
+def test_a_total_before_rounding_is_a_problem_when_the_rounded_one_follows():
+    text = "SUBTOTAL 87.80\nTOTAL: 102.39\nROUNDING 0.01\nTOTAL 102.40\nVISA 102.40"
+    assert "the receipt prints 102.40 after it" in total_problem({"total": Decimal("102.39")}, text)["total"]
+    assert total_problem({"total": Decimal("102.40")}, text) == {}
+
+
 def test_without_a_payment_the_total_is_at_least_the_largest_total_line():
     card = "SUBTOTAL 56.60\nGST 6% 3.40\nTOTAL 60.00\nVISA 60.00\nGST SUMMARY TOTAL 56.60"
     assert "less than 60.00" in total_problem({"total": Decimal("56.60")}, card)["total"]
