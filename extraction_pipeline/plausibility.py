@@ -54,9 +54,8 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
     """A total that disagrees with the payment printed on the receipt.
 
     Where the receipt prints what was tendered and the change, the total is their difference, to the
-    cent: a total before rounding is not what was paid. Where it
-    prints no change and the amount tendered is also printed as a total, that is what was paid, and the
-    total is no more. Otherwise the total is at least the largest amount on a total line (the GST
+    cent: a total before rounding is not what was paid. Where it prints no change and the amount
+    tendered is also printed as a total, that is what was paid, and the total is no more. Otherwise the total is at least the largest amount on a total line (the GST
     summary's or a subtotal's smaller TOTAL is the usual wrong pick); a total printed only as a subtotal
     is not one, nor is one followed by another total line within rounding of it (TOTAL 102.39, then
     TOTAL 102.40). Measured on the 625 SROIE training totals by `benchmarks/layout_rules.py`: 10
