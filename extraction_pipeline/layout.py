@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .schemas import LEGAL_FORMS
+from .values import letters_and_digits
 
 # Lines that end an address block and are never part of a name: contact and tax numbers, headings, prices.
 # Words that are also ordinary words (TIME LESS KITCHENETTE) count only as a label: DATE:, TIME 10:21, TABLE #3.
@@ -57,17 +58,13 @@ def lines_of(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines()]
 
 
-def _norm(value: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", value.upper())
-
-
 def anchor(value: str, lines: list[str], topmost: bool = False) -> tuple[int, int] | None:
     """The run of whole lines that holds `value` (letters and digits compared) with the least else in it;
     with `topmost`, the first such run from the top (a name repeated lower down is a branch or a footer)."""
-    target = _norm(value)
+    target = letters_and_digits(value)
     if not target:
         return None
-    normed = [_norm(line) for line in lines]
+    normed = [letters_and_digits(line) for line in lines]
     # A run starts and ends on lines sharing a 3-character piece with the value: the others cannot match it.
     pieces = {target[i : i + 3] for i in range(max(len(target) - 2, 1))}
     shares = [any(line[i : i + 3] in pieces for i in range(max(len(line) - 2, 1))) for line in normed]
@@ -98,6 +95,11 @@ def anchor(value: str, lines: list[str], topmost: bool = False) -> tuple[int, in
 def is_stop_line(line: str) -> bool:
     upper = line.upper()
     return not re.search(r"[A-Z]{2}", upper) or bool(_STOP.search(upper)) or _is_registration(upper)
+
+
+def _not_a_name(line: str) -> bool:
+    """A stop line once its registration number is set aside: 'AEON CO. (M) BHD (126926-H)' can be a name."""
+    return is_stop_line(strip_registration(line))
 
 
 def _is_registration(upper: str) -> bool:
@@ -146,7 +148,7 @@ def _uncopied_head(line: str, value: str) -> str:
     """The start of the first line that the model left out: 'UNIT G-13, GROUND FLOOR,' of
     'UNIT G-13, GROUND FLOOR, NO.1' when it answered 'NO. 1, JLN KIARA, ...'."""
     printed, positions = _alnum_positions(line)
-    wanted = _norm(value)
+    wanted = letters_and_digits(value)
     at = next(
         (
             i
@@ -161,7 +163,7 @@ def _uncopied_head(line: str, value: str) -> str:
 def _uncopied_tail(line: str, value: str) -> str:
     """The end of the last line that the model left out."""
     printed, positions = _alnum_positions(line)
-    wanted = _norm(value)
+    wanted = letters_and_digits(value)
     end = next(
         (
             j
@@ -177,14 +179,14 @@ def name_span(value: str, lines: list[str]) -> Span | None:
     """The seller's name block: the lines the model pointed at, plus the line holding the legal form when
     the name breaks before it (POPULAR BOOK / CO. (M) SDN BHD), and the rest of an open bracket."""
     found = anchor(value, lines, topmost=True)
-    if found is None or is_stop_line(strip_registration(lines[found[0]])):
+    if found is None or _not_a_name(lines[found[0]]):
         return None
     first, last = found
-    if first > 0 and _continues_a_name(lines[first]) and not is_stop_line(strip_registration(lines[first - 1])):
+    if first > 0 and _continues_a_name(lines[first]) and not _not_a_name(lines[first - 1]):
         first -= 1
     if not has_legal_form(" ".join(lines[first : last + 1])):
         first, last = _registered_name(lines, first, last)
-    while last + 1 < len(lines) and last - first < 2 and not is_stop_line(strip_registration(lines[last + 1])):
+    while last + 1 < len(lines) and last - first < 2 and not _not_a_name(lines[last + 1]):
         block = " ".join(lines[first : last + 1])
         if block.count("(") <= block.count(")"):
             break
@@ -251,7 +253,7 @@ def _longest_stretch(lines: list[str], first: int, last: int) -> tuple[int, int]
             if i > start:
                 stretches.append((start, i - 1))
             start = i + 1
-    return max(stretches, key=lambda s: len(_norm(" ".join(lines[s[0] : s[1] + 1]))), default=None)
+    return max(stretches, key=lambda s: len(letters_and_digits(" ".join(lines[s[0] : s[1] + 1]))), default=None)
 
 
 # The fields each rule applies to, across document types.
@@ -278,7 +280,7 @@ def complete(answer: dict[str, Any], text: str) -> dict[str, str]:
         and name.first > address.last
         and not registered(lines, name.first, name.last)
     ):
-        top = next((k for k in range(address.first) if not is_stop_line(strip_registration(lines[k]))), None)
+        top = next((k for k in range(address.first) if not _not_a_name(lines[k])), None)
         name = name_span(lines[top], lines) if top is not None else name
         address = address_span(answer[address_field], lines, name)
     changed = {}

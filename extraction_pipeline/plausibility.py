@@ -64,8 +64,8 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
     total = record.get("total")
     if not isinstance(total, Decimal):
         return {}
-    lines = text.splitlines()
-    tendered, change = _amount_after(lines, _TENDERED), _amount_after(lines, _CHANGE)
+    rows = [(line.upper(), _amounts(line)) for line in text.splitlines()]  # each line read once
+    tendered, change = _amount_after(rows, _TENDERED), _amount_after(rows, _CHANGE)
     if tendered is not None and change is not None and change <= tendered:
         paid = tendered - change
         if paid != total:  # what the customer paid is the total after rounding, to the cent
@@ -74,7 +74,7 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
                 f"minus {change} change is {paid}. Give the final total the customer paid."
             }
         return {}
-    totals = [a for line in lines if _is_total_line(line) for a in _amounts(line)]
+    totals = [a for upper, amounts in rows if _is_total_line(upper) for a in amounts]
     later = totals[totals.index(total) + 1 :] if total in totals else []
     rounded = next((a for a in later if a != total and abs(a - total) <= ROUNDING_TOLERANCE), None)
     if rounded is not None:
@@ -82,7 +82,7 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
             "total": f"- total: {total} is the total before rounding; the receipt prints {rounded} after it. "
             "Give the final total after rounding."
         }
-    printed_totals = {a for line in lines if _TOTAL_LINE.search(line.upper()) for a in _amounts(line)}
+    printed_totals = {a for upper, amounts in rows if _TOTAL_LINE.search(upper) for a in amounts}
     if tendered is not None and change is None and tendered in printed_totals:  # paid exactly, no change
         if abs(tendered - total) <= ROUNDING_TOLERANCE:
             return {}
@@ -91,7 +91,7 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
                 "total": f"- total: {total} is more than the {tendered} paid, which is also printed as a total. "
                 "Give the final total after discounts and rounding."
             }
-    printed_on = [line.upper() for line in lines if total in _amounts(line)]
+    printed_on = [upper for upper, amounts in rows if total in amounts]
     if totals and printed_on and all(_SUBTOTAL.search(line) for line in printed_on):
         return {
             "total": f"- total: {total} is printed only as a subtotal. "
@@ -114,20 +114,18 @@ def _amounts(line: str) -> list[Decimal]:
     return [Decimal(a.replace(",", "")) for a in _PRINTED_AMOUNT.findall(line)]
 
 
-def _is_total_line(line: str) -> bool:
-    upper = line.upper()
+def _is_total_line(upper: str) -> bool:
     return bool(_TOTAL_LINE.search(upper)) and not _NOT_THE_TOTAL.search(upper)
 
 
-def _amount_after(lines: list[str], label: re.Pattern[str]) -> Decimal | None:
+def _amount_after(rows: list[tuple[str, list[Decimal]]], label: re.Pattern[str]) -> Decimal | None:
     """The amount on the last line with `label`, or on the line below it when that holds only numbers.
 
     The last, because a receipt that prints CASH 71.00 then CASH RECEIVED 101.00 means the latter."""
     found: list[Decimal] = []
-    for i, line in enumerate(lines):
-        if label.search(line.upper()):
-            amounts = _amounts(line)
-            if not amounts and i + 1 < len(lines) and not re.search(r"[A-Za-z]{2}", lines[i + 1]):
-                amounts = _amounts(lines[i + 1])
+    for i, (upper, amounts) in enumerate(rows):
+        if label.search(upper):
+            if not amounts and i + 1 < len(rows) and not re.search(r"[A-Z]{2}", rows[i + 1][0]):
+                amounts = rows[i + 1][1]
             found += amounts[-1:]
     return found[-1] if found else None

@@ -8,11 +8,10 @@ everything but letters and digits dropped.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from .values import parse_amount, parse_date
+from .values import letters_and_digits, parse_amount, parse_date
 
 
 def load_gold(path: Path) -> dict[str, dict[str, str]]:
@@ -25,16 +24,12 @@ def load_gold(path: Path) -> dict[str, dict[str, str]]:
     return gold
 
 
-def norm_text(value: Any) -> str:
-    return re.sub(r"[^A-Z0-9]", "", str(value or "").upper())
-
-
 def field_correct(field: str, predicted: Any, gold: Any) -> bool:
     if field == "date":
         return parse_date(gold) is not None and parse_date(predicted) == parse_date(gold)
     if field == "total":
         return parse_amount(gold) is not None and parse_amount(predicted) == parse_amount(gold)
-    return norm_text(predicted) == norm_text(gold)
+    return letters_and_digits(predicted) == letters_and_digits(gold)
 
 
 def accuracy(

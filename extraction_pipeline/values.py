@@ -13,6 +13,12 @@ _MONTHS = {
 }
 
 
+def letters_and_digits(value: Any) -> str:
+    """Upper-cased letters and digits only: how names and addresses are compared (spacing and
+    punctuation differ between the OCR text, the model's copy and the labels)."""
+    return re.sub(r"[^A-Z0-9]", "", str(value or "").upper())
+
+
 def parse_amount(value: Any) -> Decimal | None:
     cleaned = re.sub(r"[^0-9.\-]", "", str(value or ""))
     try:
