@@ -88,6 +88,8 @@ def anchor(value: str, lines: list[str], topmost: bool = False) -> tuple[int, in
     # A stray letter matched in a following line must not pull that line in: coverage within a margin counts as equal.
     best_coverage = max(run[0] for run in runs)
     close = [run for run in runs if run[0] >= best_coverage - _COVERAGE_MARGIN]
+    # Letters matched here and there are no match for a verbatim copy (FACE TO FACE for FTOF).
+    close = [run for run in close if target in "".join(normed[run[2] : run[3] + 1])] or close
     _, _, first, last = min(close, key=lambda r: (r[3], -r[1])) if topmost else max(close, key=lambda r: (r[1], -r[2]))
     return first, last
 
@@ -114,11 +116,22 @@ def has_legal_form(line: str) -> bool:
     return any(w in LEGAL_FORMS - {"THE", "M"} for w in _words(line))
 
 
+# Words that say what kind of business it is, not which one: RESTAURANT SDN BHD names no one.
+_KIND_OF_BUSINESS = {
+    "RESTAURANT", "RESTORAN", "CAFE", "BAKERY", "HARDWARE", "STATIONERY", "BOOK", "BOOKS", "FOOD", "FOODS",
+    "SERVICES", "MARKETING", "INDUSTRIES", "HOLDINGS", "RESOURCES", "SUPPLY", "SUPPLIES", "VEGETARIAN",
+    "STORE", "STORES", "MART", "SUPERMARKET", "PHARMACY",
+}  # fmt: skip
+
+
 def _continues_a_name(line: str) -> bool:
     """'CO. (M) SDN BHD', '& TEA LEAF (M) SDN. BHD.': a line that opens with a legal form or '&' is the
-    tail of a name broken over two lines."""
+    tail of a name broken over two lines. So is a legal form with nothing but the kind of business
+    before it (RESTAURANT SDN BHD) or two letters, an OCR slip for a legal form (CP. (M) SDN BHD)."""
     words = _words(line)
-    return line.lstrip().startswith("&") or (bool(words) and words[0] in LEGAL_FORMS - {"THE"})
+    if line.lstrip().startswith("&") or (bool(words) and words[0] in LEGAL_FORMS - {"THE"}):
+        return True
+    return has_legal_form(line) and all(w in LEGAL_FORMS | _KIND_OF_BUSINESS or len(w) <= 2 for w in words)
 
 
 def strip_registration(name: str) -> str:
@@ -209,6 +222,9 @@ def _registered_name(lines: list[str], first: int, last: int) -> tuple[int, int]
             if _name_words(line) > 1:
                 return k, k
             return (first, k) if k == last + 1 else (k - 1, k)
+    below = lines[last + 1 : last + 3]
+    if len(below) == 2 and not _not_a_name(below[0]) and _is_registration(below[1].upper()):
+        return first, last + 1  # the registration number closes the name: RESTAURANT JIAWEI / JIAWEI HOUSE
     return first, last
 
 

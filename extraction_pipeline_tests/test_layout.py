@@ -48,6 +48,31 @@ def test_switched_off_the_model_answer_is_validated_as_given():
     assert outcome.status == "quarantined" and "only a legal form" in outcome.reason
 
 
+def test_a_line_that_names_only_the_kind_of_business_continues_the_name_above():
+    text = "LIAN CHI PU TIAN VEGETARIAN\nRESTAURANT SDN BHD\n(1095514-X)\n54,JALAN SS23/11.\nTAMAN SEA,47400"
+    assert complete({"company": "RESTAURANT SDN BHD"}, text) == {
+        "company": "LIAN CHI PU TIAN VEGETARIAN RESTAURANT SDN BHD"
+    }
+    # Two letters before the legal form are an OCR slip for CO., not a name.
+    slip = POPULAR.replace("CO. (M)", "CP. (M)")
+    assert complete({"company": "CP. (M) SDN BHD"}, slip) == {"company": "POPULAR BOOK CP. (M) SDN BHD"}
+    # A line with a name of its own is not the tail of the line above (a person's name, here).
+    swc = "TAN WOON YANN\nSWC ENTERPRISE SDN BHD\n(1227012-P)\nNO 5, JALAN"
+    assert complete({"company": "SWC ENTERPRISE SDN BHD"}, swc) == {}
+
+
+def test_a_registration_number_closes_a_name_printed_over_two_lines():
+    text = "RESTAURANT JIAWEI\nJIAWEI HOUSE\n002693074-K\n13, JLN TASIK UTAMA 8\n57000 KL"
+    assert complete({"company": "RESTAURANT JIAWEI"}, text) == {"company": "RESTAURANT JIAWEI JIAWEI HOUSE"}
+    # Without the registration number right below, the second line may be anything: it is left out.
+    assert complete({"company": "RESTAURANT JIAWEI"}, text.replace("002693074-K\n", "")) == {}
+
+
+def test_a_verbatim_copy_is_found_before_letters_scattered_over_another_line():
+    text = "FACE TO FACE NOODLE HOUSE\nFTOF NOODLE HOUSE\n(002049088-U)\nNO.25, JALAN METRO PERDANA BARAT 2,"
+    assert complete({"company": "FTOF NOODLE HOUSE"}, text) == {}
+
+
 def test_an_open_bracket_continues_the_name_on_the_next_lines():
     text = (
         "AIK HUAT HARDWARE\nENTERPRISE (SETIA\nALAM) SDN BHD\n822737-X\nNO. 17-G, JALAN SETIA INDAH\nTEL: 012 - 6651783"
