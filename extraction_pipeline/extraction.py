@@ -19,7 +19,7 @@ from .grounding import Evidence, ground, printed_alternatives, ungrounded_messag
 from .layout import complete
 from .llm_client import Completion, LLMError
 from .parsing import OutputError, extract_json_object, validate_record
-from .plausibility import implausible
+from .plausibility import implausible, payment_note
 from .prompts import PromptTemplate
 from .schemas import llm_json_schema, schema_for
 
@@ -141,7 +141,8 @@ def extract_document(
             return _give_up(outcome, settings, error, ungrounded, f"still invalid after {len(outcome.calls)} attempts")
         if spent := _document_budget_spent(outcome, settings):
             return _give_up(outcome, settings, error, ungrounded, f"not re-asked: {spent}")
-        problem = str(error) + printed_alternatives(model_cls, getattr(error, "fields", ()), doc.text)
+        fields = getattr(error, "fields", ())
+        problem = str(error) + printed_alternatives(model_cls, fields, doc.text) + payment_note(fields, doc.text)
         messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=problem)
     raise AssertionError("unreachable: the loop returns on its last attempt")
 

@@ -64,8 +64,8 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
     total = record.get("total")
     if not isinstance(total, Decimal):
         return {}
-    rows = [(line.upper(), _amounts(line)) for line in text.splitlines()]  # each line read once
-    tendered, change = _amount_after(rows, _TENDERED), _amount_after(rows, _CHANGE)
+    rows = [(line.upper(), _amounts(line)) for line in text.splitlines()]
+    tendered, change = payment(text)
     if tendered is not None and change is not None and change <= tendered:
         paid = tendered - change
         if paid != total:  # what the customer paid is the total after rounding, to the cent
@@ -103,6 +103,22 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
             "Give the final total to pay, not a subtotal or a tax summary."
         }
     return {}
+
+
+def payment(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """The amount tendered and the change, as printed. Some tills print the cash received as a debit
+    (CASH -50.00): on these lines a minus sign is not a discount."""
+    rows = [(line.upper(), _amounts(line.replace("-", " "))) for line in text.splitlines()]
+    return _amount_after(rows, _TENDERED), _amount_after(rows, _CHANGE)
+
+
+def payment_note(fields: tuple[str, ...], text: str) -> str:
+    """For a total that failed validation (the model copied CASH -50.00): what the printed payment
+    says was paid, to quote in the re-ask beside the amounts printed."""
+    tendered, change = payment(text)
+    if "total" not in fields or tendered is None or change is None or change > tendered:
+        return ""
+    return f"\n- total: the receipt prints {tendered} tendered and {change} change, so {tendered - change} was paid."
 
 
 def implausible(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import pytest
 from extraction_pipeline.documents import Document
 from extraction_pipeline.grounding import ground
 from extraction_pipeline.parsing import ValidationFailure, parse_answer
-from extraction_pipeline.plausibility import misplaced, total_problem
+from extraction_pipeline.plausibility import misplaced, payment, total_problem
 from extraction_pipeline.schemas import Receipt
 from extraction_pipeline_tests.test_extraction import run
 
@@ -100,3 +100,24 @@ def test_an_inconsistent_total_is_reasked_and_flagged_when_it_stays():
     assert "tendered minus 25.00 change is 75.00" in client.calls[1][-1]["content"]
     outcome, _ = run([answer % "70.75"] * 3, doc=doc)
     assert outcome.status == "valid" and outcome.ungrounded == ["total"]
+
+
+NEGATIVE_CASH = "TOTAL RM INCL. OF GST\t9.65\nCASH\t-50.00\nCHANGE\t40.35\nT @ 6%\t9.10\t0.55"
+
+
+def test_cash_printed_as_a_debit_is_still_the_amount_tendered():
+    assert payment(NEGATIVE_CASH) == (Decimal("50.00"), Decimal("40.35"))
+    assert (
+        "50.00 tendered minus 40.35 change is 9.65" in total_problem({"total": Decimal("9.10")}, NEGATIVE_CASH)["total"]
+    )
+    assert total_problem({"total": Decimal("9.65")}, NEGATIVE_CASH) == {}
+
+
+def test_a_negative_total_is_reasked_with_what_the_payment_says_was_paid():
+    text = "POPULAR BOOK CO. (M) SDN BHD\nNO 8, JALAN 7/118B\n29/03/18\n" + NEGATIVE_CASH
+    doc = Document("n1", "/inbox/popular.txt", "text", len(text), text)
+    answer = '{"company": "POPULAR BOOK CO. (M) SDN BHD", "date": "29/03/18", "address": "NO 8, JALAN 7/118B", "total": %s, "currency": "RM"}'
+    outcome, client = run([answer % "-50.00", answer % "9.65"], doc=doc)
+    assert outcome.status == "valid" and outcome.record["total"] == Decimal("9.65")
+    reask = client.calls[1][-1]["content"]
+    assert "greater than or equal to 0" in reask and "50.00 tendered and 40.35 change, so 9.65 was paid" in reask
