@@ -37,7 +37,8 @@ def misplaced(record: dict[str, Any], evidence: dict[str, Evidence], text: str) 
     return problems
 
 
-_PRINTED_AMOUNT = re.compile(r"(?<![\d.-])\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)")
+# An unsigned amount with 2 decimals, and not the 840.00 at the end of -7,840.00.
+_PRINTED_AMOUNT = re.compile(r"(?<![\d.-])(?<!\d,)\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)")
 _TENDERED = re.compile(r"^(?!.*CHANGE).*\b(CASH|TENDER(ED)?|PAID)\b(?!\s*(SALE|BILL|INVOICE|RECEIPT))")
 _CHANGE = re.compile(r"\bCHANGE\b")
 _TOTAL_LINE = re.compile(r"TOTAL|AMOUNT|NETT|\bNET\b|\bDUE\b|PAYABLE|GRAND|\bROUND")

@@ -111,6 +111,9 @@ def test_cash_printed_as_a_debit_is_still_the_amount_tendered():
         "50.00 tendered minus 40.35 change is 9.65" in total_problem({"total": Decimal("9.10")}, NEGATIVE_CASH)["total"]
     )
     assert total_problem({"total": Decimal("9.65")}, NEGATIVE_CASH) == {}
+    thousands = "TOTAL RM\t7,838.80\nCASH (MYR)\t-7,840.00\nCHANGE\t1.20"
+    assert payment(thousands) == (Decimal("7840.00"), Decimal("1.20"))
+    assert total_problem({"total": Decimal("7838.80")}, thousands) == {}
 
 
 def test_a_negative_total_is_reasked_with_what_the_payment_says_was_paid():
