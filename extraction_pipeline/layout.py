@@ -27,10 +27,10 @@ from .values import letters_and_digits
 # Words that are also ordinary words (TIME LESS KITCHENETTE) count only as a label: DATE:, TIME 10:21, TABLE #3.
 _STOP = re.compile(
     r"\b(TEL|TELEPHONE|PHONE|FAX|MOBILE|WHATSAPP|H/P|HP|GST|SST|TAX\w*|\w*INVOICE|\w*CARELINE|RECEIPT|REG|"
-    r"REGISTRATION|ROC|BR|CO\.? ?NO|COMPANY ?NO|BUSINESS|CASHIER|HTTP|WWW|EMAIL|E-MAIL|CASH|TOTAL|THANK|INV|"
+    r"REGISTRATION|ROC|BR\.? ?NO|CO\.? ?NO|COMPANY ?NO|BUSINESS|CASHIER|HTTP|WWW|EMAIL|E-MAIL|CASH|TOTAL|THANK|INV|"
     r"SERVED|OUTLET|PREPAY|CHIT|GUEST|CHECK)\b"
     r"|\b(DATE|TIME|TABLE|ORDER|BILL|QTY|TERMINAL|SLIP|DOCUMENT) ?[:#.\d]|\b([TF]|SITE) ?:"
-    r"|:\s*[\d\s+()-]{7,}$|@|\d{7,}|\d+\.\d\d\b|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}(?![\dA-Z])"
+    r"|:\s*[\d\s+()-]{7,}$|\S@\S|@ ?\d+\.\d|\d{7,}|\d+\.\d\d\b|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}(?![\dA-Z])"
 )
 # A registration number: (519537-X), 002693074-K, JM0325955-V, (CO.REG : 1234), (GST ID NO: 0011...).
 _REGISTRATION = re.compile(r"\(?[A-Z]{0,3}\d{4,}[- .]?[A-Z]\)?|\([^()]*\d{4,}[^()]*\)?")

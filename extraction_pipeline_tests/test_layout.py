@@ -88,6 +88,15 @@ def test_a_brand_on_top_gives_way_to_the_registered_name_below_it():
     assert name_span("MORGANFIELD'S R", lines_of(registered)).value == "TIME LESS KITCHENETTE SDN BHD"
 
 
+def test_a_brand_with_a_mall_after_an_at_sign_is_a_name_line():
+    # '@ 1 UTAMA' is where the shop is, and 'BR' in a logo is no business-registration label.
+    nyonya = "NYONYA COLORS @ 1 UTAMA\nLITTLE CRAVINGS SDN BHD (562007-D)\nHQ: 7, JLN SS21/34, 47400 PJ\nTEL-03 77282288"
+    assert complete({"company": "NYONYA COLORS"}, nyonya) == {"company": "LITTLE CRAVINGS SDN BHD"}
+    baskin = "BASKIN BR ROBBINS\nDESA PARK CITY\nGOLDEN SCOOP SDN BHD (169609-A)\nA--16-1, TOWER A, NORTHPOINT"
+    assert complete({"company": "BASKIN BR ROBBINS"}, baskin) == {"company": "GOLDEN SCOOP SDN BHD"}
+    assert complete({"company": "SHOP"}, "SHOP\nBR NO.: 0195932-X\nSHOP SDN BHD") == {}
+
+
 def test_a_person_named_above_the_shop_is_not_made_part_of_its_name():
     text = "TAN WOON YANN\nMR D.I.Y. (M) SDN BHD\n(CO. REG : 860671-D)\nLOT 1851-A & 1851-B, JALAN KPB 6,"
     assert complete({"company": "MR D.I.Y. (M) SDN BHD"}, text) == {}
