@@ -37,6 +37,20 @@ def misplaced(record: dict[str, Any], evidence: dict[str, Evidence], text: str) 
     return problems
 
 
+_LONG_NUMBER = re.compile(r"\d{7,}")
+
+
+def number_for_a_name(record: dict[str, Any]) -> dict[str, str]:
+    """A seller's name holding a long number (BRN GST NO . 000417619968) is a tax, registration or
+    phone line taken for the name: grounded, but not a name."""
+    return {
+        field: f"- {field}: {record[field]!r} is a tax, registration or phone number line, not a name; "
+        "give the seller's business name as printed at the top."
+        for field, _ in _SELLER_ABOVE_ADDRESS
+        if isinstance(record.get(field), str) and _LONG_NUMBER.search(record[field])
+    }
+
+
 # An unsigned amount with 2 decimals, and not the 840.00 at the end of -7,840.00.
 _PRINTED_AMOUNT = re.compile(r"(?<![\d.-])(?<!\d,)\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)")
 _TENDERED = re.compile(r"^(?!.*CHANGE).*\b(CASH|TENDER(ED)?|PAID)\b(?!\s*(SALE|BILL|INVOICE|RECEIPT))")
@@ -124,7 +138,7 @@ def payment_note(fields: tuple[str, ...], text: str) -> str:
 
 def implausible(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:
     """Every problem of this module, by field."""
-    return {**misplaced(record, evidence, text), **total_problem(record, text)}
+    return {**number_for_a_name(record), **misplaced(record, evidence, text), **total_problem(record, text)}
 
 
 def _amounts(line: str) -> list[Decimal]:

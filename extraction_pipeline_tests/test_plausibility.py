@@ -7,7 +7,7 @@ import pytest
 from extraction_pipeline.documents import Document
 from extraction_pipeline.grounding import ground
 from extraction_pipeline.parsing import ValidationFailure, parse_answer
-from extraction_pipeline.plausibility import misplaced, payment, total_problem
+from extraction_pipeline.plausibility import misplaced, number_for_a_name, payment, total_problem
 from extraction_pipeline.schemas import Receipt
 from extraction_pipeline_tests.test_extraction import run
 
@@ -124,3 +124,10 @@ def test_a_negative_total_is_reasked_with_what_the_payment_says_was_paid():
     assert outcome.status == "valid" and outcome.record["total"] == Decimal("9.65")
     reask = client.calls[1][-1]["content"]
     assert "greater than or equal to 0" in reask and "50.00 tendered and 40.35 change, so 9.65 was paid" in reask
+
+
+def test_a_tax_number_line_taken_for_the_name_is_a_problem():
+    problem = number_for_a_name({"company": "BRN GST NO . 000417619968", "total": Decimal("71.00")})
+    assert list(problem) == ["company"] and "not a name" in problem["company"]
+    assert number_for_a_name({"company": "99 SPEED MART S/B"}) == {}
+    assert number_for_a_name({"issuer": "TEL 03-77282288 0123456789"}).keys() == {"issuer"}
