@@ -90,7 +90,9 @@ def test_a_brand_on_top_gives_way_to_the_registered_name_below_it():
 
 def test_a_brand_with_a_mall_after_an_at_sign_is_a_name_line():
     # '@ 1 UTAMA' is where the shop is, and 'BR' in a logo is no business-registration label.
-    nyonya = "NYONYA COLORS @ 1 UTAMA\nLITTLE CRAVINGS SDN BHD (562007-D)\nHQ: 7, JLN SS21/34, 47400 PJ\nTEL-03 77282288"
+    nyonya = (
+        "NYONYA COLORS @ 1 UTAMA\nLITTLE CRAVINGS SDN BHD (562007-D)\nHQ: 7, JLN SS21/34, 47400 PJ\nTEL-03 77282288"
+    )
     assert complete({"company": "NYONYA COLORS"}, nyonya) == {"company": "LITTLE CRAVINGS SDN BHD"}
     baskin = "BASKIN BR ROBBINS\nDESA PARK CITY\nGOLDEN SCOOP SDN BHD (169609-A)\nA--16-1, TOWER A, NORTHPOINT"
     assert complete({"company": "BASKIN BR ROBBINS"}, baskin) == {"company": "GOLDEN SCOOP SDN BHD"}
