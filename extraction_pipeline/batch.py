@@ -54,54 +54,74 @@ def extract_all(
     With `near_duplicates`, a document may take the answer of a near copy already extracted, when every
     value of it is found in this document (see neardup.py).
     `routes` sends a document type to its own model (client); other types go to `client`.
-    With a `retry_client` (a stronger model), a document whose answers stayed invalid is tried once
-    more with it; its calls are added to the same outcome, so cost and provenance stay complete."""
+    With a `retry_client` (a stronger model), a document whose answers stayed invalid or flagged is
+    tried once more with it; its calls are added to the same outcome, so cost and provenance stay complete.
+
+    Documents are sent grouped by model, and the retries after all first answers: a local server that
+    holds one model at a time (llama.cpp) then loads each model once per run instead of once per switch."""
     reask = load_prompt("reask")
     prompts = {}  # by document type, loaded on first use
-    progress = Progress(len(documents), report)
     lock = threading.Lock()
     state = {"stop_reason": None, "stop_kind": None, "transport_in_a_row": 0}
+    types = [detect_type(d.text) if settings.document_type == AUTO else settings.document_type for d in documents]
+    clients = [(routes or {}).get(t, client) for t in types]
 
-    def one(doc: Document) -> ExtractionOutcome:
-        doc_type = detect_type(doc.text) if settings.document_type == AUTO else settings.document_type
+    def attempt(doc: Document, doc_type: str, model_client: CompletionClient) -> ExtractionOutcome:
+        typed = dataclasses.replace(settings, document_type=doc_type)
+        with lock:
+            prompt = prompts.get(doc_type) or prompts.setdefault(doc_type, load_prompt(doc_type))
+        try:
+            outcome = extract_document(doc, model_client, prompt, reask, typed)
+        except Exception as exc:  # noqa: BLE001 - one broken document never sinks the run
+            outcome = ExtractionOutcome(
+                doc.document_id, doc.source_path, doc_type, "quarantined",
+                error_kind="internal_error", reason=f"{type(exc).__name__}: {exc}",
+            )  # fmt: skip
+            report(f"internal error on {doc.source_path}:\n{traceback.format_exc()}")
+        _watch(outcome)
+        return outcome
+
+    def first(i: int) -> ExtractionOutcome:
+        doc, doc_type = documents[i], types[i]
         if doc_type == OTHER:
             outcome = ExtractionOutcome(
                 doc.document_id, doc.source_path, OTHER, "quarantined", error_kind="unsupported",
                 reason=f"{doc.source_path}: neither a receipt nor an invoice (no payment or invoice markers); not extracted",
             )  # fmt: skip
         elif state["stop_reason"]:
-            outcome = ExtractionOutcome(
-                doc.document_id, doc.source_path, doc_type, "quarantined",
-                error_kind=state["stop_kind"], reason=f"not sent: {state['stop_reason']}",
-            )  # fmt: skip
+            outcome = _not_sent(doc, doc_type)
         elif (
             near_duplicates is not None
             and (reused := reuse(doc, doc_type, near_duplicates, near_duplicate_threshold)).status == "valid"
         ):
             outcome = reused
         else:
-            typed = dataclasses.replace(settings, document_type=doc_type)
-            with lock:
-                prompt = prompts.get(doc_type) or prompts.setdefault(doc_type, load_prompt(doc_type))
-            try:
-                outcome = extract_document(doc, (routes or {}).get(doc_type, client), prompt, reask, typed)
-                if retry_client is not None and (outcome.error_kind in RETRY_WITH_STRONGER_MODEL or outcome.ungrounded):
-                    retried = extract_document(doc, retry_client, prompt, reask, typed)
-                    retried.calls = outcome.calls + retried.calls
-                    outcome = retried
-            except Exception as exc:  # noqa: BLE001 - one broken document never sinks the run
-                outcome = ExtractionOutcome(
-                    doc.document_id, doc.source_path, doc_type, "quarantined",
-                    error_kind="internal_error", reason=f"{type(exc).__name__}: {exc}",
-                )  # fmt: skip
-                report(f"internal error on {doc.source_path}:\n{traceback.format_exc()}")
-            _watch(outcome)
+            outcome = attempt(doc, doc_type, clients[i])
             if near_duplicates is not None:
                 outcome.reuse_refused = reused.reuse_refused
-                if outcome.status == "valid" and not outcome.ungrounded:  # only answers with nothing flagged
-                    near_duplicates.add(doc.document_id, doc_type, doc.text, outcome.record)
+                _remember(doc, outcome)
         progress.advance()
         return outcome
+
+    def stronger(i: int) -> ExtractionOutcome:
+        doc, earlier = documents[i], outcomes[i]
+        retried = _not_sent(doc, types[i]) if state["stop_reason"] else attempt(doc, types[i], retry_client)
+        retried.calls = earlier.calls + retried.calls
+        retried.reuse_refused = earlier.reuse_refused
+        if near_duplicates is not None:
+            _remember(doc, retried)
+        progress.advance()
+        return retried
+
+    def _not_sent(doc: Document, doc_type: str) -> ExtractionOutcome:
+        return ExtractionOutcome(
+            doc.document_id, doc.source_path, doc_type, "quarantined",
+            error_kind=state["stop_kind"], reason=f"not sent: {state['stop_reason']}",
+        )  # fmt: skip
+
+    def _remember(doc: Document, outcome: ExtractionOutcome) -> None:
+        if outcome.status == "valid" and not outcome.ungrounded:  # only answers with nothing flagged
+            near_duplicates.add(doc.document_id, outcome.document_type, doc.text, outcome.record)
 
     def _watch(outcome: ExtractionOutcome) -> None:
         kind = outcome.calls[-1].error_kind if outcome.calls else None
@@ -112,11 +132,27 @@ def extract_all(
                 state["stop_kind"], state["stop_reason"] = kind, outcome.reason
                 report(f"stopping LLM calls for this run: {outcome.reason}")
 
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="llm") as pool:
-            return list(pool.map(one, documents))
-    finally:
-        progress.close()
+    outcomes: dict[int, ExtractionOutcome] = {}  # by position in `documents`
+    by_model = sorted(range(len(documents)), key=lambda i: clients[i].model)  # stable: input order within a model
+    with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="llm") as pool:
+        progress = Progress(len(documents), report)
+        try:
+            outcomes.update(zip(by_model, pool.map(first, by_model)))
+        finally:
+            progress.close()
+        weak = [i for i in sorted(outcomes) if retry_client is not None and _needs_stronger(outcomes[i])]
+        if weak:
+            report(f"{len(weak)} documents go to the stronger model {retry_client.model}")
+            progress = Progress(len(weak), report, label="documents retried")
+            try:
+                outcomes.update(zip(weak, pool.map(stronger, weak)))
+            finally:
+                progress.close()
+    return [outcomes[i] for i in range(len(documents))]
+
+
+def _needs_stronger(outcome: ExtractionOutcome) -> bool:
+    return outcome.error_kind in RETRY_WITH_STRONGER_MODEL or bool(outcome.ungrounded)
 
 
 def reuse(doc: Document, doc_type: str, index: NearDuplicateIndex, threshold: float | None) -> ExtractionOutcome:

@@ -138,6 +138,36 @@ def test_documents_the_first_model_cannot_extract_go_to_the_retry_model(scripted
     assert metadata["llm.calls.gpt-4o-mini"].value == 1 and metadata["llm.calls.gpt-4o"].value == 1
 
 
+def test_documents_are_sent_grouped_by_model_and_retries_come_last(scripted_llm, inbox, monkeypatch):
+    """A llama.cpp server holds one model at a time: each switch of model is a model load."""
+    monkeypatch.setenv("EXTRACTION_RETRY_MODEL", "gpt-4o")
+    monkeypatch.setenv("EXTRACTION_ROUTES", "invoice=gpt-4o")
+    invoice_answer = (
+        '{"issuer": "ACME Industrial GmbH", "invoice_number": "INV-2024-117", "date": "2024-03-05", '
+        '"total": 1250.00, "currency": "EUR"}'
+    )
+
+    def reply(req):
+        if req["model"] == "gpt-4o":
+            return Reply(invoice_answer) if "INV-2024-117" in json.dumps(req) else echo(req)
+        return Reply("no idea") if "SHOP B " in json.dumps(req) else echo(req)
+
+    server = scripted_llm(reply)
+    for name, text in (("a.txt", receipt_text("A")), ("b.txt", receipt_text("B")), ("c.txt", INVOICE),
+                       ("d.txt", receipt_text("D"))):  # fmt: skip
+        land(inbox, name, text)
+    config = {"ops": {"llm_extractions": {"config": {"max_reasks": 0, "max_concurrency": 1}}}}
+    with dg.instance_for_test() as instance:
+        result = run_job(instance, config)
+    # The invoice's model first (sorted by name), then the three receipts, then receipt B's retry.
+    assert [r["model"] for r in server.requests] == ["gpt-4o", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o"]
+    outcomes = {o.source_path.rsplit("/", 1)[-1]: o for o in result.output_for_node("llm_extractions").outcomes}
+    assert [c.model for c in outcomes["b.txt"].calls] == ["gpt-4o-mini", "gpt-4o"] and outcomes[
+        "b.txt"
+    ].status == "valid"
+    assert all(o.status == "valid" for o in outcomes.values())
+
+
 def test_an_accuracy_drop_below_the_accepted_evaluation_fails_the_check(scripted_llm, inbox):
     good = lambda req: echo(req)  # noqa: E731
     wrong_total = lambda req: Reply(echo(req).content.replace("9.5", "19.5"))  # noqa: E731
