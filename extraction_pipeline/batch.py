@@ -105,7 +105,10 @@ def extract_all(
 
     def stronger(i: int) -> ExtractionOutcome:
         doc, earlier = documents[i], outcomes[i]
-        retried = _not_sent(doc, types[i]) if state["stop_reason"] else attempt(doc, types[i], retry_client)
+        if state["stop_reason"]:  # the run stopped calling: the first model's outcome stands
+            progress.advance()
+            return earlier
+        retried = attempt(doc, types[i], retry_client)
         retried.calls = earlier.calls + retried.calls
         retried.reuse_refused = earlier.reuse_refused
         if near_duplicates is not None:
