@@ -10,11 +10,13 @@ import pytest
 
 from extraction_pipeline.backend import open_client
 from extraction_pipeline.batch import extract_all
-from extraction_pipeline.documents import scan_inbox
+from extraction_pipeline.documents import Document, scan_inbox
 from extraction_pipeline.extraction import ExtractionSettings
+from extraction_pipeline.llm_client import LLMError
 from extraction_pipeline.resources import LLMResource
 from extraction_pipeline_tests.scripted_llm_server import Reply, document_text
 from extraction_pipeline_tests.test_assets import answer, materialize, receipt_text
+from extraction_pipeline_tests.test_extraction import ScriptedClient
 
 DOCS = 3
 
@@ -148,3 +150,19 @@ def test_text_that_instructs_the_model_stays_inside_its_own_request(scripted_llm
     others = [r for r in server.requests if "IGNORE PREVIOUS" not in document_text(r)]
     assert len(others) == DOCS
     assert all("IGNORE PREVIOUS" not in json.dumps(r) for r in others)
+
+
+def test_a_retry_the_run_can_no_longer_send_leaves_the_first_outcome_standing():
+    """Retries with the stronger model come after all first answers; by then the budget may be spent."""
+    text = "SHOP SDN BHD\n1 JALAN\n25/12/2018\nTOTAL 9.00"
+    docs = [Document(n, f"/inbox/{n}.txt", "text", len(text), text) for n in ("a", "b")]
+    invented = (
+        '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN", "total": 9.99, "currency": null}'
+    )
+    first = ScriptedClient([invented, LLMError("budget", "the run budget of 1500 tokens is spent")])
+    stronger = ScriptedClient([], model="gpt-4o")
+    settings = ExtractionSettings(document_type="receipt", max_reasks=0)
+    a, b = extract_all(docs, first, settings, max_concurrency=1, report=lambda line: None, retry_client=stronger)
+    assert stronger.calls == []
+    assert a.status == "valid" and a.ungrounded == ["total"] and [c.model for c in a.calls] == ["gpt-4o-mini"]
+    assert b.status == "quarantined" and b.error_kind == "budget"
