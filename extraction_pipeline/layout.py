@@ -135,9 +135,13 @@ def _continues_a_name(line: str) -> bool:
 
 
 def strip_registration(name: str) -> str:
-    """'AEON CO. (M) BHD (126926-H)' -> 'AEON CO. (M) BHD': a registration number is not part of a name."""
+    """'AEON CO. (M) BHD (126926-H)' -> 'AEON CO. (M) BHD': a registration number is not part of a name.
+    Nor is the bracket it closed: '(TONYMOLY SHOP (95874))' -> 'TONYMOLY SHOP'."""
     match = _REGISTRATION.search(name.upper())
-    return name[: match.start()].rstrip(" ,.-:") if match and match.start() > 0 else name
+    if not match or match.start() == 0:
+        return name
+    kept = name[: match.start()].rstrip(" ,.-:")
+    return kept[1:].lstrip() if kept.startswith("(") and ")" not in kept else kept
 
 
 def _completed(value: str, lines: list[str], found: tuple[int, int], first: int, last: int) -> str:

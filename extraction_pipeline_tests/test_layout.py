@@ -109,6 +109,7 @@ def test_a_name_is_the_whole_printed_line_without_its_registration_number():
     assert name_span("AEON TEBRAU CITY", lines).value == "YHM AEON TEBRAU CITY"
     assert strip_registration("AEON CO. (M) BHD (126926-H)") == "AEON CO. (M) BHD"
     assert strip_registration("99 SPEED MART S/B (519537-X)") == "99 SPEED MART S/B"
+    assert strip_registration("(TONYMOLY SHOP (95874))") == "TONYMOLY SHOP"
 
 
 def test_an_address_gets_its_first_and_last_lines_and_stops_at_the_phone_line():
