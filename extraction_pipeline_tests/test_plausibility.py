@@ -131,3 +131,28 @@ def test_a_tax_number_line_taken_for_the_name_is_a_problem():
     assert list(problem) == ["company"] and "not a name" in problem["company"]
     assert number_for_a_name({"company": "99 SPEED MART S/B"}) == {}
     assert number_for_a_name({"issuer": "TEL 03-77282288 0123456789"}).keys() == {"issuer"}
+
+
+def test_payment_and_change_are_read_as_printed():
+    # PAY as the label of an amount, and sen printed without the ringgit.
+    assert payment("DUE\t7.50\nPAY\t20.00\nCHANGE\t12.50") == (Decimal("20.00"), Decimal("12.50"))
+    assert payment("GRAND TOTAL\t:\t3.90\nPAYMENT\t:\t5.00\nCHANGE DUE\t:\t01.10") == (Decimal("5.00"), Decimal("1.10"))
+    assert payment("CASH RM\t21.00\nCHANGE RM\t.20") == (Decimal("21.00"), Decimal("0.20"))
+    # An item called PAY PARKING TICKET is no payment.
+    assert payment("010100 PAY PARKING TICKET\t5.00 RM\nCHANGE\t5.00 RM")[0] is None
+    assert (
+        "12.50 change is 7.50"
+        in total_problem({"total": Decimal("12.50")}, "DUE\t7.50\nPAY\t20.00\nCHANGE\t12.50")["total"]
+    )
+
+
+def test_a_total_line_that_says_tax_included_is_a_total_line():
+    card = "TOTAL INCL.OF GST\t60.00\nUOB TERMINAL\tRM\t60.00\nS6 = 6.00 % OF\t60.00\t3.40\nRM 20 DISCOUNT ONLINE NOW !"
+    assert "less than 60.00" in total_problem({"total": Decimal("20.00")}, card)["total"]
+    # The tax included is not the total: 0.42 here is no total line's amount.
+    assert total_problem({"total": Decimal("7.50")}, "DUE\t7.50\n(TOTAL INCLUDED GST @ 6% : 0.42)") == {}
+
+
+def test_a_gst_summary_at_the_foot_is_not_the_rounded_total():
+    text = "TOTAL SALES (EXCLUDING GST) :\t616.59\nROUNDING :\t0.01\nTOTAL SALES (INCLUSIVE OF GST) :\t616.60\nVISA :\t616.60\nCHANGE :\t0.00\nGST SUMMARY\nZRL\t0\t616.59\t0.00\nTHANK YOU\nTOTAL :\t616.59\t0.00"
+    assert total_problem({"total": Decimal("616.60")}, text) == {}
