@@ -146,7 +146,7 @@ def extract_all(
         weak = [i for i in sorted(outcomes) if retry_client is not None and _needs_stronger(outcomes[i])]
         if weak:
             report(f"{len(weak)} documents go to the stronger model {retry_client.model}")
-            progress = Progress(len(weak), report, label="documents retried")
+            progress = Progress(len(weak), report, label="retries")
             try:
                 outcomes.update(zip(weak, pool.map(stronger, weak)))
             finally:
