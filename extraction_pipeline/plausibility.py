@@ -117,8 +117,10 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
                 "total": f"- total: {total} is more than the {tendered} paid, which is also printed as a total. "
                 "Give the final total after discounts and rounding."
             }
-    printed_on = [upper for upper, amounts in rows if total in amounts]
-    if totals and printed_on and all(_SUBTOTAL.search(line) for line in printed_on):
+    # Lines with a total-like label that print it (the GST summary's SR @ 6% 68.87 4.13 has none).
+    printed_on = [i for i, (upper, amounts) in enumerate(rows) if total in amounts and _TOTAL_LINE.search(upper)]
+    subtotal_only = bool(printed_on) and all(_SUBTOTAL.search(rows[i][0]) for i in printed_on)
+    if subtotal_only and (totals or _charged_after(rows, printed_on[-1])):
         return {
             "total": f"- total: {total} is printed only as a subtotal. "
             "Give the final total to pay, after discounts, tax and rounding."
@@ -158,6 +160,15 @@ def _amounts(line: str) -> list[Decimal]:
 
 def _is_total_line(upper: str) -> bool:
     return bool(_TOTAL_LINE.search(upper)) and not _NOT_THE_TOTAL.search(_TAX_INCLUDED.sub(" ", upper))
+
+
+# A tax or service charge added to the bill; not the tax included in the prices (INC 6% GST 1.62).
+_CHARGE = re.compile(r"^(?!.*\bINC|.*SUMMARY).*(GST|TAX|SST|SERVICE)")
+
+
+def _charged_after(rows: list[tuple[str, list[Decimal]]], line: int) -> bool:
+    """A tax or service charge above zero is printed below `line`: what was paid is more than that line."""
+    return any(_CHARGE.search(upper) and any(amounts) for upper, amounts in rows[line + 1 :])
 
 
 def _amount_after(rows: list[tuple[str, list[Decimal]]], label: re.Pattern[str]) -> Decimal | None:

@@ -156,3 +156,13 @@ def test_a_total_line_that_says_tax_included_is_a_total_line():
 def test_a_gst_summary_at_the_foot_is_not_the_rounded_total():
     text = "TOTAL SALES (EXCLUDING GST) :\t616.59\nROUNDING :\t0.01\nTOTAL SALES (INCLUSIVE OF GST) :\t616.60\nVISA :\t616.60\nCHANGE :\t0.00\nGST SUMMARY\nZRL\t0\t616.59\t0.00\nTHANK YOU\nTOTAL :\t616.59\t0.00"
     assert total_problem({"total": Decimal("616.60")}, text) == {}
+
+
+def test_a_subtotal_with_tax_added_below_it_is_not_the_total():
+    # The OCR cut TOTAL and CASH to TO and CA, so no total line names the 73.00.
+    cut = "SUB TOTAL\t:\tRM\t68.87\nSERVICE CHARGE\t:\tRM\t0.00\nGST/TAX 6%\t:\tRM\t4.13\nTO\t:\tRM\t73.00\nCA\t:\tRM\t73.00\nSR @ 6%\t68.87\t4.13"
+    assert "only as a subtotal" in total_problem({"total": Decimal("68.87")}, cut)["total"]
+    assert total_problem({"total": Decimal("73.00")}, cut) == {}
+    # Tax included in the prices is not added: the subtotal is what was paid.
+    included = "SUBTOTAL\t28.70\nRM CASH\t100.000\nCHANGE\t71.30\nINC 6% GST\t1.62"
+    assert total_problem({"total": Decimal("28.70")}, included) == {}
