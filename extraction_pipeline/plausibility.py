@@ -79,8 +79,8 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
     cent: a total before rounding is not what was paid. Where it prints no change and the amount
     tendered is also printed as a total, that is what was paid, and the total is no more. Otherwise the total is at least the largest amount on a total line (the GST
     summary's or a subtotal's smaller TOTAL is the usual wrong pick); a total printed only as a subtotal
-    is not one, nor is one followed by another total line within rounding of it (TOTAL 102.39, then
-    TOTAL 102.40). Measured on the 625 SROIE training totals by `benchmarks/layout_rules.py`: 13
+    is not one when a total line or a tax charge follows, nor is one followed within a few lines by
+    another total line within rounding of it (TOTAL 102.39, then TOTAL 102.40). Measured on the 625 SROIE training totals by `benchmarks/layout_rules.py`: 13
     labels raise it: 8 give the total before rounding where the receipt shows a rounded payment, 4 are
     label errors (3 the subtotal before a coupon), 1 receipt prints its amounts a line off their labels.
     """
