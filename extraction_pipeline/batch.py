@@ -89,7 +89,10 @@ def extract_all(
                 reason=f"{doc.source_path}: neither a receipt nor an invoice (no payment or invoice markers); not extracted",
             )  # fmt: skip
         elif state["stop_reason"]:
-            outcome = _not_sent(doc, doc_type)
+            outcome = ExtractionOutcome(
+                doc.document_id, doc.source_path, doc_type, "quarantined",
+                error_kind=state["stop_kind"], reason=f"not sent: {state['stop_reason']}",
+            )  # fmt: skip
         elif (
             near_duplicates is not None
             and (reused := reuse(doc, doc_type, near_duplicates, near_duplicate_threshold)).status == "valid"
@@ -99,7 +102,7 @@ def extract_all(
             outcome = attempt(doc, doc_type, clients[i])
             if near_duplicates is not None:
                 outcome.reuse_refused = reused.reuse_refused
-                _remember(doc, outcome)
+            _remember(doc, outcome)
         progress.advance()
         return outcome
 
@@ -111,19 +114,13 @@ def extract_all(
         retried = attempt(doc, types[i], retry_client)
         retried.calls = earlier.calls + retried.calls
         retried.reuse_refused = earlier.reuse_refused
-        if near_duplicates is not None:
-            _remember(doc, retried)
+        _remember(doc, retried)
         progress.advance()
         return retried
 
-    def _not_sent(doc: Document, doc_type: str) -> ExtractionOutcome:
-        return ExtractionOutcome(
-            doc.document_id, doc.source_path, doc_type, "quarantined",
-            error_kind=state["stop_kind"], reason=f"not sent: {state['stop_reason']}",
-        )  # fmt: skip
-
     def _remember(doc: Document, outcome: ExtractionOutcome) -> None:
-        if outcome.status == "valid" and not outcome.ungrounded:  # only answers with nothing flagged
+        # Only answers with nothing flagged are offered to near copies.
+        if near_duplicates is not None and outcome.status == "valid" and not outcome.ungrounded:
             near_duplicates.add(doc.document_id, outcome.document_type, doc.text, outcome.record)
 
     def _watch(outcome: ExtractionOutcome) -> None:
