@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 $(MODEL_STAMP): $(STAMP)
-	$(BIN)/python -m extraction_pipeline.local_model
+	$(BIN)/python -m extraction_pipeline.llm.local_model
 	touch $@
 
 model: $(MODEL_STAMP)

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from extraction_pipeline.layout import complete
-from extraction_pipeline.plausibility import total_problem
-from extraction_pipeline.scoring import field_correct, load_gold
-from extraction_pipeline.values import parse_amount
+from extraction_pipeline.extraction.layout import complete
+from extraction_pipeline.extraction.plausibility import total_problem
+from extraction_pipeline.extraction.values import parse_amount
+from extraction_pipeline.quality.scoring import field_correct, load_gold
 
 
 def gold_checks(dataset: Path) -> None:

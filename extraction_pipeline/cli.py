@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -11,36 +12,81 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import dagster as dg
 
-from .assets import QUARANTINE_FILE, RECORDS_FILE, default_inbox
-from .definitions import defs
-from .resources import OutputStorage
-from .scoring import load_gold
+from extraction_pipeline.definitions import defs
+from extraction_pipeline.quality.report import QualityReport
+from extraction_pipeline.quality.scoring import load_gold
+from extraction_pipeline.settings import PROJECT_ROOT, Settings
+from extraction_pipeline.storage.tables import QUARANTINE_FILE, RECORDS_FILE
+
+# A new $DAGSTER_HOME gets the single-machine instance config (telemetry off, the llm_api pool).
+INSTANCE_CONFIG = PROJECT_ROOT / "deploy" / "dagster.yaml"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What one run did, for a person (`_print_summary`) or a script (`--json`, these names)."""
+
+    records_path: str
+    quarantine_path: str
+    report_path: str
+    documents: int  # files seen: rejected + records + quarantined
+    rejected: int
+    records: int
+    quarantined: int
+    valid_rate: float
+    llm_calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    cost_known: bool
+    latency_p50_s: float
+    latency_p95_s: float
+    llm_latency_sum_s: float
+    llm_http_attempts: int
+    llm_retries: int
+    llm_throttled: int
+    rate_limit_wait_s: float
+    cache_hits: int
+    cache_saved_cost_usd: float
+    cached_input_share: float
+    extraction_wall_s: float
+    failed_checks: list[str]
+    wall_s: float
+    seconds_per_document: float
+    accuracy: dict[str, float | None] | None = None
 
 
 @contextlib.contextmanager
 def _instance() -> Iterator[dg.DagsterInstance]:
-    """The instance at $DAGSTER_HOME (run history kept), or a temporary one removed afterwards."""
-    if os.environ.get("DAGSTER_HOME"):
+    """The instance at $DAGSTER_HOME (run history kept; created with the shipped single-machine
+    config when the folder is new), or a temporary one removed afterwards. Telemetry stays off."""
+    home = os.environ.get("DAGSTER_HOME")
+    if home:
+        config = Path(home) / "dagster.yaml"
+        if not config.exists():
+            Path(home).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(INSTANCE_CONFIG, config)
         with dg.DagsterInstance.get() as instance:
             yield instance
     else:
         with (
-            tempfile.TemporaryDirectory(prefix="dagster-home-") as home,
-            dg.DagsterInstance.local_temp(home, overrides={"telemetry": {"enabled": False}}) as instance,
+            tempfile.TemporaryDirectory(prefix="dagster-home-") as tmp,
+            dg.DagsterInstance.local_temp(tmp, overrides={"telemetry": {"enabled": False}}) as instance,
         ):
             yield instance
 
 
 def run_pipeline(
     inbox: Path, output_dir: Path | None = None, document_type: str = "auto", gold_path: Path | None = None
-) -> dict[str, Any]:
+) -> RunSummary:
     """Run the `extract_documents` job (the one the UI, sensor and schedule launch) once over `inbox`."""
-    storage = OutputStorage(output_dir=str(output_dir) if output_dir else None)
+    output_dir = output_dir or Settings.load().output_dir
     run_config = {
         "ops": {
             "raw_documents": {"config": {"inbox": str(inbox)}},
@@ -48,56 +94,59 @@ def run_pipeline(
             "quality_report": {"config": {"gold_path": str(gold_path) if gold_path else None}},
             "evaluation": {"config": {"gold_path": str(gold_path or inbox / "gold.jsonl")}},
         },
-        "resources": {"storage": {"config": {"output_dir": str(storage.path)}}},
+        "resources": {"storage": {"config": {"output_dir": str(output_dir)}}},
         # Step-level debug events drown the progress lines on a terminal; the UI keeps them all.
         "loggers": {"console": {"config": {"log_level": "INFO"}}},
     }
     started = time.perf_counter()
     with _instance() as instance:
-        result = defs.resolve_job_def("extract_documents").execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False
+        result = (
+            defs()
+            .resolve_job_def("extract_documents")
+            .execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
         )
         failed_checks = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
         if not result.success:
             raise SystemExit(
                 f"run {result.run_id} failed (checks failed: {failed_checks or 'none'}); see the Dagster run log"
             )
-        report = result.output_for_node("quality_report")
+        report: QualityReport = result.output_for_node("quality_report")
         llm = {k: v.value for k, v in result.asset_materializations_for_node("llm_extractions")[0].metadata.items()}
     wall = time.perf_counter() - started
-    return {
-        "records_path": str(storage.path / RECORDS_FILE),
-        "quarantine_path": str(storage.path / QUARANTINE_FILE),
-        "report_path": str(storage.path / "quality_report.md"),
-        "documents": report["files_seen"],
-        "rejected": report["rejected"],
-        "records": report["records"],
-        "quarantined": report["quarantined"],
-        "valid_rate": report["valid_rate"],
-        "llm_calls": report["llm.calls"],
-        "input_tokens": report["gen_ai.usage.input_tokens"],
-        "output_tokens": report["gen_ai.usage.output_tokens"],
-        "cost_usd": report["cost_usd"],
-        "cost_known": report["cost_known"],
-        "latency_p50_s": report["llm.latency_p50_s"],
-        "latency_p95_s": report["llm.latency_p95_s"],
-        "llm_latency_sum_s": report["llm.latency_sum_s"],
-        "llm_http_attempts": llm.get("llm.http_attempts", 0),
-        "llm_retries": llm.get("llm.retries", 0),
-        "llm_throttled": llm.get("llm.throttled_responses", 0),
-        "rate_limit_wait_s": llm.get("llm.rate_limit_wait_s", 0.0),
-        "cache_hits": report["cache.hits"],
-        "cache_saved_cost_usd": llm.get("cache.saved_cost_usd", 0.0),
-        "cached_input_share": report["llm.cached_input_share"],
-        "extraction_wall_s": llm["latency_s"],
-        "failed_checks": failed_checks,
-        "wall_s": wall,
-        "seconds_per_document": wall / report["documents"] if report["documents"] else 0.0,
-        **({"accuracy": report["accuracy"]["per_field"]} if "accuracy" in report else {}),
-    }
+    c = report.calls
+    return RunSummary(
+        records_path=str(output_dir / RECORDS_FILE),
+        quarantine_path=str(output_dir / QUARANTINE_FILE),
+        report_path=str(output_dir / "quality_report.md"),
+        documents=report.files_seen,
+        rejected=report.rejected,
+        records=report.records,
+        quarantined=report.quarantined,
+        valid_rate=report.valid_rate,
+        llm_calls=c.calls,
+        input_tokens=c.input_tokens,
+        output_tokens=c.output_tokens,
+        cost_usd=c.cost_usd,
+        cost_known=c.cost_known,
+        latency_p50_s=c.latency_p50_s,
+        latency_p95_s=c.latency_p95_s,
+        llm_latency_sum_s=c.latency_sum_s,
+        llm_http_attempts=llm.get("llm.http_attempts", 0),
+        llm_retries=llm.get("llm.retries", 0),
+        llm_throttled=llm.get("llm.throttled_responses", 0),
+        rate_limit_wait_s=llm.get("llm.rate_limit_wait_s", 0.0),
+        cache_hits=c.cache_hits,
+        cache_saved_cost_usd=llm.get("cache.saved_cost_usd", 0.0),
+        cached_input_share=c.cached_input_share,
+        extraction_wall_s=llm["latency_s"],
+        failed_checks=failed_checks,
+        wall_s=wall,
+        seconds_per_document=wall / report.documents if report.documents else 0.0,
+        accuracy=report.accuracy["per_field"] if report.accuracy is not None else None,
+    )
 
 
-def evaluate(docs_dir: Path, gold_path: Path, limit: int | None, output_dir: Path | None) -> dict[str, Any]:
+def evaluate(docs_dir: Path, gold_path: Path, limit: int | None, output_dir: Path | None) -> RunSummary:
     """Extract the first `limit` labelled documents (by name) and score them against gold."""
     gold = load_gold(gold_path)
     paths = sorted(p for p in docs_dir.iterdir() if p.stem in gold)[:limit]
@@ -113,22 +162,18 @@ def evaluate(docs_dir: Path, gold_path: Path, limit: int | None, output_dir: Pat
         return run_pipeline(inbox, output_dir or Path(tmp) / "output", gold_path=subset)
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
-    print(
-        f"documents {summary['documents']}: {summary['records']} records, {summary['quarantined']} quarantined, {summary['rejected']} rejected"
-    )
-    for field, value in summary.get("accuracy", {}).items():
+def _print_summary(s: RunSummary) -> None:
+    print(f"documents {s.documents}: {s.records} records, {s.quarantined} quarantined, {s.rejected} rejected")
+    for field, value in (s.accuracy or {}).items():
         print(f"  accuracy {field:<10} {value:.3f}" if value is not None else f"  accuracy {field:<10} n/a")
-    print(
-        f"valid rate {summary['valid_rate']:.3f}, LLM calls {summary['llm_calls']}, tokens {summary['input_tokens']} in / {summary['output_tokens']} out"
-    )
-    cost = f"{summary['cost_usd']:.6f}" + ("" if summary["cost_known"] else " (some models unpriced)")
-    print(f"cost USD {cost}, {summary['seconds_per_document']:.2f} s per document, wall {summary['wall_s']:.1f} s")
-    if summary["failed_checks"]:
-        print(f"asset checks failed (the run went on): {', '.join(summary['failed_checks'])}")
-    print(f"records:    {summary['records_path']}")
-    print(f"quarantine: {summary['quarantine_path']}")
-    print(f"report:     {summary['report_path']}")
+    print(f"valid rate {s.valid_rate:.3f}, LLM calls {s.llm_calls}, tokens {s.input_tokens} in / {s.output_tokens} out")
+    cost = f"{s.cost_usd:.6f}" + ("" if s.cost_known else " (some models unpriced)")
+    print(f"cost USD {cost}, {s.seconds_per_document:.2f} s per document, wall {s.wall_s:.1f} s")
+    if s.failed_checks:
+        print(f"asset checks failed (the run went on): {', '.join(s.failed_checks)}")
+    print(f"records:    {s.records_path}")
+    print(f"quarantine: {s.quarantine_path}")
+    print(f"report:     {s.report_path}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,11 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     llm_log.setLevel(logging.INFO)
 
     if args.command == "run":
-        summary = run_pipeline(args.inbox or default_inbox(), args.output, args.document_type)
+        summary = run_pipeline(args.inbox or Settings.load().inbox, args.output, args.document_type)
     else:
         summary = evaluate(args.docs_dir, args.gold_jsonl, args.limit, args.output)
     if args.json:
-        print(json.dumps(summary, default=str))
+        print(json.dumps(dataclasses.asdict(summary), default=str))
     else:
         _print_summary(summary)
     return 0

@@ -1,27 +1,14 @@
-"""The code location: `dagster dev -w workspace.yaml` and the CLI both load these definitions."""
+"""The code location that `dagster dev -w workspace.yaml`, the daemon and the CLI load.
+
+Every module of `defs/` is loaded and its assets, checks, jobs, sensors and schedules collected, as
+current Dagster projects do; the resources come from `defs/resources.py`'s `@definitions` function.
+"""
+
+from pathlib import Path
 
 import dagster as dg
 
-from .assets import ASSETS
-from .checks import CHECKS, QualityThresholds
-from .io_manager import RunScopedPickleIOManager
-from .jobs import extract_documents_job
-from .resources import LLMResource, OutputStorage
-from .schedules import nightly_extraction
-from .sensors import new_files_sensor
 
-RESOURCES = {
-    "llm": LLMResource(),
-    "storage": OutputStorage(),
-    "thresholds": QualityThresholds(),
-    "io_manager": RunScopedPickleIOManager(),
-}
-
-defs = dg.Definitions(
-    assets=ASSETS,
-    asset_checks=CHECKS,
-    resources=RESOURCES,
-    jobs=[extract_documents_job],
-    sensors=[new_files_sensor],
-    schedules=[nightly_extraction],
-)
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

@@ -1,30 +1,166 @@
-"""Limits read from the environment, so the same code location runs a laptop and production.
+"""Every setting of the pipeline in one typed object, so there is one place to look them up.
 
-Dagster config wins where it is set; these are the defaults beneath it.
+A setting's value comes from Dagster config where it is set (a resource's or an asset's config field
+of the same name), else from its environment variable, else from the default below. The same code
+location therefore runs a laptop (nothing set) and production (variables in the deployment), and the
+Launchpad can still change one run. `docs/configuration.md` holds the table this module prints
+(`python -m extraction_pipeline.settings`); a test fails when the two differ.
+
+The SDK's own variables (`OPENAI_API_KEY`, `OPENAI_BASE_URL`) are not settings here: the `openai`
+client reads them, and the key must never pass through config, which the UI shows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from typing import Callable, TypeVar
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
 
-T = TypeVar("T", int, float)
-
-# OpenAI's lower usage tiers (tier 1, gpt-4o-mini): 500 requests and 200,000 tokens per minute.
-DEFAULT_REMOTE_RPM = 500
-DEFAULT_REMOTE_TPM = 200_000
-DEFAULT_REMOTE_CONCURRENCY = 8
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-def env_number(name: str, cast: Callable[[str], T], default: T | None = None) -> T | None:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        return cast(value)
-    except ValueError:
-        raise ValueError(f"environment variable {name}={value!r} is not a {cast.__name__}") from None
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected 1/0, true/false, yes/no or on/off")
 
 
-def first_set(*values: T | None) -> T | None:
-    return next((v for v in values if v is not None), None)
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+def parse_routes(text: str) -> dict[str, str]:
+    """`receipt=gpt-4o-mini,invoice=gpt-4o` -> {"receipt": "gpt-4o-mini", "invoice": "gpt-4o"}."""
+    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+    if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
+        raise ValueError("expected type=model pairs separated by commas")
+    return {doc_type.strip(): model.strip() for doc_type, model in pairs}
+
+
+def _setting(env: str, default: Any, doc: str, parse: Callable[[str], Any] = str, shown: str | None = None) -> Any:
+    """A dataclass field that knows its variable, how to read it, and the line it gets in the docs."""
+    metadata = {"env": env, "doc": doc, "parse": parse, "shown": shown}
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: type(default)(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where documents come from and where results go.
+    inbox: Path = _setting("EXTRACTION_INBOX", PROJECT_ROOT / "data" / "inbox",
+        "folder the pipeline reads", Path, "`data/inbox`")  # fmt: skip
+    output_dir: Path = _setting("EXTRACTION_OUTPUT_DIR", PROJECT_ROOT / "output",
+        "where the Parquet tables and the quality report go", Path, "`output/`")  # fmt: skip
+    gold_path: Path | None = _setting("EXTRACTION_GOLD", None,
+        "gold labels (JSONL) for the `evaluation` asset; else `gold.jsonl` in the inbox", Path)  # fmt: skip
+    prompts_dir: Path = _setting("EXTRACTION_PROMPTS_DIR", PROJECT_ROOT / "prompts",
+        "prompt templates (TOML)", Path, "`prompts/`")  # fmt: skip
+    cache_path: Path = _setting("EXTRACTION_CACHE_PATH", PROJECT_ROOT / "cache" / "llm_answers.sqlite3",
+        "the answer cache (SQLite); the near-duplicate index sits beside it", Path,
+        "`cache/llm_answers.sqlite3`")  # fmt: skip
+    models_dir: Path = _setting("EXTRACTION_MODELS_DIR", PROJECT_ROOT / "models",
+        "where the embedded model's GGUF files are assembled", Path, "`models/`")  # fmt: skip
+    # Which model, and how hard to push the server.
+    model: str | None = _setting("EXTRACTION_MODEL", None,
+        "the model; unset: `gpt-4o-mini` on OpenAI, the only model a configured server lists, "
+        "`qwen2.5-coder-1.5b-instruct` on the embedded server", shown="see meaning")  # fmt: skip
+    retry_model: str | None = _setting("EXTRACTION_RETRY_MODEL", None,
+        "a stronger model for documents the first one left invalid or flagged")  # fmt: skip
+    routes: dict[str, str] = _setting("EXTRACTION_ROUTES", {},
+        "a model per document type, `receipt=m1,invoice=m2`", parse_routes, "none")  # fmt: skip
+    embedding_model: str | None = _setting("EXTRACTION_EMBEDDING_MODEL", None,
+        "embeddings model for the near-duplicate search; unset: a local word 3-gram fingerprint")  # fmt: skip
+    max_concurrency: int | None = _setting("EXTRACTION_MAX_CONCURRENCY", None,
+        "LLM calls in flight within a run", int, "8 (1 on the embedded server)")  # fmt: skip
+    rpm: int | None = _setting("EXTRACTION_RPM", None,
+        "requests per minute, paced on the client; 0 turns the limit off", int,
+        "500 on OpenAI's endpoint, none elsewhere")  # fmt: skip
+    tpm: int | None = _setting("EXTRACTION_TPM", None,
+        "tokens per minute, likewise", int, "200000 on OpenAI's endpoint, none elsewhere")  # fmt: skip
+    # What one document and one run may spend.
+    token_budget_per_document: int | None = _setting("EXTRACTION_DOC_BUDGET_TOKENS", 6000,
+        "no re-ask once a document has used this many tokens", int)  # fmt: skip
+    cost_budget_per_document_usd: float | None = _setting("EXTRACTION_DOC_BUDGET_USD", None,
+        "the same in USD", float)  # fmt: skip
+    run_budget_tokens: int | None = _setting("EXTRACTION_RUN_BUDGET_TOKENS", None,
+        "no new request once the run has used this many tokens; the rest is quarantined as `budget`",
+        int)  # fmt: skip
+    run_budget_usd: float | None = _setting("EXTRACTION_RUN_BUDGET_USD", None, "the same in USD", float)
+    # How answers are checked and reused.
+    reuse_near_duplicates: bool = _setting("EXTRACTION_NEAR_DUPLICATES", False,
+        "let a near copy of an extracted document take its answer when all of it is in the copy",
+        _bool)  # fmt: skip
+    quarantine_ungrounded: tuple[str, ...] = _setting("EXTRACTION_QUARANTINE_UNGROUNDED", (),
+        "fields to quarantine, not just flag, when their value is not in the document (comma-separated)",
+        _names, "none")  # fmt: skip
+    # Automation: the sensor and the nightly schedule (read when the code location loads).
+    sensor_interval_s: int = _setting("EXTRACTION_SENSOR_INTERVAL_S", 30,
+        "seconds between looks at the inbox", int)  # fmt: skip
+    settle_s: float = _setting("EXTRACTION_SETTLE_S", 5.0,
+        "a file is complete once unmodified this long", float)  # fmt: skip
+    # 50 documents a run: enough to amortise a run's few seconds of process start-up over the LLM work
+    # (about 7 s at 8 concurrent 1-s calls), small enough that results land quickly, a failed run costs
+    # little, and 200 files arriving at once become 4 runs, not 200.
+    sensor_batch_size: int = _setting("EXTRACTION_SENSOR_BATCH_SIZE", 50,
+        "new files per run the sensor starts", int)  # fmt: skip
+    nightly_cron: str = _setting("EXTRACTION_NIGHTLY_CRON", "0 2 * * *", "when the nightly run starts")
+    timezone: str = _setting("EXTRACTION_TIMEZONE", "UTC", "the nightly schedule's time zone")
+    # Asset check thresholds.
+    max_validation_error_rate: float = _setting("EXTRACTION_MAX_VALIDATION_ERROR_RATE", 0.5,
+        "share of answers failing validation above which the run stops before the records", float)  # fmt: skip
+    max_cost_per_document_usd: float = _setting("EXTRACTION_MAX_COST_PER_DOCUMENT_USD", 0.01,
+        "cost per document above which a check warns", float)  # fmt: skip
+    max_quarantine_rate: float = _setting("EXTRACTION_MAX_QUARANTINE_RATE", 0.2,
+        "share of documents quarantined above which a check warns", float)  # fmt: skip
+
+    @classmethod
+    def load(cls, *config: Any, env: Mapping[str, str] | None = None) -> Settings:
+        """Defaults, overridden by the environment, overridden by each Dagster config given (a pydantic
+        config or resource, or a mapping) whose field of the same name is set (not None)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f.metadata["env"])
+            if raw is not None and raw.strip() != "":
+                try:
+                    values[f.name] = f.metadata["parse"](raw)
+                except ValueError as exc:
+                    raise ValueError(f"environment variable {f.metadata['env']}={raw!r}: {exc}") from None
+        names = {f.name for f in dataclasses.fields(cls)}
+        for source in config:
+            given = source if isinstance(source, Mapping) else source.model_dump()
+            values.update({k: _coerce(cls, k, v) for k, v in given.items() if k in names and v is not None})
+        return cls(**values)
+
+
+def _coerce(cls: type[Settings], name: str, value: Any) -> Any:
+    """Dagster config arrives as JSON types: paths as strings, tuples as lists."""
+    default = next(f for f in dataclasses.fields(cls) if f.name == name)
+    if default.metadata["parse"] is Path:
+        return Path(value)
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def markdown_table() -> str:
+    """The configuration table of docs/configuration.md, made from the fields above."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for f in dataclasses.fields(Settings):
+        shown = f.metadata["shown"]
+        if shown is None:
+            default = f.default
+            shown = "none" if default is None else f"`{default}`"
+        rows.append(f"| `{f.metadata['env']}` | {shown} | {f.metadata['doc']} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown_table())

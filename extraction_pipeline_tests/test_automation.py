@@ -1,51 +1,29 @@
 """The sensor, the nightly schedule, the asset checks and the retry with a stronger model."""
 
 import json
-import os
-import time
 
 import dagster as dg
 import pytest
 
-from extraction_pipeline.definitions import defs
-from extraction_pipeline.inbox_watch import load_cursor
-from extraction_pipeline.resources import parse_routes
-from extraction_pipeline_tests.scripted_llm_server import Reply
-from extraction_pipeline_tests.test_assets import answer, echo, receipt_text
-from extraction_pipeline_tests.test_doctype import INVOICE
-
-
-@pytest.fixture
-def inbox(tmp_path, monkeypatch):
-    folder = tmp_path / "inbox"
-    folder.mkdir()
-    monkeypatch.setenv("EXTRACTION_INBOX", str(folder))
-    monkeypatch.setenv("EXTRACTION_OUTPUT_DIR", str(tmp_path / "out"))
-    monkeypatch.setenv("EXTRACTION_SETTLE_S", "5")
-    return folder
-
-
-def land(folder, name, text, age_s=60.0):
-    path = folder / name
-    path.write_text(text)
-    then = time.time() - age_s
-    os.utime(path, (then, then))
-    return path
+from extraction_pipeline.documents.inbox_watch import load_cursor
+from extraction_pipeline.settings import Settings, parse_routes
+from extraction_pipeline_tests.support.helpers import DEFS, INVOICE, answer, echo, land, receipt_text
+from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 
 def tick(instance, cursor=None):
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
-    return defs.resolve_sensor_def("new_files_sensor")(context)
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=DEFS)
+    return DEFS.resolve_sensor_def("new_files_sensor")(context)
 
 
 def paths_of(result):
     return [sorted(r.run_config["ops"]["raw_documents"]["config"]["paths"]) for r in result.run_requests]
 
 
-def test_sensor_requests_new_complete_files_once_per_content(inbox):
-    land(inbox, "a.txt", "SHOP A")
-    land(inbox, "b.txt", "SHOP B")
-    land(inbox, "copying.txt", "SHOP C", age_s=0.5)  # still being written
+def test_sensor_requests_new_complete_files_once_per_content(watched_inbox):
+    land(watched_inbox, "a.txt", "SHOP A")
+    land(watched_inbox, "b.txt", "SHOP B")
+    land(watched_inbox, "copying.txt", "SHOP C", age_s=0.5)  # still being written
     with dg.instance_for_test() as instance:
         first = tick(instance)
         assert paths_of(first) == [["a.txt", "b.txt"]]
@@ -54,56 +32,56 @@ def test_sensor_requests_new_complete_files_once_per_content(inbox):
         second = tick(instance, first.cursor)
         assert second.run_requests == [] or not second.run_requests
 
-        land(inbox, "copy of a.txt", "SHOP A")  # same bytes, new name: not new
-        land(inbox, "b.txt", "SHOP B, corrected")  # edited: new content
-        land(inbox, "copying.txt", "SHOP C")  # finished copying
+        land(watched_inbox, "copy of a.txt", "SHOP A")  # same bytes, new name: not new
+        land(watched_inbox, "b.txt", "SHOP B, corrected")  # edited: new content
+        land(watched_inbox, "copying.txt", "SHOP C")  # finished copying
         third = tick(instance, second.cursor)
         assert paths_of(third) == [["b.txt", "copying.txt"]]
         assert len(load_cursor(third.cursor)) == 3  # A, new B, C: the old B left the inbox
 
 
-def test_two_hundred_files_at_once_become_four_runs_of_fifty(inbox):
+def test_two_hundred_files_at_once_become_four_runs_of_fifty(watched_inbox):
     for i in range(200):
-        land(inbox, f"r{i:03d}.txt", f"SHOP {i}")
+        land(watched_inbox, f"r{i:03d}.txt", f"SHOP {i}")
     with dg.instance_for_test() as instance:
         result = tick(instance)
     assert [len(p) for p in paths_of(result)] == [50, 50, 50, 50]
     assert len({r.run_key for r in result.run_requests}) == 4
 
 
-def test_sensor_and_schedule_start_running(inbox):
-    assert defs.resolve_sensor_def("new_files_sensor").default_status == dg.DefaultSensorStatus.RUNNING
-    schedule = defs.resolve_schedule_def("nightly_extraction")
+def test_sensor_and_schedule_start_running(watched_inbox):
+    assert DEFS.resolve_sensor_def("new_files_sensor").default_status == dg.DefaultSensorStatus.RUNNING
+    schedule = DEFS.resolve_schedule_def("nightly_extraction")
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
 
 
 def run_job(instance, run_config=None, **resources):
-    job = defs.resolve_job_def("extract_documents")
+    job = DEFS.resolve_job_def("extract_documents")
     return job.execute_in_process(
         run_config=run_config or {}, instance=instance, raise_on_error=False, resources=resources or None
     )
 
 
-def test_nightly_run_on_an_unchanged_inbox_makes_no_llm_calls(scripted_llm, inbox):
+def test_nightly_run_on_an_unchanged_inbox_makes_no_llm_calls(scripted_llm, watched_inbox):
     server = scripted_llm(lambda req: Reply(answer("N")))
     for i in range(3):
-        land(inbox, f"r{i}.txt", receipt_text("N", f"REF {i}"))
+        land(watched_inbox, f"r{i}.txt", receipt_text("N", f"REF {i}"))
     with dg.instance_for_test() as instance:
         assert run_job(instance).success
         calls_before = len(server.requests)
         context = dg.build_schedule_context(instance=instance)
-        (request,) = defs.resolve_schedule_def("nightly_extraction").evaluate_tick(context).run_requests
+        (request,) = DEFS.resolve_schedule_def("nightly_extraction").evaluate_tick(context).run_requests
         nightly = run_job(instance, request.run_config)
     assert nightly.success and calls_before == 3 and len(server.requests) == 3
-    assert nightly.output_for_node("quality_report")["records"] == 3
+    assert nightly.output_for_node("quality_report").records == 3
 
 
 def test_a_broken_model_fails_the_blocking_check_and_keeps_its_answers_out_of_the_records(
-    scripted_llm, inbox, tmp_path
+    scripted_llm, watched_inbox, tmp_path
 ):
     scripted_llm(lambda req: Reply("I am not able to read receipts."))
-    land(inbox, "r.txt", receipt_text("C"))
+    land(watched_inbox, "r.txt", receipt_text("C"))
     with dg.instance_for_test() as instance:
         result = run_job(instance)
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
@@ -112,22 +90,22 @@ def test_a_broken_model_fails_the_blocking_check_and_keeps_its_answers_out_of_th
     assert not (tmp_path / "out" / "records.parquet").exists()  # validated_records did not run
 
 
-def test_cost_check_warns_without_blocking(scripted_llm, inbox, monkeypatch):
+def test_cost_check_warns_without_blocking(scripted_llm, watched_inbox, monkeypatch):
     monkeypatch.setenv("EXTRACTION_MAX_COST_PER_DOCUMENT_USD", "0.0000001")
     scripted_llm(lambda req: Reply(answer("C")))
-    land(inbox, "r.txt", receipt_text("C"))
+    land(watched_inbox, "r.txt", receipt_text("C"))
     with dg.instance_for_test() as instance:
         result = run_job(instance)
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"validation_error_rate_below_threshold": True, "cost_per_document_within_budget": False,
                       "quarantine_share_below_threshold": True, "accuracy_not_below_accepted": True}  # fmt: skip
-    assert result.success and result.output_for_node("quality_report")["records"] == 1
+    assert result.success and result.output_for_node("quality_report").records == 1
 
 
-def test_documents_the_first_model_cannot_extract_go_to_the_retry_model(scripted_llm, inbox, monkeypatch):
+def test_documents_the_first_model_cannot_extract_go_to_the_retry_model(scripted_llm, watched_inbox, monkeypatch):
     monkeypatch.setenv("EXTRACTION_RETRY_MODEL", "gpt-4o")
     server = scripted_llm(lambda req: Reply(answer("S")) if req["model"] == "gpt-4o" else Reply("no idea"))
-    land(inbox, "r.txt", receipt_text("S"))
+    land(watched_inbox, "r.txt", receipt_text("S"))
     with dg.instance_for_test() as instance:
         result = run_job(instance, {"ops": {"llm_extractions": {"config": {"max_reasks": 0}}}})
     assert [r["model"] for r in server.requests] == ["gpt-4o-mini", "gpt-4o"]
@@ -138,7 +116,7 @@ def test_documents_the_first_model_cannot_extract_go_to_the_retry_model(scripted
     assert metadata["llm.calls.gpt-4o-mini"].value == 1 and metadata["llm.calls.gpt-4o"].value == 1
 
 
-def test_documents_are_sent_grouped_by_model_and_retries_come_last(scripted_llm, inbox, monkeypatch):
+def test_documents_are_sent_grouped_by_model_and_retries_come_last(scripted_llm, watched_inbox, monkeypatch):
     """A llama.cpp server holds one model at a time: each switch of model is a model load."""
     monkeypatch.setenv("EXTRACTION_RETRY_MODEL", "gpt-4o")
     monkeypatch.setenv("EXTRACTION_ROUTES", "invoice=gpt-4o")
@@ -155,7 +133,7 @@ def test_documents_are_sent_grouped_by_model_and_retries_come_last(scripted_llm,
     server = scripted_llm(reply)
     for name, text in (("a.txt", receipt_text("A")), ("b.txt", receipt_text("B")), ("c.txt", INVOICE),
                        ("d.txt", receipt_text("D"))):  # fmt: skip
-        land(inbox, name, text)
+        land(watched_inbox, name, text)
     config = {"ops": {"llm_extractions": {"config": {"max_reasks": 0, "max_concurrency": 1}}}}
     with dg.instance_for_test() as instance:
         result = run_job(instance, config)
@@ -168,19 +146,19 @@ def test_documents_are_sent_grouped_by_model_and_retries_come_last(scripted_llm,
     assert all(o.status == "valid" for o in outcomes.values())
 
 
-def test_an_accuracy_drop_below_the_accepted_evaluation_fails_the_check(scripted_llm, inbox):
+def test_an_accuracy_drop_below_the_accepted_evaluation_fails_the_check(scripted_llm, watched_inbox):
     good = lambda req: echo(req)  # noqa: E731
     wrong_total = lambda req: Reply(echo(req).content.replace("9.5", "19.5"))  # noqa: E731
     gold = [{"id": f"r{i}", "fields": {"company": f"SHOP G{i} SDN BHD", "total": "9.50"}} for i in range(4)]
-    (inbox / "gold.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gold))
+    (watched_inbox / "gold.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gold))
     for i in range(4):
-        land(inbox, f"r{i}.txt", receipt_text(f"G{i}", "19.50 SERVICE"))
+        land(watched_inbox, f"r{i}.txt", receipt_text(f"G{i}", "19.50 SERVICE"))
     with dg.instance_for_test() as instance:
         scripted_llm(good)
         first = run_job(instance)
         scripted_llm(wrong_total)
-        (inbox / "r0.txt").write_text(receipt_text("G0", "19.50 SERVICE CHARGE"))  # new content: asked again
-        (inbox / "r1.txt").write_text(receipt_text("G1", "19.50 SERVICE CHARGE"))
+        (watched_inbox / "r0.txt").write_text(receipt_text("G0", "19.50 SERVICE CHARGE"))  # new content: asked again
+        (watched_inbox / "r1.txt").write_text(receipt_text("G1", "19.50 SERVICE CHARGE"))
         second = run_job(instance)
     verdicts = [
         {e.check_name: e for e in r.get_asset_check_evaluations()}["accuracy_not_below_accepted"]
@@ -192,15 +170,15 @@ def test_an_accuracy_drop_below_the_accepted_evaluation_fails_the_check(scripted
     assert accuracy == 0.5
 
 
-def test_the_routing_table_sends_each_document_type_to_its_model(scripted_llm, inbox, monkeypatch):
+def test_the_routing_table_sends_each_document_type_to_its_model(scripted_llm, watched_inbox, monkeypatch):
     monkeypatch.setenv("EXTRACTION_ROUTES", "invoice=gpt-4o")
     invoice_answer = (
         '{"issuer": "ACME Industrial GmbH", "invoice_number": "INV-2024-117", "date": "2024-03-05", '
         '"total": 1250.00, "currency": "EUR"}'
     )
     server = scripted_llm(lambda req: Reply(invoice_answer) if req["model"] == "gpt-4o" else echo(req))
-    land(inbox, "invoice.txt", INVOICE)
-    land(inbox, "receipt.txt", receipt_text("R"))
+    land(watched_inbox, "invoice.txt", INVOICE)
+    land(watched_inbox, "receipt.txt", receipt_text("R"))
     with dg.instance_for_test() as instance:
         result = run_job(instance)
     assert sorted(r["model"] for r in server.requests) == ["gpt-4o", "gpt-4o-mini"]
@@ -212,14 +190,16 @@ def test_the_routing_table_sends_each_document_type_to_its_model(scripted_llm, i
 def test_a_malformed_routing_table_is_refused_with_the_variable_named():
     assert parse_routes("receipt=gpt-4o-mini, invoice=gpt-4o") == {"receipt": "gpt-4o-mini", "invoice": "gpt-4o"}
     with pytest.raises(ValueError, match="EXTRACTION_ROUTES"):
-        parse_routes("invoice:gpt-4o")
+        Settings.load(env={"EXTRACTION_ROUTES": "invoice:gpt-4o"})
 
 
-def test_a_record_with_a_value_not_in_the_document_also_goes_to_the_retry_model(scripted_llm, inbox, monkeypatch):
+def test_a_record_with_a_value_not_in_the_document_also_goes_to_the_retry_model(
+    scripted_llm, watched_inbox, monkeypatch
+):
     monkeypatch.setenv("EXTRACTION_RETRY_MODEL", "gpt-4o")
     invented = lambda req: Reply(echo(req).content.replace("9.5", "99.99"))  # noqa: E731
     server = scripted_llm(lambda req: echo(req) if req["model"] == "gpt-4o" else invented(req))
-    land(inbox, "r.txt", receipt_text("U"))
+    land(watched_inbox, "r.txt", receipt_text("U"))
     with dg.instance_for_test() as instance:
         result = run_job(instance, {"ops": {"llm_extractions": {"config": {"max_reasks": 0}}}})
     (outcome,) = result.output_for_node("llm_extractions").outcomes

@@ -4,8 +4,8 @@ import json
 import subprocess
 import sys
 
-from extraction_pipeline_tests.scripted_llm_server import Reply
-from extraction_pipeline_tests.test_assets import answer, receipt_text
+from extraction_pipeline_tests.support.helpers import answer, receipt_text
+from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 
 def test_run_json_reports_paths_counts_tokens_and_cost(scripted_llm, tmp_path, monkeypatch):

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from extraction_pipeline.cost import Price, call_cost, price_for
-from extraction_pipeline.scoring import field_correct
-from extraction_pipeline.values import parse_date
+from extraction_pipeline.extraction.values import parse_date
+from extraction_pipeline.llm.cost import Price, call_cost, price_for
+from extraction_pipeline.quality.scoring import field_correct
 
 
 def test_cost_counts_cached_input_at_its_own_price():

@@ -10,9 +10,9 @@ import time
 import pandas as pd
 import pytest
 
-from extraction_pipeline.cache import AnswerCache
-from extraction_pipeline_tests.scripted_llm_server import Reply
-from extraction_pipeline_tests.test_assets import answer, receipt_text
+from extraction_pipeline.llm.cache import AnswerCache
+from extraction_pipeline_tests.support.helpers import answer, receipt_text
+from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 DOCS = 12
 

@@ -1,25 +1,15 @@
 """Document type detection: receipts, invoices, and everything else (quarantined, not forced)."""
 
-from pathlib import Path
-
 import pytest
 
-from extraction_pipeline.doctype import detect_type
-from extraction_pipeline_tests.scripted_llm_server import Reply
-from extraction_pipeline_tests.test_assets import materialize
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "inbox"
-INVOICE = """ACME Industrial GmbH
-Invoice No: INV-2024-117
-Invoice Date: 05.03.2024
-Bill To: Foo Trading Ltd, 1 High Street
-Due Date: 04.04.2024
-Widgets 10 x 125.00 1,250.00
-Amount due EUR 1,250.00
-IBAN DE89 3704 0044 0532 0130 00"""
+from extraction_pipeline.doctypes.detection import detect_type
+from extraction_pipeline_tests.support.helpers import INVOICE, SAMPLE_INBOX, materialize
+from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 
-@pytest.mark.parametrize("path", sorted(p for p in SAMPLE.iterdir() if p.name != "gold.jsonl"), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(p for p in SAMPLE_INBOX.iterdir() if p.name != "gold.jsonl"), ids=lambda p: p.name
+)
 def test_the_sample_receipts_are_receipts(path):
     assert detect_type(path.read_text()) == "receipt"
 
@@ -45,6 +35,6 @@ def test_other_documents_are_quarantined_as_unsupported_without_an_llm_call(scri
     (inbox / "invoice.txt").write_text(INVOICE)
     result, _ = materialize(inbox, tmp_path / "out")
     report = result.output_for_node("quality_report")
-    assert report["quarantine_by_kind"] == {"unsupported": 1} and report["records"] == 1
-    assert report["documents_by_type"] == {"invoice": 1, "other": 1}
+    assert report.quarantine_by_kind == {"unsupported": 1} and report.records == 1
+    assert report.documents_by_type == {"invoice": 1, "other": 1}
     assert len(server.requests) == 1 and "invoice" in server.requests[0]["messages"][0]["content"]

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from extraction_pipeline.documents import RejectedFile, document_id, html_to_text, read_document, scan_inbox
-from extraction_pipeline_tests.pdf_builder import blank_pdf, encrypted_pdf, text_pdf
+from extraction_pipeline.documents.reading import RejectedFile, document_id, html_to_text, read_document, scan_inbox
+from extraction_pipeline_tests.support.pdf_builder import blank_pdf, encrypted_pdf, text_pdf
 
 RECEIPT = "SHOP (M) SDN BHD\n12, JALAN MAWAR\nDATE 25/12/2018\nTOTAL 9.00\n"
 
@@ -33,8 +33,16 @@ def test_same_bytes_under_another_name_is_the_same_document_and_an_edit_is_not(t
 
 
 def test_html_keeps_visible_text_only():
-    markup = "<html><head><title>t</title><style>p{}</style></head><body><p>SHOP &amp; CO</p><script>alert(1)</script><table><tr><td>TOTAL</td><td>9.00</td></tr></table></body></html>"
-    assert html_to_text(markup) == "SHOP & CO\nTOTAL 9.00"
+    markup = "<html><head><title>t</title><style>p{}</style></head><body><p>SHOP &amp; CO</p><script>alert(1)</script></body></html>"
+    assert html_to_text(markup) == "SHOP & CO"
+
+
+def test_html_table_cells_and_definitions_stay_apart_as_columns():
+    """A price in its own cell must not run into the next cell's quantity (`9.00 2` is not `9.002`)."""
+    table = "<table><tr><th>Item</th><th>Price</th><th>Qty</th></tr><tr><td>Tea  bag</td><td>9.00</td><td>2</td></tr></table>"
+    definitions = "<dl><dt>Subtotal</dt><dd>18.00</dd><dt>Total</dt><dd>18.00</dd></dl>"
+    assert html_to_text(table) == "Item\tPrice\tQty\nTea bag\t9.00\t2"
+    assert html_to_text(definitions) == "Subtotal\t18.00\nTotal\t18.00"
 
 
 def test_pdf_text_layer_is_read(tmp_path):
@@ -75,6 +83,18 @@ def test_latin1_and_utf16_text_are_decoded(tmp_path):
     utf16 = read_document(write(tmp_path, "u.txt", "CAFÉ TOTAL 9.00".encode("utf-16")), tmp_path)
     assert latin.text == "CAFÉ CRÈME TOTAL 9.00"
     assert utf16.text == "CAFÉ TOTAL 9.00"
+
+
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        ("收据 合计 9.00 元 谢谢惠顾 北京市朝阳区", "gbk"),
+        ("領収書 合計 900円 ありがとうございました 東京都", "shift_jis"),
+        ("Rechnung Straße Müller Gesamtbetrag 9,00 EUR", "cp1252"),
+    ],
+)
+def test_legacy_encodings_are_detected_not_guessed(tmp_path, text, encoding):
+    assert read_document(write(tmp_path, "legacy.txt", text.encode(encoding)), tmp_path).text == text
 
 
 def test_symlink_out_of_the_inbox_is_not_followed(tmp_path):

@@ -6,10 +6,10 @@ import time
 import pandas as pd
 import pytest
 
-from extraction_pipeline.documents import document_id
-from extraction_pipeline_tests.dagster_dev import dagster_dev
-from extraction_pipeline_tests.scripted_llm_server import Reply
-from extraction_pipeline_tests.test_assets import echo, receipt_text
+from extraction_pipeline.documents.reading import document_id
+from extraction_pipeline_tests.support.dagster_dev import dagster_dev
+from extraction_pipeline_tests.support.helpers import echo, receipt_text
+from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 FILES = 10
 

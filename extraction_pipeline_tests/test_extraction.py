@@ -1,40 +1,16 @@
 """The re-ask loop: what is re-asked, what is not, and that every attempt's usage is kept."""
 
-from dataclasses import dataclass, field
-
-from extraction_pipeline.documents import Document
-from extraction_pipeline.extraction import ExtractionSettings, extract_document
-from extraction_pipeline.llm_client import Completion, LLMError
-from extraction_pipeline.prompts import load_prompt
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.llm.client import LLMError
+from extraction_pipeline.llm.prompts import load_prompt
+from extraction_pipeline_tests.support.helpers import extract_scripted
 
 GOOD = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN", "total": 9.00, "currency": null}'
 DOC = Document("abc123", "/inbox/r.txt", "text", 40, "SHOP SDN BHD\n1 JALAN\n25/12/2018\nTOTAL 9.00")
 
 
-@dataclass
-class ScriptedClient:
-    """A test double: answers each call with the next scripted text, or raises the scripted error."""
-
-    script: list
-    model: str = "gpt-4o-mini"
-    calls: list = field(default_factory=list)
-
-    def complete(self, messages, schema_name, schema):
-        self.calls.append(messages)
-        step = self.script.pop(0)
-        if isinstance(step, Exception):
-            raise step
-        text, finish = step if isinstance(step, tuple) else (step, "stop")
-        return Completion(text, finish, self.model, 500, 100, 50, 0.2, "json_schema", cost_usd=0.0001)
-
-
 def run(script, doc=DOC, **settings):
-    """Extract `doc` with a client that answers from `script`; return the outcome and the client."""
-    client = ScriptedClient(list(script))
-    outcome = extract_document(
-        doc, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings)
-    )
-    return outcome, client
+    return extract_scripted(script, doc, **settings)
 
 
 def test_valid_first_answer_is_one_call_with_its_provenance():

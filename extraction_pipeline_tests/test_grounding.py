@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from extraction_pipeline.documents import Document
-from extraction_pipeline.grounding import Evidence, locate
-from extraction_pipeline.metrics import call_summary
-from extraction_pipeline_tests.test_extraction import run as extract
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.grounding import Evidence, locate
+from extraction_pipeline.quality.metrics import call_summary
+from extraction_pipeline_tests.support.helpers import extract_scripted
 
 TEXT = "INDAH GIFT & HOME DECO\n27, JALAN DEDAP 13,\nTAMAN JOHOR JAYA\n19/10/2018 20:49\nSUBTOTAL 60.31\nROUNDING -0.01\nTOTAL RM 60.30\nCASH 1,060.30"
 
@@ -42,7 +42,7 @@ GOOD = '{"company": "INDAH GIFT & HOME DECO", "date": "19/10/2018", "address": "
 
 
 def run(script, **settings):
-    return extract(script, doc=DOC, **settings)
+    return extract_scripted(script, DOC, **settings)
 
 
 def test_an_invented_total_is_reasked_with_what_the_document_prints():
@@ -74,7 +74,7 @@ def test_grounding_can_be_turned_off():
 def test_a_reasked_ungrounded_answer_is_not_counted_as_a_failed_call():
     outcome, _ = run([GOOD % "60.32", GOOD % "60.30"])
     summary = call_summary([outcome])
-    assert (summary["llm.failed_call_rate"], summary["validation.error_rate"], summary["llm.reask_rate"]) == (
+    assert (summary.failed_call_rate, summary.validation_error_rate, summary.reask_rate) == (
         0.0,
         0.0,
         1.0,

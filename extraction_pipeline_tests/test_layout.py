@@ -6,11 +6,11 @@ The receipts below are shaped like SROIE receipts where the local model stopped 
 
 import pytest
 
-from extraction_pipeline.documents import Document
-from extraction_pipeline.layout import address_span, complete, lines_of, name_span, strip_registration
-from extraction_pipeline.metrics import layout_completions
-from extraction_pipeline.tables import records_frame
-from extraction_pipeline_tests.test_extraction import run
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.layout import address_span, complete, lines_of, name_span, strip_registration
+from extraction_pipeline.quality.metrics import layout_completions
+from extraction_pipeline.storage.tables import records_frame
+from extraction_pipeline_tests.support.helpers import extract_scripted as run
 
 POPULAR = """POPULAR BOOK
 CO. (M) SDN BHD
@@ -31,7 +31,7 @@ def test_a_name_broken_before_its_legal_form_is_joined():
 def test_a_bare_legal_form_that_would_be_quarantined_becomes_a_valid_record():
     doc = Document("p1", "/inbox/popular.txt", "text", len(POPULAR), POPULAR)
     answer = '{"company": "CO. (M) SDN BHD", "date": "07/01/18", "address": "NO 8, JALAN 7/118B, DESA TUN RAZAK, 56000 KUALA LUMPUR, MALAYSIA", "total": 25.90, "currency": "RM"}'
-    outcome, client = run([answer], doc=doc)
+    outcome, client = run([answer], doc)
     assert outcome.status == "valid" and len(client.calls) == 1
     assert outcome.record["company"] == "POPULAR BOOK CO. (M) SDN BHD"
     assert outcome.model_values == {"company": "CO. (M) SDN BHD"}
@@ -44,7 +44,7 @@ def test_a_bare_legal_form_that_would_be_quarantined_becomes_a_valid_record():
 def test_switched_off_the_model_answer_is_validated_as_given():
     doc = Document("p1", "/inbox/popular.txt", "text", len(POPULAR), POPULAR)
     answer = '{"company": "CO. (M) SDN BHD", "date": "07/01/18", "address": "NO 8", "total": 25.90, "currency": "RM"}'
-    outcome, _ = run([answer] * 3, doc=doc, complete_from_layout=False)
+    outcome, _ = run([answer] * 3, doc, complete_from_layout=False)
     assert outcome.status == "quarantined" and "only a legal form" in outcome.reason
 
 

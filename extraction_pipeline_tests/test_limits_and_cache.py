@@ -2,12 +2,12 @@
 
 import pytest
 
-from extraction_pipeline.budget import RunBudget
-from extraction_pipeline.cache import AnswerCache, request_key
-from extraction_pipeline.llm_client import LLMClient, LLMError
-from extraction_pipeline.ratelimit import HEADROOM, RateLimiter
-from extraction_pipeline.schemas import Receipt, llm_json_schema
-from extraction_pipeline_tests.scripted_llm_server import Reply, ScriptedLLMServer
+from extraction_pipeline.doctypes.schemas import Receipt, llm_json_schema
+from extraction_pipeline.llm.budget import RunBudget
+from extraction_pipeline.llm.cache import AnswerCache, request_key
+from extraction_pipeline.llm.client import LLMClient, LLMError
+from extraction_pipeline.llm.ratelimit import HEADROOM, RateLimiter
+from extraction_pipeline_tests.support.scripted_llm_server import Reply, ScriptedLLMServer
 
 SCHEMA = llm_json_schema(Receipt)
 BASE = {

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from extraction_pipeline.llm_client import LLMClient, LLMError
-from extraction_pipeline.schemas import Receipt, llm_json_schema
-from extraction_pipeline_tests.scripted_llm_server import Reply, ScriptedLLMServer
+from extraction_pipeline.doctypes.schemas import Receipt, llm_json_schema
+from extraction_pipeline.llm.client import LLMClient, LLMError
+from extraction_pipeline_tests.support.scripted_llm_server import Reply, ScriptedLLMServer
 
 SCHEMA = llm_json_schema(Receipt)
 MESSAGES = [{"role": "user", "content": "Receipt text:\nSHOP"}]

@@ -2,13 +2,12 @@
 
 import json
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from extraction_pipeline.cli import run_pipeline
-from extraction_pipeline.local_model import (
+from extraction_pipeline.llm.local_model import (
     DEFAULT_MODEL,
     LocalModelError,
     embedded_server,
@@ -16,8 +15,7 @@ from extraction_pipeline.local_model import (
     require_loopback,
     server_alive,
 )
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "inbox"
+from extraction_pipeline_tests.support.helpers import INVOICE, SAMPLE_INBOX
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.com"])
@@ -46,18 +44,18 @@ def test_two_real_receipts_through_the_whole_graph_on_the_local_model(tmp_path, 
     inbox.mkdir()
     chosen = ["X51008142033", "X51008142058"]
     for name in chosen:
-        shutil.copy(SAMPLE / f"{name}.txt", inbox)
-    gold = [json.loads(line) for line in (SAMPLE / "gold.jsonl").read_text().splitlines()]
+        shutil.copy(SAMPLE_INBOX / f"{name}.txt", inbox)
+    gold = [json.loads(line) for line in (SAMPLE_INBOX / "gold.jsonl").read_text().splitlines()]
     (inbox / "gold.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gold if g["id"] in chosen))
 
     summary = run_pipeline(inbox, tmp_path / "out")
 
-    assert (summary["documents"], summary["records"] + summary["quarantined"]) == (2, 2)
-    assert summary["llm_calls"] >= 2 and summary["cost_usd"] == 0.0 and summary["input_tokens"] > 300
-    records = pd.read_parquet(summary["records_path"])
+    assert (summary.documents, summary.records + summary.quarantined) == (2, 2)
+    assert summary.llm_calls >= 2 and summary.cost_usd == 0.0 and summary.input_tokens > 300
+    records = pd.read_parquet(summary.records_path)
     assert set(records.model) <= {DEFAULT_MODEL.alias}
     # These two receipts are easy: the 1.5B model gets both totals right.
-    assert summary["accuracy"]["total"] == 1.0
+    assert summary.accuracy["total"] == 1.0
     # The server we started is gone: nothing left listening.
     assert not server_alive("http://127.0.0.1:8765/v1", DEFAULT_MODEL.alias)
 
@@ -73,8 +71,7 @@ def test_a_server_already_running_is_reused_and_left_running(tmp_path):
 
 @pytest.mark.slow
 def test_two_local_models_on_one_embedded_server_each_take_their_document_type(tmp_path, monkeypatch):
-    from extraction_pipeline.local_model import QWEN_0_5B, QWEN_1_5B
-    from extraction_pipeline_tests.test_doctype import INVOICE
+    from extraction_pipeline.llm.local_model import QWEN_0_5B, QWEN_1_5B
 
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DAGSTER_HOME"):
         monkeypatch.delenv(var, raising=False)
@@ -82,12 +79,12 @@ def test_two_local_models_on_one_embedded_server_each_take_their_document_type(t
     monkeypatch.setenv("EXTRACTION_ROUTES", f"invoice={QWEN_1_5B.alias}")  # the stronger one for invoices
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    shutil.copy(SAMPLE / "X51008142033.txt", inbox)
+    shutil.copy(SAMPLE_INBOX / "X51008142033.txt", inbox)
     (inbox / "invoice.txt").write_text(INVOICE)
 
     summary = run_pipeline(inbox, tmp_path / "out")
 
-    assert summary["documents"] == 2 and summary["records"] + summary["quarantined"] == 2
-    tables = [pd.read_parquet(summary[k]) for k in ("records_path", "quarantine_path")]
+    assert summary.documents == 2 and summary.records + summary.quarantined == 2
+    tables = [pd.read_parquet(getattr(summary, k)) for k in ("records_path", "quarantine_path")]
     models = dict(pd.concat(tables)[["document_type", "model"]].itertuples(index=False))
     assert models == {"receipt": QWEN_0_5B.alias, "invoice": QWEN_1_5B.alias}

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from extraction_pipeline.llm_client import LLMError
-from extraction_pipeline.neardup import NearDuplicateIndex, fingerprint, similarity
-from extraction_pipeline_tests.scripted_llm_server import document_text, made_up_embedding
-from extraction_pipeline_tests.test_assets import echo, materialize, receipt_text
+from extraction_pipeline.extraction.neardup import NearDuplicateIndex, fingerprint, similarity
+from extraction_pipeline.llm.client import LLMError
+from extraction_pipeline_tests.support.helpers import echo, materialize, receipt_text
+from extraction_pipeline_tests.support.scripted_llm_server import document_text, made_up_embedding
 
 LINES = "\n".join(f"ITEM {i} BLUE WIDGET 1 X 2.00 2.00" for i in range(30))
 

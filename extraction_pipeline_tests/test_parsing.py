@@ -8,8 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extraction_pipeline.parsing import OutputError, ParseError, ValidationFailure, extract_json_object, parse_answer
-from extraction_pipeline.schemas import Invoice, Receipt
+from extraction_pipeline.doctypes.schemas import Invoice, Receipt
+from extraction_pipeline.extraction.parsing import (
+    OutputError,
+    ParseError,
+    ValidationFailure,
+    extract_json_object,
+    parse_answer,
+)
 
 GOOD = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN", "total": 60.30, "currency": "RM"}'
 

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 import pytest
 
-from extraction_pipeline.documents import Document
-from extraction_pipeline.grounding import ground
-from extraction_pipeline.parsing import ValidationFailure, parse_answer
-from extraction_pipeline.plausibility import misplaced, number_for_a_name, payment, total_problem
-from extraction_pipeline.schemas import Receipt
-from extraction_pipeline_tests.test_extraction import run
+from extraction_pipeline.doctypes.schemas import Receipt
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.grounding import ground
+from extraction_pipeline.extraction.parsing import ValidationFailure, parse_answer
+from extraction_pipeline.extraction.plausibility import misplaced, number_for_a_name, payment, total_problem
+from extraction_pipeline_tests.support.helpers import extract_scripted as run
 
 TEXT = "PERNIAGAAN ZHENG HUI\nNO.59 JALAN PERMAS 9/5\n81760 JOHOR BAHRU\nTAX INVOICE\nGOGIANT ENGINEERING (M) SDN BHD\nTOTAL 9.00"
 
@@ -95,10 +95,10 @@ def test_an_inconsistent_total_is_reasked_and_flagged_when_it_stays():
         '{"company": "AEON CO. (M) BHD", "date": "06/03/2018", "total": %s, "currency": null, '
         '"address": "3RD FLR, AEON TAMAN MALURI SC JLN JEJAKA, TAMAN MALURI CHERAS, 55100 KUALA LUMPUR"}'
     )
-    outcome, client = run([answer % "70.75", answer % "75.00"], doc=doc)
+    outcome, client = run([answer % "70.75", answer % "75.00"], doc)
     assert outcome.status == "valid" and outcome.record["total"] == Decimal("75.00") and outcome.ungrounded == []
     assert "tendered minus 25.00 change is 75.00" in client.calls[1][-1]["content"]
-    outcome, _ = run([answer % "70.75"] * 3, doc=doc)
+    outcome, _ = run([answer % "70.75"] * 3, doc)
     assert outcome.status == "valid" and outcome.ungrounded == ["total"]
 
 
@@ -120,7 +120,7 @@ def test_a_negative_total_is_reasked_with_what_the_payment_says_was_paid():
     text = "POPULAR BOOK CO. (M) SDN BHD\nNO 8, JALAN 7/118B\n29/03/18\n" + NEGATIVE_CASH
     doc = Document("n1", "/inbox/popular.txt", "text", len(text), text)
     answer = '{"company": "POPULAR BOOK CO. (M) SDN BHD", "date": "29/03/18", "address": "NO 8, JALAN 7/118B", "total": %s, "currency": "RM"}'
-    outcome, client = run([answer % "-50.00", answer % "9.65"], doc=doc)
+    outcome, client = run([answer % "-50.00", answer % "9.65"], doc)
     assert outcome.status == "valid" and outcome.record["total"] == Decimal("9.65")
     reask = client.calls[1][-1]["content"]
     assert "greater than or equal to 0" in reask and "50.00 tendered and 40.35 change, so 9.65 was paid" in reask

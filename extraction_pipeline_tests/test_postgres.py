@@ -5,11 +5,9 @@ import shutil
 import dagster as dg
 import pytest
 
-from extraction_pipeline.definitions import defs
-from extraction_pipeline_tests.dagster_dev import REPO
-from extraction_pipeline_tests.postgres_server import postgres_server
-from extraction_pipeline_tests.test_assets import echo, receipt_text
-from extraction_pipeline_tests.test_automation import land
+from extraction_pipeline_tests.support.dagster_dev import REPO
+from extraction_pipeline_tests.support.helpers import DEFS, echo, land, receipt_text
+from extraction_pipeline_tests.support.postgres_server import postgres_server
 
 
 @pytest.mark.slow
@@ -24,22 +22,22 @@ def test_sensor_and_nightly_schedule_run_on_postgres_storage(scripted_llm, tmp_p
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy(REPO / "deploy" / "dagster.production.yaml", home / "dagster.yaml")
-    job = defs.resolve_job_def("extract_documents")
+    job = DEFS.resolve_job_def("extract_documents")
 
     with postgres_server() as settings:
         for key, value in settings.items():
             monkeypatch.setenv(key, value)
         with dg.DagsterInstance.from_config(str(home)) as instance:
             assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-            sensor = defs.resolve_sensor_def("new_files_sensor")
-            tick = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+            sensor = DEFS.resolve_sensor_def("new_files_sensor")
+            tick = sensor(dg.build_sensor_context(instance=instance, definitions=DEFS))
             (request,) = tick.run_requests
             assert job.execute_in_process(run_config=request.run_config, instance=instance, tags=request.tags).success
 
-            schedule = defs.resolve_schedule_def("nightly_extraction")
+            schedule = DEFS.resolve_schedule_def("nightly_extraction")
             (nightly,) = schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests
             result = job.execute_in_process(run_config=nightly.run_config, instance=instance)
-            assert result.success and result.output_for_node("quality_report")["records"] == 3
+            assert result.success and result.output_for_node("quality_report").records == 3
 
             runs = instance.get_runs()
             assert len(runs) == 2 and all(r.is_success for r in runs)

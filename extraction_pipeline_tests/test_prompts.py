@@ -2,7 +2,7 @@
 
 import pytest
 
-from extraction_pipeline.prompts import PromptError, load_prompt
+from extraction_pipeline.llm.prompts import PromptError, load_prompt
 
 RECEIPT_SYSTEM = """You read the OCR text of a shop receipt and answer with one JSON object with these fields:
 - company: the seller's business name from the top of the receipt, usually the line with SDN BHD, S/B, ENTERPRISE, TRADING, HARDWARE, RESTORAN or similar. Skip a person's name printed above it. Leave out registration numbers such as (519537-X) and branch or mall names in brackets.

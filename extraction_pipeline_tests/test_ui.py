@@ -7,8 +7,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from extraction_pipeline_tests.dagster_dev import REPO, dagster_dev
-from extraction_pipeline_tests.test_assets import echo, receipt_text
+from extraction_pipeline_tests.support.dagster_dev import REPO, dagster_dev
+from extraction_pipeline_tests.support.helpers import echo, receipt_text
 
 ARTIFACTS = REPO / "test-artifacts"
 LOCATION = "__repository__@extraction_pipeline.definitions"

@@ -1,0 +1,212 @@
+"""Extracting many documents: bounded concurrency, progress, and one clear stop when calling is futile.
+
+Threads, not asyncio: the work is waiting on HTTP, the `openai` client is thread-safe, and Dagster
+asset bodies are synchronous. The bound is what the server (or the provider's tier) can take at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+from pydantic import ValidationError
+
+from extraction_pipeline.doctypes.detection import OTHER, detect_type
+from extraction_pipeline.doctypes.schemas import AUTO, schema_for
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.extract import (
+    CompletionClient,
+    ExtractionOutcome,
+    ExtractionSettings,
+    extract_document,
+)
+from extraction_pipeline.extraction.grounding import ground
+from extraction_pipeline.extraction.neardup import NearDuplicateIndex
+from extraction_pipeline.extraction.plausibility import implausible
+from extraction_pipeline.extraction.progress import Progress
+from extraction_pipeline.llm.prompts import PromptTemplate, load_prompt
+
+# Faults that would repeat identically for every document (and a spent run budget): stop calling.
+RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})
+# Faults the SDK already retried with backoff; this many documents in a row ending so means the
+# server is down, and every further document would only burn its own retries.
+TRANSPORT_KINDS = frozenset({"connection", "timeout"})
+TRANSPORT_FAILURES_BEFORE_STOP = 3
+# What a stronger model may fix: answers that did not parse, validate, ground, or fit the output limit
+# (and, below, valid records that kept a flagged value).
+RETRY_WITH_STRONGER_MODEL = frozenset({"parse_error", "validation_error", "ungrounded", "truncated"})
+
+
+@dataclass(frozen=True)
+class ExtractionBatch:
+    """One run's outcomes, one per document in input order, and the document type it was asked for."""
+
+    document_type: str
+    outcomes: list[ExtractionOutcome]
+
+
+def extract_all(
+    documents: list[Document],
+    client: CompletionClient,
+    settings: ExtractionSettings,
+    *,
+    max_concurrency: int = 4,
+    report: Callable[[str], None] = print,
+    retry_client: CompletionClient | None = None,
+    routes: dict[str, CompletionClient] | None = None,
+    near_duplicates: NearDuplicateIndex | None = None,
+    near_duplicate_threshold: float | None = None,
+) -> list[ExtractionOutcome]:
+    """One outcome per document, in input order. Nothing is dropped: a document that was not tried
+    (after a refused key, say, or with the run budget spent) is quarantined with that reason, and a
+    bug that breaks one document is that document's quarantine reason, not the run's end.
+
+    With `near_duplicates`, a document may take the answer of a near copy already extracted, when every
+    value of it is found in this document (see neardup.py).
+    `routes` sends a document type to its own model (client); other types go to `client`.
+    With a `retry_client` (a stronger model), a document whose answers stayed invalid or flagged is
+    tried once more with it; its calls are added to the same outcome, so cost and provenance stay complete.
+
+    Documents are sent grouped by model, and the retries after all first answers: a local server that
+    holds one model at a time (llama.cpp) then loads each model once per run instead of once per switch."""
+    run = _BatchRun(documents, client, settings, report, routes or {}, near_duplicates, near_duplicate_threshold)
+    outcomes: dict[int, ExtractionOutcome] = {}  # by position in `documents`
+    by_model = sorted(range(len(documents)), key=lambda i: run.clients[i].model)  # stable within a model
+    with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="llm") as pool:
+        with Progress(len(documents), report) as progress:
+            outcomes.update(zip(by_model, pool.map(lambda i: progress.after(run.first(i)), by_model)))
+        weak = [i for i in sorted(outcomes) if retry_client is not None and _needs_stronger(outcomes[i])]
+        if weak:
+            report(f"{len(weak)} documents go to the stronger model {retry_client.model}")
+            with Progress(len(weak), report, label="retries") as progress:
+                retried = pool.map(lambda i: progress.after(run.stronger(i, outcomes[i], retry_client)), weak)
+                outcomes.update(zip(weak, retried))
+    return [outcomes[i] for i in range(len(documents))]
+
+
+def not_sent(documents: list[Document], kind: str, reason: str) -> list[ExtractionOutcome]:
+    """Every document quarantined with the reason no request could be sent (say, the server is down)."""
+    return [
+        ExtractionOutcome(
+            d.document_id, d.source_path, "unknown", "quarantined", error_kind=kind, reason=f"not sent: {reason}"
+        )  # fmt: skip
+        for d in documents
+    ]
+
+
+class _BatchRun:
+    """What the documents of one batch share while they are extracted in parallel: the prompts, the
+    near-duplicate index, and whether calling has become futile (the run's stop reason)."""
+
+    def __init__(
+        self,
+        documents: list[Document],
+        client: CompletionClient,
+        settings: ExtractionSettings,
+        report: Callable[[str], None],
+        routes: dict[str, CompletionClient],
+        near_duplicates: NearDuplicateIndex | None,
+        near_duplicate_threshold: float | None,
+    ):
+        self.documents, self.settings, self.report = documents, settings, report
+        self.near_duplicates, self.threshold = near_duplicates, near_duplicate_threshold
+        auto = settings.document_type == AUTO
+        self.types = [detect_type(d.text) if auto else settings.document_type for d in documents]
+        self.clients = [routes.get(t, client) for t in self.types]
+        self.reask = load_prompt("reask")
+        self._prompts: dict[str, PromptTemplate] = {}  # by document type, loaded on first use
+        self._lock = threading.Lock()
+        self._stop_kind: str | None = None
+        self._stop_reason: str | None = None
+        self._transport_in_a_row = 0
+
+    def first(self, i: int) -> ExtractionOutcome:
+        doc, doc_type = self.documents[i], self.types[i]
+        if doc_type == OTHER:
+            return ExtractionOutcome(
+                doc.document_id, doc.source_path, OTHER, "quarantined", error_kind="unsupported",
+                reason=f"{doc.source_path}: neither a receipt nor an invoice (no payment or invoice markers); not extracted",
+            )  # fmt: skip
+        if self._stop_reason:
+            return ExtractionOutcome(
+                doc.document_id, doc.source_path, doc_type, "quarantined",
+                error_kind=self._stop_kind, reason=f"not sent: {self._stop_reason}",
+            )  # fmt: skip
+        reused = None
+        if self.near_duplicates is not None:
+            reused = reuse(doc, doc_type, self.near_duplicates, self.threshold)
+            if reused.status == "valid":
+                return reused
+        outcome = self._attempt(doc, doc_type, self.clients[i])
+        if reused is not None:
+            outcome.reuse_refused = reused.reuse_refused
+        self._remember(doc, outcome)
+        return outcome
+
+    def stronger(self, i: int, earlier: ExtractionOutcome, retry_client: CompletionClient) -> ExtractionOutcome:
+        if self._stop_reason:  # the run stopped calling: the first model's outcome stands
+            return earlier
+        doc = self.documents[i]
+        retried = self._attempt(doc, self.types[i], retry_client)
+        retried.calls = earlier.calls + retried.calls
+        retried.reuse_refused = earlier.reuse_refused
+        self._remember(doc, retried)
+        return retried
+
+    def _attempt(self, doc: Document, doc_type: str, model_client: CompletionClient) -> ExtractionOutcome:
+        typed = dataclasses.replace(self.settings, document_type=doc_type)
+        with self._lock:
+            prompt = self._prompts.get(doc_type) or self._prompts.setdefault(doc_type, load_prompt(doc_type))
+        try:
+            outcome = extract_document(doc, model_client, prompt, self.reask, typed)
+        except Exception as exc:  # noqa: BLE001 - one broken document never sinks the run
+            outcome = ExtractionOutcome(
+                doc.document_id, doc.source_path, doc_type, "quarantined",
+                error_kind="internal_error", reason=f"{type(exc).__name__}: {exc}",
+            )  # fmt: skip
+            self.report(f"internal error on {doc.source_path}:\n{traceback.format_exc()}")
+        self._watch(outcome)
+        return outcome
+
+    def _remember(self, doc: Document, outcome: ExtractionOutcome) -> None:
+        # Only answers with nothing flagged are offered to near copies.
+        if self.near_duplicates is not None and outcome.status == "valid" and not outcome.ungrounded:
+            self.near_duplicates.add(doc.document_id, outcome.document_type, doc.text, outcome.record)
+
+    def _watch(self, outcome: ExtractionOutcome) -> None:
+        """Stop calling once a fault would repeat for every document, or the server stays down."""
+        kind = outcome.calls[-1].error_kind if outcome.calls else None
+        with self._lock:
+            self._transport_in_a_row = self._transport_in_a_row + 1 if kind in TRANSPORT_KINDS else 0
+            stop = kind in RUN_STOPPING_KINDS or self._transport_in_a_row >= TRANSPORT_FAILURES_BEFORE_STOP
+            if stop and not self._stop_reason:
+                self._stop_kind, self._stop_reason = kind, outcome.reason
+                self.report(f"stopping LLM calls for this run: {outcome.reason}")
+
+
+def _needs_stronger(outcome: ExtractionOutcome) -> bool:
+    return outcome.error_kind in RETRY_WITH_STRONGER_MODEL or bool(outcome.ungrounded)
+
+
+def reuse(doc: Document, doc_type: str, index: NearDuplicateIndex, threshold: float | None) -> ExtractionOutcome:
+    """A valid outcome from a near duplicate's answer, when all of it is in this document; otherwise a
+    placeholder saying whether a near duplicate was found and refused."""
+    outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type, "pending")
+    hit = index.nearest(doc.document_id, doc_type, doc.text, threshold)
+    if hit is None:
+        return outcome
+    other_id, stored, _ = hit
+    try:
+        record = schema_for(doc_type).model_validate(stored).model_dump(mode="python")
+    except ValidationError:  # stored under an older schema: not reusable
+        return outcome
+    evidence = ground(record, doc.text)
+    if any(e.status == "missing" for e in evidence.values()) or implausible(record, evidence, doc.text):
+        outcome.reuse_refused = True
+        return outcome
+    outcome.status, outcome.record, outcome.evidence, outcome.reused_from = "valid", record, evidence, other_id
+    return outcome

@@ -1,0 +1,233 @@
+"""One document in, one outcome out: a validated record, or quarantine with the reason.
+
+The loop: ask; parse; complete a name or address the model cut short from the document's lines
+(layout.py); validate, and ground every value in the document text; on a parse, validation
+or grounding problem, re-ask with the problem quoted, at most `max_reasks` times and within the
+document's token and cost budgets. An answer cut off by the token limit is not
+re-asked as if the model had made a mistake (asking again would be cut off the same way), and an
+LLM fault that survived the SDK's retries ends the document at once. Usage from every attempt is
+kept, so cost and tokens are never under-counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from extraction_pipeline.doctypes.schemas import llm_json_schema, schema_for
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.grounding import Evidence, ground, printed_alternatives, ungrounded_message
+from extraction_pipeline.extraction.layout import complete
+from extraction_pipeline.extraction.parsing import OutputError, extract_json_object, validate_record
+from extraction_pipeline.extraction.plausibility import implausible, payment_note
+from extraction_pipeline.llm.client import Completion, LLMError
+from extraction_pipeline.llm.prompts import PromptTemplate
+
+
+class CompletionClient(Protocol):
+    model: str
+
+    def complete(self, messages: list[dict[str, str]], schema_name: str, schema: dict[str, Any]) -> Completion: ...
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    document_type: str = "receipt"
+    max_reasks: int = 2
+    token_budget_per_document: int = 6000
+    cost_budget_per_document_usd: float | None = None
+    grounding: bool = True
+    # Complete names and addresses the model cut short from the document's own lines (see layout.py).
+    complete_from_layout: bool = True
+    # Fields whose value must be found in the document; other ungrounded values are kept and flagged.
+    quarantine_ungrounded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LLMCall:
+    """One request to the LLM, as recorded with the extraction."""
+
+    attempt: int
+    model: str
+    prompt: str  # name@vVERSION#hash
+    prompt_version: str
+    prompt_sha256: str
+    latency_s: float
+    # A request that failed before any answer keeps the defaults: nothing used, nothing paid.
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = 0.0
+    finish_reason: str | None = None
+    raw_output: str | None = None
+    cached: bool = False  # answered from the cache: latency and cost are this call's, not the original's
+    error_kind: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class ExtractionOutcome:
+    document_id: str
+    source_path: str
+    document_type: str
+    status: str  # "valid" or "quarantined"
+    record: dict[str, Any] | None = None
+    error_kind: str | None = None
+    reason: str | None = None
+    calls: list[LLMCall] = field(default_factory=list)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    # Fields flagged after the last attempt: not found in the document, or found where that field is not printed.
+    ungrounded: list[str] = field(default_factory=list)
+    reused_from: str | None = None  # a near-duplicate document whose answer this one took, without a call
+    reuse_refused: bool = False  # a near duplicate was found, but its answer is not all in this document
+    # The model's own values for the fields completed from the document's lines, for audit.
+    model_values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def last_raw_output(self) -> str | None:
+        outputs = [c.raw_output for c in self.calls if c.raw_output is not None]
+        return outputs[-1] if outputs else None
+
+    @property
+    def tokens(self) -> int:
+        return sum(c.input_tokens + c.output_tokens for c in self.calls)
+
+
+def extract_document(
+    doc: Document,
+    client: CompletionClient,
+    prompt: PromptTemplate,
+    reask: PromptTemplate,
+    settings: ExtractionSettings,
+) -> ExtractionOutcome:
+    model_cls = schema_for(settings.document_type)
+    schema = llm_json_schema(model_cls)
+    outcome = ExtractionOutcome(doc.document_id, doc.source_path, settings.document_type, "quarantined")
+    messages = prompt.render(document_text=doc.text)
+    # The latest valid but ungrounded answer: record, evidence, fields not found, the model's own values.
+    ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str], dict[str, Any]] | None = None
+    for attempt in range(1, settings.max_reasks + 2):
+        try:
+            completion = client.complete(messages, settings.document_type, schema)
+        except LLMError as exc:
+            return _quarantine(outcome, _failed_call(attempt, client.model, prompt, exc))
+        call = _call_record(attempt, prompt, completion)
+        if completion.finish_reason == "length":
+            reason = f"the answer hit the output token limit ({completion.output_tokens} tokens)"
+            return _quarantine(outcome, replace(call, error_kind="truncated", error=reason))
+        if completion.finish_reason == "content_filter":
+            reason = "the provider's content filter withheld the answer"
+            return _quarantine(outcome, replace(call, error_kind="content_filter", error=reason))
+        try:
+            answer = extract_json_object(completion.text)
+            completed = complete(answer, doc.text) if settings.complete_from_layout else {}
+            record = validate_record({**answer, **completed}, model_cls).model_dump(mode="python")
+            model_values = {f: answer[f] for f in completed}
+            evidence = ground(record, doc.text) if settings.grounding else {}
+            missing = [f for f, e in evidence.items() if e.status == "missing"]
+            doubtful = implausible(record, evidence, doc.text) if settings.grounding else {}
+            if missing or doubtful:
+                ungrounded = (record, evidence, list(dict.fromkeys(missing + list(doubtful))), model_values)
+                raise Ungrounded(
+                    "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *doubtful.values()]))
+                )
+        except OutputError as exc:
+            error = exc
+            outcome.calls.append(replace(call, error_kind=exc.kind, error=str(exc)))
+        else:
+            outcome.calls.append(call)
+            return _accept(outcome, record, evidence, [], model_values)
+        if attempt > settings.max_reasks:
+            return _give_up(outcome, settings, error, ungrounded, f"still invalid after {len(outcome.calls)} attempts")
+        if spent := _document_budget_spent(outcome, settings):
+            return _give_up(outcome, settings, error, ungrounded, f"not re-asked: {spent}")
+        fields = getattr(error, "fields", ())
+        problem = str(error) + printed_alternatives(model_cls, fields, doc.text) + payment_note(fields, doc.text)
+        messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=problem)
+    raise AssertionError("unreachable: the loop returns on its last attempt")
+
+
+class Ungrounded(OutputError):
+    """A valid record with values that are not in the document."""
+
+    kind = "ungrounded"
+
+
+def _accept(
+    outcome: ExtractionOutcome,
+    record: dict[str, Any],
+    evidence: dict[str, Evidence],
+    missing: list[str],
+    model_values: dict[str, Any],
+) -> ExtractionOutcome:
+    outcome.status, outcome.record, outcome.evidence, outcome.ungrounded = "valid", record, evidence, missing
+    outcome.model_values = model_values
+    return outcome
+
+
+def _give_up(
+    outcome: ExtractionOutcome,
+    settings: ExtractionSettings,
+    error: OutputError,
+    ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str], dict[str, Any]] | None,
+    why: str,
+) -> ExtractionOutcome:
+    """Out of attempts or budget. A record whose only fault is an ungrounded value is kept and flagged,
+    unless one of those fields is configured to quarantine."""
+    if ungrounded is not None:
+        record, evidence, missing, model_values = ungrounded
+        strict = sorted(set(missing) & set(settings.quarantine_ungrounded))
+        if not strict:
+            return _accept(outcome, record, evidence, missing, model_values)
+        return _finish(outcome, "ungrounded", f"{why}; not in the document: {', '.join(strict)}\n{error}")
+    return _finish(outcome, error.kind, f"{why}:\n{error}")
+
+
+def _document_budget_spent(outcome: ExtractionOutcome, settings: ExtractionSettings) -> str | None:
+    if outcome.tokens >= settings.token_budget_per_document:
+        return f"the budget of {settings.token_budget_per_document} tokens per document is used up"
+    cost = sum(c.cost_usd or 0.0 for c in outcome.calls)
+    if settings.cost_budget_per_document_usd is not None and cost >= settings.cost_budget_per_document_usd:
+        return f"the budget of {settings.cost_budget_per_document_usd} USD per document is used up"
+    return None
+
+
+def _quarantine(outcome: ExtractionOutcome, failed_call: LLMCall) -> ExtractionOutcome:
+    """End on a call that cannot be mended by re-asking (a fault, a cut-off or filtered answer)."""
+    outcome.calls.append(failed_call)
+    return _finish(outcome, failed_call.error_kind or "unknown", failed_call.error or "")
+
+
+def _finish(outcome: ExtractionOutcome, kind: str, reason: str) -> ExtractionOutcome:
+    outcome.status, outcome.error_kind, outcome.reason = "quarantined", kind, reason
+    return outcome
+
+
+def _call_record(attempt: int, prompt: PromptTemplate, c: Completion) -> LLMCall:
+    return LLMCall(
+        **_request_fields(attempt, c.model, prompt),
+        latency_s=c.latency_s,
+        input_tokens=c.input_tokens,
+        cached_input_tokens=c.cached_input_tokens,
+        output_tokens=c.output_tokens,
+        cost_usd=c.cost_usd,
+        cached=c.cached,
+        finish_reason=c.finish_reason,
+        raw_output=c.text,
+    )
+
+
+def _failed_call(attempt: int, model: str, prompt: PromptTemplate, exc: LLMError) -> LLMCall:
+    return LLMCall(
+        **_request_fields(attempt, model, prompt), latency_s=exc.latency_s, error_kind=exc.kind, error=str(exc)
+    )
+
+
+def _request_fields(attempt: int, model: str, prompt: PromptTemplate) -> dict[str, Any]:
+    return {
+        "attempt": attempt,
+        "model": model,
+        "prompt": prompt.ref,
+        "prompt_version": prompt.version,
+        "prompt_sha256": prompt.sha256,
+    }

@@ -1,0 +1,128 @@
+"""Where each extracted value sits in the document: the check that catches invented values.
+
+Small models return plausible values that are not on the page (a total of 60.31 where the receipt
+says 60.30). Every value is looked up in the document text: `exact` when the text contains it as
+given, `normalised` when it is there in another printed form (a date printed 25/12/2018 for
+2018-12-25, an amount 9.5 printed 9.50, a name with different spacing or punctuation), `missing`
+when it is not there at all. Offsets are character positions in the document text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import typing
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel
+
+from extraction_pipeline.extraction.values import find_dates
+
+_AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?![\d])|(?<![\d.,])\d+(?:\.\d{1,2})?(?![\d])")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    status: str  # exact | normalised | missing
+    start: int | None = None
+    end: int | None = None
+
+
+def locate(value: Any, text: str) -> Evidence:
+    if isinstance(value, dt.date):
+        return _locate_date(value, text)
+    if isinstance(value, (Decimal, int, float)):
+        return _locate_amount(Decimal(str(value)), text)
+    return _locate_text(str(value), text)
+
+
+def ground(record: dict[str, Any], text: str) -> dict[str, Evidence]:
+    """Evidence for every field that has a value (a null optional field has nothing to ground)."""
+    return {field: locate(value, text) for field, value in record.items() if value not in (None, "")}
+
+
+def candidates(field_value: Any, text: str, limit: int = 12) -> str:
+    """What the document does contain of the value's kind, to quote back in a re-ask."""
+    if isinstance(field_value, dt.date):
+        found = [text[start:end] for start, end, _ in find_dates(text)]
+    elif isinstance(field_value, (Decimal, int, float)):
+        found = [m.group(0) for m in _AMOUNT.finditer(text) if "." in m.group(0)]
+    else:
+        return ""
+    unique = list(dict.fromkeys(found))[:limit]
+    return ", ".join(unique)
+
+
+def _locate_text(value: str, text: str) -> Evidence:
+    start = text.find(value)
+    if start >= 0:
+        return Evidence("exact", start, start + len(value))
+    # Compare letters and digits only, upper-cased, keeping a map back to the original offsets.
+    kept = [(i, ch.upper()) for i, ch in enumerate(text) if ch.isalnum()]
+    haystack = "".join(ch for _, ch in kept)
+    needle = "".join(ch.upper() for ch in value if ch.isalnum())
+    at = haystack.find(needle) if needle else -1
+    if at < 0:
+        return Evidence("missing")
+    return Evidence("normalised", kept[at][0], kept[at + len(needle) - 1][0] + 1)
+
+
+def _locate_amount(value: Decimal, text: str) -> Evidence:
+    best: Evidence | None = None
+    for m in _AMOUNT.finditer(text):
+        printed = m.group(0)
+        try:
+            amount = Decimal(printed.replace(",", ""))
+        except InvalidOperation:
+            continue
+        if amount == value:
+            if printed == f"{value:.2f}" or printed == str(value):
+                return Evidence("exact", m.start(), m.end())
+            best = best or Evidence("normalised", m.start(), m.end())
+    return best or Evidence("missing")
+
+
+def _locate_date(value: dt.date, text: str) -> Evidence:
+    iso = value.isoformat()
+    if (start := text.find(iso)) >= 0:
+        return Evidence("exact", start, start + len(iso))
+    for start, end, date in find_dates(text):
+        if date == value:
+            return Evidence("normalised", start, end)
+    return Evidence("missing")
+
+
+def ungrounded_message(record: dict[str, Any], missing: list[str], text: str) -> str:
+    """The re-ask text for values not found in the document: which value, and what is there instead."""
+    lines = []
+    for field in missing:
+        value = record[field]
+        found = candidates(value, text)
+        if isinstance(value, dt.date):
+            lines.append(
+                f"- {field}: {value.isoformat()} is not a date printed in the document. Dates printed in it: {found or 'none'}."
+            )
+        elif isinstance(value, (Decimal, int, float)):
+            lines.append(
+                f"- {field}: {value} does not appear in the document. Amounts printed in it: {found or 'none'}."
+            )
+        else:
+            lines.append(f"- {field}: {value!r} does not appear in the document text; copy it exactly as printed.")
+    return "\n".join(lines)
+
+
+def printed_alternatives(model: type[BaseModel], fields: tuple[str, ...], text: str) -> str:
+    """For date and amount fields whose value failed validation (a negative total, an impossible date),
+    the dates or amounts the document does print, to quote in the re-ask."""
+    lines = []
+    for name in fields:
+        info = model.model_fields.get(name)
+        kinds = typing.get_args(info.annotation) or (info.annotation,) if info else ()
+        sample = next((s for s in (Decimal(0), dt.date(2000, 1, 1)) for k in kinds if k is type(s)), None)
+        if sample is not None and (found := candidates(sample, text)):
+            lines.append(
+                f"- {name}: the {'dates' if isinstance(sample, dt.date) else 'amounts'} printed in it: {found}."
+            )
+    return "\n" + "\n".join(lines) if lines else ""

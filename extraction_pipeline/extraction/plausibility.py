@@ -1,0 +1,184 @@
+"""Values that are printed in the document but cannot be the field asked for.
+
+Grounding proves a value is on the page; it cannot tell a total from the GST summary's 70.75 on a
+receipt that was paid 75.00. These checks compare a value with the rest of the document: where it is
+printed, and what the other printed amounts imply. A problem is re-asked like an ungrounded value and,
+when it stays, flagged on the record.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from extraction_pipeline.extraction.grounding import Evidence
+from extraction_pipeline.extraction.layout import lines_of, registered
+
+# Fields that name the seller, and the field holding the seller's address printed below it.
+_SELLER_ABOVE_ADDRESS = (("company", "address"), ("issuer", "address"))
+
+
+def misplaced(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:
+    """Values found in the document, but where that field is not printed: a name below the seller's
+    address is the customer's (a receipt's 'bill to'), not the seller's, unless it carries a company
+    registration number (the legal entity behind a brand is often printed at the foot)."""
+    problems = {}
+    for name_field, address_field in _SELLER_ABOVE_ADDRESS:
+        name, address = evidence.get(name_field), evidence.get(address_field)
+        if name and address and name.start is not None and address.start is not None and name.start > address.start:
+            first, last = text.count("\n", 0, name.start), text.count("\n", 0, max(name.end - 1, name.start))
+            if registered(lines_of(text), first, last):
+                continue
+            problems[name_field] = (
+                f"- {name_field}: {record[name_field]!r} is printed below the seller's address, so it is the customer; "
+                "the seller's name is printed above its address, at the top."
+            )
+    return problems
+
+
+_LONG_NUMBER = re.compile(r"\d{7,}")
+
+
+def number_for_a_name(record: dict[str, Any]) -> dict[str, str]:
+    """A seller's name holding a long number (BRN GST NO . 000417619968) is a tax, registration or
+    phone line taken for the name: grounded, but not a name."""
+    return {
+        field: f"- {field}: {record[field]!r} is a tax, registration or phone number line, not a name; "
+        "give the seller's business name as printed at the top."
+        for field, _ in _SELLER_ABOVE_ADDRESS
+        if isinstance(record.get(field), str) and _LONG_NUMBER.search(record[field])
+    }
+
+
+# An unsigned amount with 2 decimals, and not the 840.00 at the end of -7,840.00; sen alone may be
+# printed without the ringgit (CHANGE RM .20), but not after a letter (NO.25).
+_PRINTED_AMOUNT = re.compile(r"(?<![\d.-])(?<!\d,)(?:\d{1,3}(?:,\d{3})*|(?<![A-Z]))\.\d{2}(?!\d)", re.IGNORECASE)
+# CASH 50.00, AMOUNT TENDERED, PAID; PAY or PAYMENT only as the label of an amount (not PAY PARKING TICKET).
+_TENDERED = re.compile(
+    r"^(?!.*CHANGE)(.*\b(CASH|TENDER(ED)?|PAID)\b(?!\s*(SALE|BILL|INVOICE|RECEIPT))|\s*PAY(MENT)?\s*:?\s*(RM\s*)?[\d.])"
+)
+_CHANGE = re.compile(r"\bCHANGE\b")
+_TOTAL_LINE = re.compile(r"TOTAL|AMOUNT|NETT|\bNET\b|\bDUE\b|PAYABLE|GRAND|\bROUND")
+# Lines that carry "total" but not the amount paid: subtotals, tax summaries, payments, discounts, counts.
+_NOT_THE_TOTAL = re.compile(
+    r"SUB|GST|TAX|SST|DISC|SAV|QTY|ITEM|EXCL|SUPPLIES|CASH|CHANGE|TENDER|PAID|ACCEPT|POINT|DEPOSIT|VOUCHER|CARD"
+)
+# TOTAL INCL. OF GST, TOTAL (INCLUSIVE OF GST) is the total, tax included (not INCLUDED GST 0.42, the tax).
+_TAX_INCLUDED = re.compile(r"\bINCL(?!UDED)[A-Z]*\.?\s*(OF\s*)?(GST|SST|TAX)")
+_SUBTOTAL = re.compile(r"SUB\W?TOTAL")
+# Rounding to the nearest 5 sen moves a total by at most 0.02; a little more covers receipts that round up.
+ROUNDING_TOLERANCE = Decimal("0.05")
+_ROUNDED_WITHIN_LINES = 3
+
+
+def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
+    """A total that disagrees with the payment printed on the receipt.
+
+    Where the receipt prints what was tendered and the change, the total is their difference, to the
+    cent: a total before rounding is not what was paid. Where it prints no change and the amount
+    tendered is also printed as a total, that is what was paid, and the total is no more. Otherwise the total is at least the largest amount on a total line (the GST
+    summary's or a subtotal's smaller TOTAL is the usual wrong pick); a total printed only as a subtotal
+    is not one when a total line or a tax charge follows, nor is one followed within a few lines by
+    another total line within rounding of it (TOTAL 102.39, then TOTAL 102.40). Measured on the 625 SROIE training totals by `benchmarks/layout_rules.py`: 13
+    labels raise it: 8 give the total before rounding where the receipt shows a rounded payment, 4 are
+    label errors (3 the subtotal before a coupon), 1 receipt prints its amounts a line off their labels.
+    """
+    total = record.get("total")
+    if not isinstance(total, Decimal):
+        return {}
+    rows = [(line.upper(), _amounts(line)) for line in text.splitlines()]
+    tendered, change = payment(text)
+    if tendered is not None and change is not None and change <= tendered:
+        paid = tendered - change
+        if paid != total:  # what the customer paid is the total after rounding, to the cent
+            return {
+                "total": f"- total: {total} disagrees with the payment printed on the receipt: {tendered} tendered "
+                f"minus {change} change is {paid}. Give the final total the customer paid."
+            }
+        return {}
+    on_total_lines = [(i, a) for i, (upper, amounts) in enumerate(rows) if _is_total_line(upper) for a in amounts]
+    totals = [a for _, a in on_total_lines]
+    at = next((i for i, a in on_total_lines if a == total), None)
+    # The rounded total follows within a few lines (not the GST summary's TOTAL at the foot).
+    later = [a for i, a in on_total_lines if at is not None and at < i <= at + _ROUNDED_WITHIN_LINES]
+    rounded = next((a for a in later if a != total and abs(a - total) <= ROUNDING_TOLERANCE), None)
+    if rounded is not None:
+        return {
+            "total": f"- total: {total} is the total before rounding; the receipt prints {rounded} after it. "
+            "Give the final total after rounding."
+        }
+    printed_totals = {a for upper, amounts in rows if _TOTAL_LINE.search(upper) for a in amounts}
+    if tendered is not None and change is None and tendered in printed_totals:  # paid exactly, no change
+        if abs(tendered - total) <= ROUNDING_TOLERANCE:
+            return {}
+        if total > tendered:
+            return {
+                "total": f"- total: {total} is more than the {tendered} paid, which is also printed as a total. "
+                "Give the final total after discounts and rounding."
+            }
+    # Lines with a total-like label that print it (the GST summary's SR @ 6% 68.87 4.13 has none).
+    printed_on = [i for i, (upper, amounts) in enumerate(rows) if total in amounts and _TOTAL_LINE.search(upper)]
+    subtotal_only = bool(printed_on) and all(_SUBTOTAL.search(rows[i][0]) for i in printed_on)
+    if subtotal_only and (totals or _charged_after(rows, printed_on[-1])):
+        return {
+            "total": f"- total: {total} is printed only as a subtotal. "
+            "Give the final total to pay, after discounts, tax and rounding."
+        }
+    if totals and total < max(totals) - ROUNDING_TOLERANCE:
+        return {
+            "total": f"- total: {total} is less than {max(totals)}, printed on a total line of the receipt. "
+            "Give the final total to pay, not a subtotal or a tax summary."
+        }
+    return {}
+
+
+def payment(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """The amount tendered and the change, as printed. Some tills print the cash received as a debit
+    (CASH -50.00): on these lines a minus sign is not a discount."""
+    rows = [(line.upper(), _amounts(line.replace("-", " "))) for line in text.splitlines()]
+    return _amount_after(rows, _TENDERED), _amount_after(rows, _CHANGE)
+
+
+def payment_note(fields: tuple[str, ...], text: str) -> str:
+    """For a total that failed validation (the model copied CASH -50.00): what the printed payment
+    says was paid, to quote in the re-ask beside the amounts printed."""
+    tendered, change = payment(text)
+    if "total" not in fields or tendered is None or change is None or change > tendered:
+        return ""
+    return f"\n- total: the receipt prints {tendered} tendered and {change} change, so {tendered - change} was paid."
+
+
+def implausible(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:
+    """Every problem of this module, by field."""
+    return {**number_for_a_name(record), **misplaced(record, evidence, text), **total_problem(record, text)}
+
+
+def _amounts(line: str) -> list[Decimal]:
+    return [Decimal(a.replace(",", "")) for a in _PRINTED_AMOUNT.findall(line)]
+
+
+def _is_total_line(upper: str) -> bool:
+    return bool(_TOTAL_LINE.search(upper)) and not _NOT_THE_TOTAL.search(_TAX_INCLUDED.sub(" ", upper))
+
+
+# A tax or service charge added to the bill; not the tax included in the prices (INC 6% GST 1.62).
+_CHARGE = re.compile(r"^(?!.*\bINC|.*SUMMARY).*(GST|TAX|SST|SERVICE)")
+
+
+def _charged_after(rows: list[tuple[str, list[Decimal]]], line: int) -> bool:
+    """A tax or service charge above zero is printed below `line`: what was paid is more than that line."""
+    return any(_CHARGE.search(upper) and any(amounts) for upper, amounts in rows[line + 1 :])
+
+
+def _amount_after(rows: list[tuple[str, list[Decimal]]], label: re.Pattern[str]) -> Decimal | None:
+    """The amount on the last line with `label`, or on the line below it when that holds only numbers.
+
+    The last, because a receipt that prints CASH 71.00 then CASH RECEIVED 101.00 means the latter."""
+    found: list[Decimal] = []
+    for i, (upper, amounts) in enumerate(rows):
+        if label.search(upper):
+            if not amounts and i + 1 < len(rows) and not re.search(r"[A-Z]{2}", rows[i + 1][0]):
+                amounts = rows[i + 1][1]
+            found += amounts[-1:]
+    return found[-1] if found else None
