@@ -26,6 +26,7 @@ from extraction_pipeline.storage.tables import QUARANTINE_FILE, RECORDS_FILE
 
 # A new $DAGSTER_HOME gets the single-machine instance config (telemetry off, the llm_api pool).
 INSTANCE_CONFIG = PROJECT_ROOT / "deploy" / "dagster.yaml"
+CALL_LOG = "extraction_pipeline.llm"  # the logger of llm/client.py: one JSON line per call
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,10 @@ def _instance() -> Iterator[dg.DagsterInstance]:
         config = Path(home) / "dagster.yaml"
         if not config.exists():
             Path(home).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(INSTANCE_CONFIG, config)
+            if INSTANCE_CONFIG.exists():
+                shutil.copyfile(INSTANCE_CONFIG, config)
+            else:  # installed from a wheel: no deploy/ folder beside the package
+                config.write_text("telemetry:\n  enabled: false\n")
         with dg.DagsterInstance.get() as instance:
             yield instance
     else:
@@ -80,6 +84,24 @@ def _instance() -> Iterator[dg.DagsterInstance]:
             dg.DagsterInstance.local_temp(tmp, overrides={"telemetry": {"enabled": False}}) as instance,
         ):
             yield instance
+
+
+@contextlib.contextmanager
+def _calls_on_stderr(instance: dg.DagsterInstance) -> Iterator[None]:
+    """One JSON line per LLM call on stderr (stdout stays clean for --json), printed once: an instance
+    that captures the call log (deploy/dagster.yaml does) already prints it on Dagster's console."""
+    llm_log = logging.getLogger(CALL_LOG)
+    llm_log.setLevel(logging.INFO)
+    if CALL_LOG in instance.managed_python_loggers:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    llm_log.addHandler(handler)
+    try:
+        yield
+    finally:
+        llm_log.removeHandler(handler)
 
 
 def run_pipeline(
@@ -99,7 +121,7 @@ def run_pipeline(
         "loggers": {"console": {"config": {"log_level": "INFO"}}},
     }
     started = time.perf_counter()
-    with _instance() as instance:
+    with _instance() as instance, _calls_on_stderr(instance):
         result = (
             defs()
             .resolve_job_def("extract_documents")
@@ -191,13 +213,6 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--output", type=Path, default=None, help="keep the tables and report here")
     ev.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-
-    # One JSON line per LLM call on stderr; stdout stays clean for --json.
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    llm_log = logging.getLogger("extraction_pipeline.llm")
-    llm_log.addHandler(handler)
-    llm_log.setLevel(logging.INFO)
 
     if args.command == "run":
         summary = run_pipeline(args.inbox or Settings.load().inbox, args.output, args.document_type)

@@ -96,7 +96,7 @@ class Settings:
     # How answers are checked and reused.
     reuse_near_duplicates: bool = _setting("EXTRACTION_NEAR_DUPLICATES", False,
         "let a near copy of an extracted document take its answer when all of it is in the copy",
-        _bool)  # fmt: skip
+        _bool, "off")  # fmt: skip
     quarantine_ungrounded: tuple[str, ...] = _setting("EXTRACTION_QUARANTINE_UNGROUNDED", (),
         "fields to quarantine, not just flag, when their value is not in the document (comma-separated)",
         _names, "none")  # fmt: skip

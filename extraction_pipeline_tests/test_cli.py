@@ -1,10 +1,11 @@
 """The command line drives the same asset graph; scripts read its JSON."""
 
 import json
+import os
 import subprocess
 import sys
 
-from extraction_pipeline_tests.support.helpers import answer, receipt_text
+from extraction_pipeline_tests.support.helpers import answer, receipt_text, write_inbox
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 
@@ -29,3 +30,18 @@ def test_run_json_reports_paths_counts_tokens_and_cost(scripted_llm, tmp_path, m
     calls = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith('{"event": "llm_call"')]
     assert len(calls) == 2 and all(c["model"] == "gpt-4o-mini" for c in calls)
     assert "sk-test-not-a-real-key" not in proc.stderr + proc.stdout
+
+
+def test_run_creates_a_missing_dagster_home_keeps_telemetry_off_and_logs_each_call_once(scripted_llm, tmp_path):
+    scripted_llm(lambda req: Reply(answer("C")))
+    inbox = write_inbox(tmp_path / "inbox", {"a.txt": receipt_text("C", "A"), "b.txt": receipt_text("C", "B")})
+    home = tmp_path / "not" / "yet" / "there"
+    proc = subprocess.run(
+        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "DAGSTER_HOME": str(home)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "telemetry:\n  enabled: false" in (home / "dagster.yaml").read_text()
+    assert "Telemetry" not in proc.stderr + proc.stdout
+    assert proc.stderr.count('"event": "llm_call"') == 2  # two documents, two calls, each printed once
+    assert "2 records" in proc.stdout

@@ -86,7 +86,7 @@ class OutputStorage(dg.ConfigurableResource):
 
 
 class QualityThresholds(dg.ConfigurableResource):
-    """Limits of the asset checks; each defaults to its EXTRACTION_MAX_* variable."""
+    """Limits of the asset checks; each field left unset takes its setting (docs/configuration.md)."""
 
     max_validation_error_rate: Optional[float] = Field(
         default=None, description="default $EXTRACTION_MAX_VALIDATION_ERROR_RATE or 0.5"

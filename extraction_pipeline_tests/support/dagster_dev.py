@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Iterator
 
-REPO = Path(__file__).resolve().parent.parent
+from extraction_pipeline_tests.support.helpers import REPO
 
 
 def free_port() -> int:

@@ -50,7 +50,7 @@ def document_text(request: dict[str, Any]) -> str:
 class ScriptedLLMServer:
     """Answers each POST /v1/chat/completions with `responder(request_json)`; records every request."""
 
-    def __init__(self, responder: Responder, embeddings: bool = True):
+    def __init__(self, responder: Responder, embeddings: bool = True, models: tuple[str, ...] = ("scripted-model",)):
         self.responder = responder
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -61,9 +61,8 @@ class ScriptedLLMServer:
                 pass
 
             def do_GET(self) -> None:
-                self._send(
-                    200, json.dumps({"object": "list", "data": [{"id": "scripted-model", "object": "model"}]}).encode()
-                )
+                listed = [{"id": name, "object": "model"} for name in models]
+                self._send(200, json.dumps({"object": "list", "data": listed}).encode())
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))

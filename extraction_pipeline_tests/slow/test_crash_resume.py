@@ -8,7 +8,6 @@ import sys
 import time
 
 import pandas as pd
-import pytest
 
 from extraction_pipeline.llm.cache import AnswerCache
 from extraction_pipeline_tests.support.helpers import answer, receipt_text
@@ -25,7 +24,6 @@ def start_run(inbox, out):
     )  # fmt: skip
 
 
-@pytest.mark.slow
 def test_a_killed_run_resumes_without_paying_twice(scripted_llm, isolated_answer_cache, tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     server = scripted_llm(lambda req: Reply(answer("K"), delay_s=0.3))

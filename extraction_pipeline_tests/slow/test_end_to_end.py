@@ -4,7 +4,6 @@ import statistics
 import time
 
 import pandas as pd
-import pytest
 
 from extraction_pipeline.documents.reading import document_id
 from extraction_pipeline_tests.support.dagster_dev import dagster_dev
@@ -14,7 +13,6 @@ from extraction_pipeline_tests.support.scripted_llm_server import Reply
 FILES = 10
 
 
-@pytest.mark.slow
 def test_files_landing_in_the_inbox_become_records_via_the_sensor(
     scripted_llm, tmp_path, isolated_answer_cache, monkeypatch
 ):

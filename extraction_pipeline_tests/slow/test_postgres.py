@@ -3,14 +3,11 @@
 import shutil
 
 import dagster as dg
-import pytest
 
-from extraction_pipeline_tests.support.dagster_dev import REPO
-from extraction_pipeline_tests.support.helpers import DEFS, echo, land, receipt_text
+from extraction_pipeline_tests.support.helpers import DEFS, REPO, echo, land, receipt_text
 from extraction_pipeline_tests.support.postgres_server import postgres_server
 
 
-@pytest.mark.slow
 def test_sensor_and_nightly_schedule_run_on_postgres_storage(scripted_llm, tmp_path, monkeypatch):
     server = scripted_llm(echo)
     inbox = tmp_path / "inbox"

@@ -5,10 +5,9 @@ import time
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
-from extraction_pipeline_tests.support.dagster_dev import REPO, dagster_dev
-from extraction_pipeline_tests.support.helpers import echo, receipt_text
+from extraction_pipeline_tests.support.dagster_dev import dagster_dev
+from extraction_pipeline_tests.support.helpers import REPO, echo, receipt_text
 
 ARTIFACTS = REPO / "test-artifacts"
 LOCATION = "__repository__@extraction_pipeline.definitions"
@@ -37,7 +36,6 @@ def wait_for(predicate, timeout_s: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.mark.slow
 def test_materialize_from_the_ui_and_see_cost_tokens_latency_and_error_rate(scripted_llm, tmp_path):
     from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
