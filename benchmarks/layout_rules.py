@@ -1,6 +1,8 @@
-"""How the layout completion (layout.py) and the total check (plausibility.py) do on labelled receipts.
+"""How the layout completion (extraction/layout.py) and the total check (extraction/plausibility.py) do on labelled receipts.
 
-    .venv/bin/python benchmarks/layout_rules.py ../shared/datasets/sroie-train [--records OUTPUT_DIR]
+    .venv/bin/python benchmarks/layout_rules.py SROIE_FOLDER [--records OUTPUT_DIR]
+
+`SROIE_FOLDER` holds the SROIE receipts as `docs/<id>.txt` and `gold.jsonl` (docs/accuracy.md).
 
 Without a model: every gold company and address is fed in as if it were the model's answer, and the
 share left as it was is printed (a rule that changes a right answer is a regression); every gold total

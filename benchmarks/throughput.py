@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Iterator
 
 REPO = Path(__file__).resolve().parent.parent
-SROIE = REPO.parent / "shared" / "datasets" / "sroie-train"
 PY = sys.executable
 
 
 @contextlib.contextmanager
 def scripted_server(latency: float, max_concurrent: int | None = None, rpm: int | None = None) -> Iterator[str]:
-    cmd = [PY, "-m", "extraction_pipeline_tests.scripted_llm_server", "--latency", str(latency)]
+    cmd = [PY, "-m", "extraction_pipeline_tests.support.scripted_llm_server", "--latency", str(latency)]
     cmd += ["--max-concurrent", str(max_concurrent)] if max_concurrent else []
     cmd += ["--rpm", str(rpm)] if rpm else []
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=REPO, start_new_session=True)
@@ -41,10 +40,10 @@ def scripted_server(latency: float, max_concurrent: int | None = None, rpm: int 
         proc.wait(timeout=10)
 
 
-def make_inbox(folder: Path, count: int) -> Path:
-    """`count` real receipts; past the 626 of the dataset, numbered copies with a unique first line."""
+def make_inbox(folder: Path, count: int, receipts: Path) -> Path:
+    """`count` real receipts from the folder; past its end, numbered copies with a unique first line."""
     folder.mkdir(parents=True, exist_ok=True)
-    sources = sorted((SROIE / "docs").glob("*.txt"))
+    sources = sorted(receipts.glob("*.txt"))
     for i in range(count):
         text = sources[i % len(sources)].read_text()
         (folder / f"r{i:05d}.txt").write_text(f"COPY {i}\n{text}" if i >= len(sources) else text)
@@ -98,12 +97,14 @@ def main() -> None:
     parser.add_argument("--rpm-docs", type=int, default=300)
     parser.add_argument("--overhead-docs", type=int, default=10_000)
     parser.add_argument("--local-docs", type=int, default=10)
+    parser.add_argument("--receipts", type=Path, default=REPO / "data" / "inbox",
+                        help="a folder of receipt .txt files, e.g. the SROIE receipts' docs/ (docs/accuracy.md)")  # fmt: skip
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     print(f"machine: {os.cpu_count()} cores; work folder {tmp}")
 
     if {"graph", "naive", "rerun"} & set(args.only):
-        inbox = make_inbox(tmp / "inbox", args.docs)
+        inbox = make_inbox(tmp / "inbox", args.docs, args.receipts)
         limit = args.docs * 0.5 / 16
         with scripted_server(latency=0.5, max_concurrent=16) as url:
             env = bench_env(url, tmp / "cache.sqlite3", EXTRACTION_MAX_CONCURRENCY="16")
@@ -121,7 +122,7 @@ def main() -> None:
                 print(f"[naive] one call after another with the openai client: {naive:.2f} s for {args.docs} receipts")
 
     if "rpm" in args.only:
-        inbox = make_inbox(tmp / "inbox-rpm", args.rpm_docs)
+        inbox = make_inbox(tmp / "inbox-rpm", args.rpm_docs, args.receipts)
         with scripted_server(latency=0.5, max_concurrent=16, rpm=120) as url:
             env = bench_env(url, tmp / "cache-rpm.sqlite3", EXTRACTION_MAX_CONCURRENCY="16", EXTRACTION_RPM="120")
             result = run_graph(inbox, tmp / "out-rpm", env)
@@ -134,7 +135,7 @@ def main() -> None:
               f"{result['rate_limit_wait_s']:.1f} s")  # fmt: skip
 
     if "overhead" in args.only:
-        inbox = make_inbox(tmp / "inbox-10k", args.overhead_docs)
+        inbox = make_inbox(tmp / "inbox-10k", args.overhead_docs, args.receipts)
         with scripted_server(latency=0.0) as url:
             env = bench_env(url, tmp / "cache-10k.sqlite3", EXTRACTION_MAX_CONCURRENCY="16")
             result = run_graph(inbox, tmp / "out-10k", env)
@@ -144,7 +145,7 @@ def main() -> None:
               f"{result['max_rss_mb']:.0f} MiB")  # fmt: skip
 
     if "local" in args.only:
-        inbox = make_inbox(tmp / "inbox-local", args.local_docs)
+        inbox = make_inbox(tmp / "inbox-local", args.local_docs, args.receipts)
         env = {"EXTRACTION_CACHE_PATH": str(tmp / "cache-local.sqlite3")}
         for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DAGSTER_HOME"):
             os.environ.pop(var, None)

@@ -1,0 +1,1 @@
+"""Reading documents: inbox files into text documents or rejections with a reason, and which files are new."""

@@ -1,0 +1,1 @@
+"""Quality and evaluation: run numbers, the quality report, and accuracy against gold labels."""

@@ -1,4 +1,4 @@
-"""Scoring extracted fields against gold labels, by the SROIE rules (see shared/datasets README).
+"""Scoring extracted fields against gold labels, by the SROIE task 3 rules (docs/accuracy.md).
 
 Labels keep values as printed, so each field is compared after the normalisation that makes the
 comparison fair: dates parsed day-first, totals as numbers to 2 decimals, text upper-cased with
