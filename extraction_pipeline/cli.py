@@ -14,7 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import dagster as dg
 
@@ -61,6 +61,43 @@ class RunSummary:
     wall_s: float
     seconds_per_document: float
     accuracy: dict[str, float | None] | None = None
+
+    @classmethod
+    def of(
+        cls, report: QualityReport, llm: dict[str, Any], output_dir: Path, failed_checks: list[str], wall_s: float
+    ) -> RunSummary:
+        """From the run's report and the metadata of its llm_extractions materialization."""
+        c = report.calls
+        return cls(
+            records_path=str(output_dir / RECORDS_FILE),
+            quarantine_path=str(output_dir / QUARANTINE_FILE),
+            report_path=str(output_dir / "quality_report.md"),
+            documents=report.files_seen,
+            rejected=report.rejected,
+            records=report.records,
+            quarantined=report.quarantined,
+            valid_rate=report.valid_rate,
+            llm_calls=c.calls,
+            input_tokens=c.input_tokens,
+            output_tokens=c.output_tokens,
+            cost_usd=c.cost_usd,
+            cost_known=c.cost_known,
+            latency_p50_s=c.latency_p50_s,
+            latency_p95_s=c.latency_p95_s,
+            llm_latency_sum_s=c.latency_sum_s,
+            llm_http_attempts=llm.get("llm.http_attempts", 0),
+            llm_retries=llm.get("llm.retries", 0),
+            llm_throttled=llm.get("llm.throttled_responses", 0),
+            rate_limit_wait_s=llm.get("llm.rate_limit_wait_s", 0.0),
+            cache_hits=c.cache_hits,
+            cache_saved_cost_usd=llm.get("cache.saved_cost_usd", 0.0),
+            cached_input_share=c.cached_input_share,
+            extraction_wall_s=llm["latency_s"],
+            failed_checks=failed_checks,
+            wall_s=wall_s,
+            seconds_per_document=wall_s / report.documents if report.documents else 0.0,
+            accuracy=report.accuracy["per_field"] if report.accuracy is not None else None,
+        )
 
 
 @contextlib.contextmanager
@@ -134,38 +171,7 @@ def run_pipeline(
             )
         report: QualityReport = result.output_for_node("quality_report")
         llm = {k: v.value for k, v in result.asset_materializations_for_node("llm_extractions")[0].metadata.items()}
-    wall = time.perf_counter() - started
-    c = report.calls
-    return RunSummary(
-        records_path=str(output_dir / RECORDS_FILE),
-        quarantine_path=str(output_dir / QUARANTINE_FILE),
-        report_path=str(output_dir / "quality_report.md"),
-        documents=report.files_seen,
-        rejected=report.rejected,
-        records=report.records,
-        quarantined=report.quarantined,
-        valid_rate=report.valid_rate,
-        llm_calls=c.calls,
-        input_tokens=c.input_tokens,
-        output_tokens=c.output_tokens,
-        cost_usd=c.cost_usd,
-        cost_known=c.cost_known,
-        latency_p50_s=c.latency_p50_s,
-        latency_p95_s=c.latency_p95_s,
-        llm_latency_sum_s=c.latency_sum_s,
-        llm_http_attempts=llm.get("llm.http_attempts", 0),
-        llm_retries=llm.get("llm.retries", 0),
-        llm_throttled=llm.get("llm.throttled_responses", 0),
-        rate_limit_wait_s=llm.get("llm.rate_limit_wait_s", 0.0),
-        cache_hits=c.cache_hits,
-        cache_saved_cost_usd=llm.get("cache.saved_cost_usd", 0.0),
-        cached_input_share=c.cached_input_share,
-        extraction_wall_s=llm["latency_s"],
-        failed_checks=failed_checks,
-        wall_s=wall,
-        seconds_per_document=wall / report.documents if report.documents else 0.0,
-        accuracy=report.accuracy["per_field"] if report.accuracy is not None else None,
-    )
+    return RunSummary.of(report, llm, output_dir, failed_checks, time.perf_counter() - started)
 
 
 def evaluate(docs_dir: Path, gold_path: Path, limit: int | None, output_dir: Path | None) -> RunSummary:

@@ -29,9 +29,9 @@ from extraction_pipeline.defs.metadata import (
 )
 from extraction_pipeline.defs.resources import LLMResource, OutputStorage, embedder, retry_client, routed_clients
 from extraction_pipeline.doctypes.schemas import DOCUMENT_TYPES, fields_for_types
-from extraction_pipeline.documents.reading import InboxSnapshot, read_selected, scan_inbox
+from extraction_pipeline.documents.reading import Document, InboxSnapshot, read_selected, scan_inbox
 from extraction_pipeline.extraction.batch import ExtractionBatch, extract_all, not_sent
-from extraction_pipeline.extraction.extract import ExtractionSettings
+from extraction_pipeline.extraction.extract import ExtractionOutcome, ExtractionSettings
 from extraction_pipeline.extraction.neardup import NearDuplicateIndex
 from extraction_pipeline.llm.budget import RunBudget
 from extraction_pipeline.llm.client import LLMClient, LLMError
@@ -112,6 +112,36 @@ def llm_extractions(
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
     settings = Settings.load(llm, config)
+    outcomes, client_numbers = _extract(context, raw_documents.documents, settings, config, llm)
+    s = call_summary(outcomes)
+    standard = standard_numbers(
+        started, cost_usd=s.cost_usd + (client_numbers.get("cost_usd.embeddings") or 0.0),
+        input_tokens=s.input_tokens, output_tokens=s.output_tokens, error_rate=s.failed_call_rate,
+    )  # fmt: skip
+    return dg.MaterializeResult(
+        value=ExtractionBatch(config.document_type, outcomes),
+        metadata={
+            **standard,
+            **tidied({k: v for k, v in s.named().items() if k not in standard}),
+            **tidied(client_numbers),
+            **tidied({f"grounding_rate.{f}": rate for f, rate in grounding_rates(outcomes).items()}),
+            **{f"layout_completions.{f}": n for f, n in layout_completions(outcomes).items()},
+            **{f"llm.calls.{model}": n for model, n in calls_by_model(outcomes).items()},
+            **tidied({f"cost_usd.{model}": float(usd) for model, usd in cost_by_model(outcomes).items()}),
+        },
+    )
+
+
+def _extract(
+    context: dg.AssetExecutionContext,
+    documents: list[Document],
+    settings: Settings,
+    config: ExtractionConfig,
+    llm: LLMResource,
+) -> tuple[list[ExtractionOutcome], dict[str, Any]]:
+    """Every document's outcome, and what the client saw (retries, throttling, embeddings)."""
+    if not documents:
+        return [], {}
     extraction = ExtractionSettings(
         document_type=config.document_type,
         max_reasks=config.max_reasks,
@@ -122,59 +152,37 @@ def llm_extractions(
         quarantine_ungrounded=settings.quarantine_ungrounded,
     )
     budget = RunBudget(max_tokens=settings.run_budget_tokens, max_usd=settings.run_budget_usd)
-    documents = raw_documents.documents
-    client_numbers: dict[str, Any] = {}
-    outcomes = []
     near_duplicates: NearDuplicateIndex | None = None
-    if documents:
-        try:
-            with llm.client(settings, budget) as client:
-                if settings.reuse_near_duplicates:
-                    near_duplicates = NearDuplicateIndex(
-                        settings.cache_path.with_name("near_duplicates.sqlite3"),
-                        embed=embedder(settings, client),
-                        embedding_model=settings.embedding_model,
-                    )
-                concurrency = settings.max_concurrency or client.max_concurrency
-                context.log.info(
-                    f"extracting {len(documents)} documents with {client.model} ({client.response_format}, {concurrency} at once)"
+    try:
+        with llm.client(settings, budget) as client:
+            if settings.reuse_near_duplicates:
+                near_duplicates = NearDuplicateIndex(
+                    settings.cache_path.with_name("near_duplicates.sqlite3"),
+                    embed=embedder(settings, client),
+                    embedding_model=settings.embedding_model,
                 )
-                outcomes = extract_all(
-                    documents, client, extraction, max_concurrency=concurrency, report=context.log.info,
-                    retry_client=retry_client(settings, client),
-                    routes=routed_clients(settings, client),
-                    near_duplicates=near_duplicates,
-                    near_duplicate_threshold=config.near_duplicate_threshold,
-                )  # fmt: skip
-                client_numbers = _client_numbers(client)
-        except LLMError as exc:  # the server could not be asked before the first document
-            context.log.error(f"no document sent: {exc}")
-            outcomes = not_sent(documents, exc.kind, str(exc))
+            concurrency = settings.max_concurrency or client.max_concurrency
+            context.log.info(
+                f"extracting {len(documents)} documents with {client.model} ({client.response_format}, {concurrency} at once)"
+            )
+            outcomes = extract_all(
+                documents, client, extraction, max_concurrency=concurrency, report=context.log.info,
+                retry_client=retry_client(settings, client),
+                routes=routed_clients(settings, client),
+                near_duplicates=near_duplicates,
+                near_duplicate_threshold=config.near_duplicate_threshold,
+            )  # fmt: skip
+            numbers = _client_numbers(client)
+    except LLMError as exc:  # the server could not be asked before the first document
+        context.log.error(f"no document sent: {exc}")
+        return not_sent(documents, exc.kind, str(exc)), {}
+    finally:
+        if near_duplicates is not None:
+            near_duplicates.close()
     if near_duplicates is not None:
-        near_duplicates.close()
-        client_numbers["near_duplicates.similarity"] = near_duplicates.similarity
-        client_numbers["near_duplicates.embedding_failures"] = near_duplicates.embedding_failures
-    s = call_summary(outcomes)
-    embedding_cost = client_numbers.get("cost_usd.embeddings") or 0.0
-    return dg.MaterializeResult(
-        value=ExtractionBatch(config.document_type, outcomes),
-        metadata={
-            **standard_numbers(
-                started,
-                cost_usd=s.cost_usd + embedding_cost,
-                input_tokens=s.input_tokens,
-                output_tokens=s.output_tokens,
-                error_rate=s.failed_call_rate,
-            ),  # fmt: skip
-            **tidied({k: v for k, v in s.named().items() if k not in ("cost_usd",) and not k.endswith("put_tokens")}),
-            "gen_ai.usage.cached_input_tokens": s.cached_input_tokens,
-            **tidied(client_numbers),
-            **tidied({f"grounding_rate.{f}": rate for f, rate in grounding_rates(outcomes).items()}),
-            **{f"layout_completions.{f}": n for f, n in layout_completions(outcomes).items()},
-            **{f"llm.calls.{model}": n for model, n in calls_by_model(outcomes).items()},
-            **tidied({f"cost_usd.{model}": float(usd) for model, usd in cost_by_model(outcomes).items()}),
-        },
-    )
+        numbers["near_duplicates.similarity"] = near_duplicates.similarity
+        numbers["near_duplicates.embedding_failures"] = near_duplicates.embedding_failures
+    return outcomes, numbers
 
 
 def _client_numbers(client: LLMClient) -> dict[str, Any]:
