@@ -5,10 +5,9 @@ import json
 
 import pytest
 
-from extraction_pipeline_tests.support.helpers import receipt_text, write_inbox
+from extraction_pipeline_tests.support.helpers import RECEIPTS_IN_INBOX, receipt_text, write_inbox
 from extraction_pipeline_tests.support.scripted_llm_server import Responder, ScriptedLLMServer
 
-RECEIPTS_IN_INBOX = 3
 GOLD_PLAIN = {"company": "SHOP P SDN BHD", "date": "25/12/2018", "address": "1 JALAN P", "total": "9.50"}
 
 

@@ -15,8 +15,13 @@ from extraction_pipeline.extraction.extract import ExtractionSettings
 from extraction_pipeline.llm.backend import open_client
 from extraction_pipeline.llm.client import LLMError
 from extraction_pipeline.settings import Settings
-from extraction_pipeline_tests.conftest import RECEIPTS_IN_INBOX
-from extraction_pipeline_tests.support.helpers import ScriptedClient, answer, materialize, receipt_text
+from extraction_pipeline_tests.support.helpers import (
+    RECEIPTS_IN_INBOX,
+    ScriptedClient,
+    answer,
+    materialize,
+    receipt_text,
+)
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
 
 DOCS = RECEIPTS_IN_INBOX

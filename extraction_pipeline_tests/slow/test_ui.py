@@ -1,6 +1,7 @@
 """The Dagster UI in headless Chromium: launch a materialization from the asset graph and see the
 run's numbers on the asset page. Saves a screenshot to test-artifacts/."""
 
+import re
 import time
 from pathlib import Path
 
@@ -91,5 +92,8 @@ def test_materialize_from_the_ui_and_see_cost_tokens_latency_and_error_rate(scri
 
             wait_for(lambda: all(n in page_text() for n in names), 90, "the run's metadata on the asset page")
             driver.save_screenshot(str(ARTIFACTS / "llm_extractions_asset_page.png"))
+            # Numbers read as numbers: seconds to the hundredth, not 0.3569999999.
+            latency = re.search(r"^latency_s\n.*\n(\S+)$", page_text(), re.M)
+            assert latency and re.fullmatch(r"\d+(\.\d{1,2})?", latency.group(1)), page_text()[:2000]
         finally:
             driver.quit()

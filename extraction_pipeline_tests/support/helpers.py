@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE_INBOX = REPO / "data" / "inbox"
 DEFS = defs()
 ASSETS = [raw_documents, llm_extractions, validated_records, quality_report, evaluation]
+RECEIPTS_IN_INBOX = 3  # the receipts_inbox fixture
 ANSWER = {"company": "SHOP {n} SDN BHD", "date": "25/12/2018", "address": "1 JALAN {n}", "total": 9.5, "currency": "RM"}
 INVOICE = """ACME Industrial GmbH
 Invoice No: INV-2024-117
