@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from extraction_pipeline.documents.reading import document_id, list_inbox
+from extraction_pipeline.documents.reading import RejectedFile, document_id, list_inbox, read_inbox_file
 
 _HASH_LIMIT = 64 * 1024 * 1024  # ids of larger files (rejected anyway) come from size and mtime
 
@@ -30,15 +30,17 @@ def settled_files(inbox: Path, now: float, settle_s: float) -> list[InboxFile]:
     found = []
     for path in list_inbox(inbox):
         try:
-            stat = path.stat()
-            if now - stat.st_mtime < settle_s:
+            info = path.lstat()
+            if now - info.st_mtime < settle_s:
                 continue
-            if stat.st_size > _HASH_LIMIT:
-                content_id = hashlib.sha256(f"{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+            if info.st_size > _HASH_LIMIT:
+                content_id = hashlib.sha256(f"{info.st_size}:{info.st_mtime_ns}".encode()).hexdigest()[:16]
             else:
-                content_id = document_id(path.read_bytes())
+                content_id = document_id(read_inbox_file(path, inbox, _HASH_LIMIT))
         except OSError:
             continue  # vanished or unreadable right now: looked at again next tick
+        except RejectedFile:
+            continue  # what a run would refuse to read (a FIFO, a link out of the inbox) is not read here
         found.append(InboxFile(str(path.relative_to(inbox)), content_id))
     return found
 

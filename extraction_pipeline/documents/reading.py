@@ -6,10 +6,12 @@ document, and an edited file is a new one.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import html.parser
 import io
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,15 +72,7 @@ def read_document(path: Path, inbox: Path, max_bytes: int = DEFAULT_MAX_BYTES) -
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise RejectedFile(f"{path}: unsupported format {path.suffix or '(no extension)'!r}")
-    if path.is_symlink() and not path.resolve().is_relative_to(inbox.resolve()):
-        raise RejectedFile(f"{path}: symlink pointing outside the inbox, not followed")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise RejectedFile(f"{path}: oversized ({size} bytes, limit {max_bytes})")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RejectedFile(f"{path}: unreadable ({exc.strerror or exc})") from exc
+    data = read_inbox_file(path, inbox, max_bytes)
     if not data.strip():
         raise RejectedFile(f"{path}: empty file")
     text = _pdf_text(path, data) if fmt == "pdf" else _decode_text(path, data)
@@ -88,6 +82,53 @@ def read_document(path: Path, inbox: Path, max_bytes: int = DEFAULT_MAX_BYTES) -
     if not text:
         raise RejectedFile(f"{path}: no text in the document")
     return Document(document_id(data), str(path), fmt, len(data), text)
+
+
+def read_inbox_file(path: Path, inbox: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file inside the inbox, or RejectedFile with the reason.
+
+    Hostile inboxes hold FIFOs (an open() that never returns), links to /dev/zero (a read that never
+    ends), symlink loops, and files swapped for a link to somewhere else while they are read. So the
+    link is resolved once, the result opened without following a link and without blocking, and the
+    open file descriptor itself is checked: a regular file, inside the inbox, not over the size limit.
+    """
+    try:
+        real = path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports a symlink loop so; later versions raise OSError(ELOOP)
+        raise RejectedFile(f"{path}: symlink loop") from None
+    except OSError as exc:
+        reason = "symlink loop" if exc.errno == errno.ELOOP else f"unreadable ({exc.strerror or exc})"
+        raise RejectedFile(f"{path}: {reason}") from None
+    root = inbox.resolve()
+    if not real.is_relative_to(root):
+        raise RejectedFile(f"{path}: symlink pointing outside the inbox, not followed")
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RejectedFile(f"{path}: replaced by a symlink while being read, not followed") from None
+        raise RejectedFile(f"{path}: unreadable ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RejectedFile(f"{path}: not a regular file (a FIFO, device, socket or folder), not read")
+        opened = _fd_path(fd)
+        if opened is not None and not opened.is_relative_to(root):
+            raise RejectedFile(f"{path}: resolves outside the inbox while being read, not followed")
+        if info.st_size > max_bytes:
+            raise RejectedFile(f"{path}: oversized ({info.st_size} bytes, limit {max_bytes})")
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:  # grew after the size check
+        raise RejectedFile(f"{path}: oversized (more than {max_bytes} bytes)")
+    return data
+
+
+def _fd_path(fd: int) -> Path | None:
+    """Where an open file descriptor really points (Linux), whatever links led to it."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return None
 
 
 def scan_inbox(inbox: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Document], list[Rejection]]:

@@ -1,0 +1,74 @@
+"""Files nobody should put in an inbox, made by the test: each is rejected with a reason naming it,
+reading never blocks or runs away, and the good documents beside them are read as usual."""
+
+import os
+import threading
+import time
+
+from extraction_pipeline.documents.inbox_watch import settled_files
+from extraction_pipeline.documents.reading import RejectedFile, read_document, scan_inbox
+from extraction_pipeline_tests.support.helpers import receipt_text, write_inbox
+
+
+def finishes(work, timeout_s: float = 10.0):
+    """Run `work` in a thread; fail (instead of hanging the suite) when it does not return in time."""
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(value=work()), daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    assert not thread.is_alive(), f"{work} still running after {timeout_s} s"
+    return result["value"]
+
+
+def test_a_fifo_and_a_link_to_dev_zero_are_rejected_without_blocking(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox", {"good.txt": receipt_text("G")})
+    os.mkfifo(inbox / "pipe.txt")
+    (inbox / "zero.txt").symlink_to("/dev/zero")
+    documents, rejections = finishes(lambda: scan_inbox(inbox))
+    assert [d.source_path for d in documents] == [str(inbox / "good.txt")]
+    reasons = {r.source_path.rsplit("/", 1)[-1]: r.reason for r in rejections}
+    assert "not a regular file" in reasons["pipe.txt"] and "pipe.txt" in reasons["pipe.txt"]
+    assert "outside the inbox" in reasons["zero.txt"]
+    # The sensor refuses what the run refuses, and does not block on the FIFO either.
+    settled = finishes(lambda: settled_files(inbox, time.time() + 60, settle_s=5))
+    assert [f.relative_path for f in settled] == ["good.txt"]
+
+
+def test_a_symlink_loop_is_one_rejected_file_not_a_failed_run(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox", {"good.txt": receipt_text("G")})
+    (inbox / "a.txt").symlink_to(inbox / "b.txt")
+    (inbox / "b.txt").symlink_to(inbox / "a.txt")
+    documents, rejections = scan_inbox(inbox)
+    assert len(documents) == 1
+    assert sorted((r.source_path.rsplit("/", 1)[-1], "symlink loop" in r.reason) for r in rejections) == [
+        ("a.txt", True),
+        ("b.txt", True),
+    ]
+
+
+def test_a_file_swapped_for_a_link_to_outside_while_read_never_yields_the_outside_content(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox", {})
+    outside = tmp_path / "secret.txt"
+    outside.write_text("SECRET SHOP\nTOTAL 1.00\n")
+    target, staged, link = inbox / "swap.txt", inbox / ".staged", inbox / ".link"
+    target.write_text(receipt_text("S"))
+    stop = time.monotonic() + 1.5
+
+    def swap():
+        while time.monotonic() < stop:  # bounded: the race runs for 1.5 s
+            staged.write_text(receipt_text("S"))
+            os.replace(staged, target)
+            link.unlink(missing_ok=True)
+            link.symlink_to(outside)
+            os.replace(link, target)
+
+    swapper = threading.Thread(target=swap, daemon=True)
+    swapper.start()
+    reads, leaked = 0, 0
+    while swapper.is_alive():
+        try:
+            leaked += "SECRET" in read_document(target, inbox).text
+            reads += 1
+        except RejectedFile:
+            reads += 1
+    assert reads > 50 and leaked == 0
