@@ -50,6 +50,7 @@ from extraction_pipeline.storage.tables import (
     KEY,
     QUARANTINE_FILE,
     RECORDS_FILE,
+    TableSchemaError,
     exclusive,
     latest_per_source,
     merge,
@@ -219,8 +220,12 @@ def validated_records(
     quarantine = quarantine_frame(outcomes)
     records_path, quarantine_path = output_dir / RECORDS_FILE, output_dir / QUARANTINE_FILE
     with exclusive(output_dir):
-        all_records = merge(read_table(records_path), records, drop_ids=set(quarantine[KEY]))
-        all_quarantine = merge(read_table(quarantine_path), quarantine, drop_ids=set(records[KEY]))
+        try:  # both tables are read and checked before either is written
+            existing_records, existing_quarantine = read_table(records_path), read_table(quarantine_path)
+        except TableSchemaError as exc:
+            raise dg.Failure(description=str(exc)) from exc
+        all_records = merge(existing_records, records, drop_ids=set(quarantine[KEY]))
+        all_quarantine = merge(existing_quarantine, quarantine, drop_ids=set(records[KEY]))
         write_atomic(all_records, records_path)
         write_atomic(all_quarantine, quarantine_path)
     s = call_summary(outcomes)

@@ -15,7 +15,7 @@ import os
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pandas as pd
 
@@ -127,24 +127,51 @@ def exclusive(folder: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+class TableSchemaError(ValueError):
+    """An output table that is not what this pipeline wrote: merging into it would lose rows."""
+
+
+# What merging and evaluation rely on; other columns may come and go between versions.
+REQUIRED_COLUMNS = (KEY, "source_path", "extracted_at")
+
+
 def read_table(path: Path) -> pd.DataFrame | None:
-    return pd.read_parquet(path) if path.exists() else None
+    """The table at `path` (None when there is none yet), refused when its key is missing or broken:
+    a renamed key column made every earlier row look like one duplicate and all but one vanished."""
+    if not path.exists():
+        return None
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        raise TableSchemaError(f"{path}: not a readable Parquet table ({type(exc).__name__}: {exc})") from exc
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise TableSchemaError(
+            f"{path}: columns {missing} are missing (it has {list(frame.columns)[:12]}); nothing was written. "
+            "Restore the columns or move the file aside to start a new table."
+        )
+    if frame[KEY].isna().any() or frame[KEY].duplicated().any():
+        raise TableSchemaError(f"{path}: the {KEY} column has empty or repeated values; nothing was written")
+    return frame
 
 
 def write_atomic(frame: pd.DataFrame, path: Path) -> None:
+    _replace_atomically(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_text_atomic(text: str, path: Path) -> None:
+    _replace_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def _replace_atomically(path: Path, write: Callable[[str], object]) -> None:
+    """Write beside `path` under a name unique to this writer, then rename over it: readers see the
+    old file or the new one, and two writers at once never share (or delete) each other's temp file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        frame.to_parquet(tmp, index=False)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def write_text_atomic(text: str, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
