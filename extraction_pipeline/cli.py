@@ -19,6 +19,7 @@ from typing import Any, Iterator
 import dagster as dg
 
 from extraction_pipeline.definitions import defs
+from extraction_pipeline.extraction.batch import RUN_WIDE_KINDS
 from extraction_pipeline.quality.report import QualityReport
 from extraction_pipeline.quality.scoring import load_gold
 from extraction_pipeline.settings import PROJECT_ROOT, Settings
@@ -26,6 +27,7 @@ from extraction_pipeline.storage.tables import QUARANTINE_FILE, RECORDS_FILE
 
 # A new $DAGSTER_HOME gets the single-machine instance config (telemetry off, the llm_api pool).
 INSTANCE_CONFIG = PROJECT_ROOT / "deploy" / "dagster.yaml"
+RUN_FAILED = 3  # exit status when a run-wide failure left no record
 CALL_LOG = "extraction_pipeline.llm"  # the logger of llm/client.py: one JSON line per call
 
 
@@ -61,6 +63,8 @@ class RunSummary:
     wall_s: float
     seconds_per_document: float
     accuracy: dict[str, float | None] | None = None
+    # Set when no document produced a record because of a run-wide failure (auth, connection, budget).
+    run_failure: str | None = None
 
     @classmethod
     def of(
@@ -97,7 +101,17 @@ class RunSummary:
             wall_s=wall_s,
             seconds_per_document=wall_s / report.documents if report.documents else 0.0,
             accuracy=report.accuracy["per_field"] if report.accuracy is not None else None,
+            run_failure=run_failure(report),
         )
+
+
+def run_failure(report: QualityReport) -> str | None:
+    """One line saying why nothing was extracted, when the cause was the run's, not the documents'."""
+    kinds = set(report.quarantine_by_kind)
+    if report.records or not report.quarantine or not kinds <= RUN_WIDE_KINDS:
+        return None
+    first = report.quarantine[0]
+    return f"no document produced a record: {first['error_kind']}: {first['reason']}"
 
 
 @contextlib.contextmanager
@@ -228,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(dataclasses.asdict(summary), default=str))
     else:
         _print_summary(summary)
+    if summary.run_failure:  # cron and CI see a failed run, not exit 0 with everything quarantined
+        print(summary.run_failure, file=sys.stderr)
+        return RUN_FAILED
     return 0
 
 

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+from extraction_pipeline.cli import RUN_FAILED
 from extraction_pipeline_tests.support.helpers import answer, receipt_text, write_inbox
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
@@ -45,3 +46,18 @@ def test_run_creates_a_missing_dagster_home_keeps_telemetry_off_and_logs_each_ca
     assert "Telemetry" not in proc.stderr + proc.stdout
     assert proc.stderr.count('"event": "llm_call"') == 2  # two documents, two calls, each printed once
     assert "2 records" in proc.stdout
+
+
+def test_a_run_where_every_call_is_refused_exits_non_zero_with_one_line_saying_why(scripted_llm, tmp_path):
+    refused = b'{"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}'
+    scripted_llm(lambda req: Reply(status=401, body=refused))
+    inbox = write_inbox(tmp_path / "inbox", {"a.txt": receipt_text("C", "A"), "b.txt": receipt_text("C", "B")})
+    proc = subprocess.run(
+        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(tmp_path / "out"), "--json"],
+        capture_output=True, text=True, timeout=120, env={k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
+    )  # fmt: skip
+    assert proc.returncode == RUN_FAILED, proc.stderr[-2000:]
+    summary = json.loads(proc.stdout)
+    assert (summary["records"], summary["quarantined"]) == (0, 2)
+    why = [line for line in proc.stderr.splitlines() if line.startswith("no document produced a record")]
+    assert len(why) == 1 and "auth" in why[0] and "401" in why[0]

@@ -36,6 +36,8 @@ RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})
 # server is down, and every further document would only burn its own retries.
 TRANSPORT_KINDS = frozenset({"connection", "timeout"})
 TRANSPORT_FAILURES_BEFORE_STOP = 3
+# A run whose every document ended so failed as a whole: no document could have fared otherwise.
+RUN_WIDE_KINDS = RUN_STOPPING_KINDS | TRANSPORT_KINDS
 # What a stronger model may fix: answers that did not parse, validate, ground, or fit the output limit
 # (and, below, valid records that kept a flagged value).
 RETRY_WITH_STRONGER_MODEL = frozenset({"parse_error", "validation_error", "ungrounded", "truncated"})

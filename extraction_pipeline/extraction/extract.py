@@ -20,7 +20,7 @@ from extraction_pipeline.extraction.grounding import Evidence, ground, printed_a
 from extraction_pipeline.extraction.layout import complete
 from extraction_pipeline.extraction.parsing import OutputError, extract_json_object, validate_record
 from extraction_pipeline.extraction.plausibility import implausible, payment_note
-from extraction_pipeline.llm.client import Completion, LLMError
+from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
 
 
@@ -115,6 +115,9 @@ def extract_document(
         if completion.finish_reason == "length":
             reason = f"the answer hit the output token limit ({completion.output_tokens} tokens)"
             return _quarantine(outcome, replace(call, error_kind="truncated", error=reason))
+        if completion.finish_reason == OVERSIZED:
+            reason = f"the answer was over {MAX_ANSWER_CHARS} characters; only its start is kept"
+            return _quarantine(outcome, replace(call, error_kind="oversized_answer", error=reason))
         if completion.finish_reason == "content_filter":
             reason = "the provider's content filter withheld the answer"
             return _quarantine(outcome, replace(call, error_kind="content_filter", error=reason))

@@ -32,6 +32,10 @@ log = logging.getLogger("extraction_pipeline.llm")
 # (HTTP 500) but constrains decoding with `json_object` plus a `schema`; others only know `json_object`.
 ResponseFormat = Literal["auto", "json_schema", "json_object_schema", "json_object"]
 THROTTLED = (429, 503)
+# A receipt's JSON is under 2 KB. An answer this long comes from a broken or hostile server, and kept
+# whole it would be copied into the cache, the tables and run storage: only its start is kept.
+MAX_ANSWER_CHARS = 100_000
+OVERSIZED = "oversized"  # the finish reason given to an answer cut to MAX_ANSWER_CHARS here
 
 
 @dataclass(frozen=True)
@@ -225,9 +229,13 @@ class LLMClient:
         input_tokens = (usage.prompt_tokens or 0) if usage else 0
         cached_input = (getattr(details, "cached_tokens", 0) or 0) if details else 0
         output_tokens = (usage.completion_tokens or 0) if usage else 0
+        text = (choice.message.content if choice.message else None) or ""
+        finish_reason = choice.finish_reason or "unknown"
+        if len(text) > MAX_ANSWER_CHARS:
+            text, finish_reason = f"{text[:MAX_ANSWER_CHARS]}\n[truncated: {len(text)} characters in all]", OVERSIZED
         completion = Completion(
-            text=(choice.message.content if choice.message else None) or "",
-            finish_reason=choice.finish_reason or "unknown",
+            text=text,
+            finish_reason=finish_reason,
             model=response.model or self.model,
             input_tokens=input_tokens,
             cached_input_tokens=cached_input,

@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 
+import pandas as pd
 import pytest
 
 from extraction_pipeline.defs.resources import LLMResource
@@ -13,7 +14,7 @@ from extraction_pipeline.documents.reading import Document, scan_inbox
 from extraction_pipeline.extraction.batch import extract_all
 from extraction_pipeline.extraction.extract import ExtractionSettings
 from extraction_pipeline.llm.backend import open_client
-from extraction_pipeline.llm.client import LLMError
+from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, LLMError
 from extraction_pipeline.settings import Settings
 from extraction_pipeline_tests.support.helpers import (
     RECEIPTS_IN_INBOX,
@@ -177,3 +178,14 @@ def test_a_retry_the_run_can_no_longer_send_leaves_the_first_outcome_standing():
     assert stronger.calls == []
     assert a.status == "valid" and a.ungrounded == ["total"] and [c.model for c in a.calls] == ["gpt-4o-mini"]
     assert b.status == "quarantined" and b.error_kind == "budget"
+
+
+def test_a_ten_megabyte_answer_is_quarantined_and_stored_only_in_part(scripted_llm, receipts_inbox, tmp_path):
+    huge = '{"company": "' + "A" * (10 * 1024 * 1024) + '"}'
+    scripted_llm(lambda req: Reply(huge))
+    report, _ = run(receipts_inbox, tmp_path)
+    assert report.quarantine_by_kind == {"oversized_answer": DOCS}
+    quarantine = pd.read_parquet(tmp_path / "out" / "quarantine.parquet")
+    assert quarantine.last_raw_output.str.len().max() < MAX_ANSWER_CHARS + 100
+    assert quarantine.last_raw_output.iloc[0].endswith(f"[truncated: {len(huge)} characters in all]")
+    assert (tmp_path / "llm_answers.sqlite3").stat().st_size < DOCS * (MAX_ANSWER_CHARS + 50_000)
