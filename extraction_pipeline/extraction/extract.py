@@ -104,7 +104,8 @@ def extract_document(
     schema = llm_json_schema(model_cls)
     outcome = ExtractionOutcome(doc.document_id, doc.source_path, settings.document_type, "quarantined")
     messages = prompt.render(document_text=doc.text)
-    # The latest valid but ungrounded answer: record, evidence, fields not found, the model's own values.
+    # The best valid but ungrounded answer so far (fewest fields flagged; the later one on a tie):
+    # record, evidence, fields flagged, the model's own values.
     ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str], dict[str, Any]] | None = None
     for attempt in range(1, settings.max_reasks + 2):
         try:
@@ -130,7 +131,10 @@ def extract_document(
             missing = [f for f, e in evidence.items() if e.status == "missing"]
             doubtful = implausible(record, evidence, doc.text) if settings.grounding else {}
             if missing or doubtful:
-                ungrounded = (record, evidence, list(dict.fromkeys(missing + list(doubtful))), model_values)
+                flagged = list(dict.fromkeys(missing + list(doubtful)))
+                # Keep the best answer seen, not the last: a re-ask can make an answer worse.
+                if ungrounded is None or len(flagged) <= len(ungrounded[2]):
+                    ungrounded = (record, evidence, flagged, model_values)
                 raise Ungrounded(
                     "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *doubtful.values()]))
                 )

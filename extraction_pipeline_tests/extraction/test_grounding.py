@@ -79,3 +79,12 @@ def test_a_reasked_ungrounded_answer_is_not_counted_as_a_failed_call():
         0.0,
         1.0,
     )
+
+
+def test_reasks_that_make_the_answer_worse_leave_the_best_answer_standing():
+    one_wrong = GOOD % "60.32"  # the total is not printed; the rest is right
+    two_wrong = one_wrong.replace("INDAH GIFT & HOME DECO", "ACME TRADING")
+    all_wrong = two_wrong.replace("27, JALAN DEDAP 13, TAMAN JOHOR JAYA", "1 MAIN STREET")
+    outcome, client = run([one_wrong, two_wrong, all_wrong])
+    assert len(client.calls) == 3 and outcome.status == "valid"
+    assert outcome.record["company"] == "INDAH GIFT & HOME DECO" and outcome.ungrounded == ["total"]
