@@ -42,6 +42,9 @@ _ADDRESS_OPENER = re.compile(
 # The share of the model's answer the matched lines must hold, or the answer is left as it is.
 MIN_COVERAGE = 0.8
 _MAX_LINES = 8
+# Names and addresses are printed on short lines. Comparing a longer value or line (a hostile file
+# with one 1M-character line, an answer copying it) costs time quadratic in its length: not done.
+_MAX_COMPARED = 500
 _COVERAGE_MARGIN = 0.05
 
 
@@ -62,7 +65,7 @@ def anchor(value: str, lines: list[str], topmost: bool = False) -> tuple[int, in
     """The run of whole lines that holds `value` (letters and digits compared) with the least else in it;
     with `topmost`, the first such run from the top (a name repeated lower down is a branch or a footer)."""
     target = letters_and_digits(value)
-    if not target:
+    if not target or len(target) > _MAX_COMPARED:
         return None
     normed = [letters_and_digits(line) for line in lines]
     # A run starts and ends on lines sharing a 3-character piece with the value: the others cannot match it.
@@ -74,6 +77,8 @@ def anchor(value: str, lines: list[str], topmost: bool = False) -> tuple[int, in
     for first in (i for i, shared in enumerate(shares) if shared):
         joined = ""
         for last in range(first, min(len(lines), first + _MAX_LINES)):
+            if len(normed[last]) > _MAX_COMPARED:
+                break  # no name or address runs over such a line
             joined += normed[last]
             if not shares[last]:
                 continue

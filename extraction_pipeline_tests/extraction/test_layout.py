@@ -175,3 +175,13 @@ def test_the_part_of_a_line_the_model_left_out_is_added():
     assert complete(answer, text) == {
         "address": "UNIT G-13, GROUND FLOOR, NO. 1, JLN KIARA, MONT KIARA, 50480 KUALA LUMPUR"
     }
+
+
+def test_a_value_or_line_longer_than_any_printed_name_is_left_alone():
+    """Comparing them would cost time quadratic in their length (benchmarks/long_lines.py)."""
+    long_line = " ".join(f"WORD{i}" for i in range(20_000))
+    text = f"SHOP SDN BHD\n{long_line}\n25/12/2018\nTOTAL 9.50"
+    assert complete({"company": long_line[1000:3000], "address": long_line[:5000]}, text) == {}
+    assert complete({"company": "SHOP", "address": "1 JALAN"}, f"SHOP\nSDN BHD\n{long_line}") == {
+        "company": "SHOP SDN BHD"
+    }
