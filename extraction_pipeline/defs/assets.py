@@ -77,9 +77,9 @@ def raw_documents(context: dg.AssetExecutionContext, config: InboxConfig) -> dg.
     if not inbox.is_dir():
         raise dg.Failure(f"inbox {inbox} is not a folder (set EXTRACTION_INBOX or the inbox config)")
     if config.paths:
-        documents, rejections = read_selected(inbox, config.paths, config.max_file_bytes)
+        documents, rejections = read_selected(inbox, config.paths, config.limits())
     else:
-        documents, rejections = scan_inbox(inbox, config.max_file_bytes)
+        documents, rejections = scan_inbox(inbox, config.limits())
     for rejection in rejections:
         context.log.warning(f"rejected {rejection.reason}")
     seen = len(documents) + len(rejections)

@@ -7,7 +7,7 @@ import dagster as dg
 from pydantic import Field
 
 from extraction_pipeline.doctypes.schemas import AUTO, DOCUMENT_TYPES
-from extraction_pipeline.documents.reading import DEFAULT_MAX_BYTES
+from extraction_pipeline.documents.reading import ReadLimits
 from extraction_pipeline.quality.evaluation import MARGIN_DEFAULT
 
 
@@ -16,7 +16,15 @@ class InboxConfig(dg.Config):
     paths: Optional[list[str]] = Field(
         default=None, description="only these files of the inbox, e.g. to re-run one document"
     )
-    max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, description="larger files are rejected")
+    max_file_bytes: int = Field(default=ReadLimits.max_bytes, description="larger files are rejected")
+    max_pages: int = Field(default=ReadLimits.max_pages, description="PDFs with more pages are rejected")
+    max_text_chars: int = Field(default=ReadLimits.max_text_chars, description="a document with more text is rejected")
+    max_seconds_per_document: float = Field(
+        default=ReadLimits.max_seconds, description="reading a document's text longer than this rejects it"
+    )
+
+    def limits(self) -> ReadLimits:
+        return ReadLimits(self.max_file_bytes, self.max_pages, self.max_text_chars, self.max_seconds_per_document)
 
 
 class ExtractionConfig(dg.Config):

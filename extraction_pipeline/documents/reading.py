@@ -12,6 +12,7 @@ import html.parser
 import io
 import os
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,18 @@ import charset_normalizer
 FORMATS = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 # Files that live beside documents but are not documents (gold labels for evaluation).
 SIDECAR_NAMES = frozenset({"gold.jsonl"})
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on reading one document, set well above real documents (a 300-page contract has about
+    1M characters of text) so that only broken or hostile files meet them: a PDF whose 2,000 pages
+    share one stream decoding to 1 MB each took over 300 s before these existed."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_pages: int = 500
+    max_text_chars: int = 2_000_000
+    max_seconds: float = 60.0  # checked between pages; one page of a hostile PDF took 2.6 s
 
 
 @dataclass(frozen=True)
@@ -67,15 +79,15 @@ def list_inbox(inbox: Path) -> list[Path]:
     return found
 
 
-def read_document(path: Path, inbox: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def read_document(path: Path, inbox: Path, limits: ReadLimits = ReadLimits()) -> Document:
     """Read one file into a Document, or raise RejectedFile naming the file and the reason."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise RejectedFile(f"{path}: unsupported format {path.suffix or '(no extension)'!r}")
-    data = read_inbox_file(path, inbox, max_bytes)
+    data = read_inbox_file(path, inbox, limits.max_bytes)
     if not data.strip():
         raise RejectedFile(f"{path}: empty file")
-    text = _pdf_text(path, data) if fmt == "pdf" else _decode_text(path, data)
+    text = _pdf_text(path, data, limits) if fmt == "pdf" else _decode_text(path, data)
     if fmt == "html":
         text = html_to_text(text)
     text = text.strip()
@@ -131,14 +143,14 @@ def _fd_path(fd: int) -> Path | None:
         return None
 
 
-def scan_inbox(inbox: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Document], list[Rejection]]:
+def scan_inbox(inbox: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[Document], list[Rejection]]:
     """All readable documents of the inbox (once per content) and every rejected file with its reason."""
     documents: list[Document] = []
     rejections: list[Rejection] = []
     seen: dict[str, str] = {}
     for path in list_inbox(inbox):
         try:
-            doc = read_document(path, inbox, max_bytes)
+            doc = read_document(path, inbox, limits)
         except RejectedFile as exc:
             rejections.append(Rejection(str(path), str(exc)))
             continue
@@ -151,7 +163,7 @@ def scan_inbox(inbox: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Do
 
 
 def read_selected(
-    inbox: Path, names: list[str], max_bytes: int = DEFAULT_MAX_BYTES
+    inbox: Path, names: list[str], limits: ReadLimits = ReadLimits()
 ) -> tuple[list[Document], list[Rejection]]:
     """The named files of the inbox (to re-run some documents); a name that leads outside the inbox
     is rejected, so a run's config cannot read the rest of the disk through it."""
@@ -161,7 +173,7 @@ def read_selected(
         try:
             if not path.resolve().is_relative_to(inbox.resolve()):
                 raise RejectedFile(f"{path}: not inside the inbox {inbox}")
-            documents.append(read_document(path, inbox, max_bytes))
+            documents.append(read_document(path, inbox, limits))
         except RejectedFile as exc:
             rejections.append(Rejection(str(path), str(exc)))
     return documents, rejections
@@ -203,18 +215,36 @@ def _legacy_text(path: Path, data: bytes) -> str:
     return str(min(tied, key=lambda m: rank.get(m.encoding, len(rank))))
 
 
-def _pdf_text(path: Path, data: bytes) -> str:
+def _pdf_text(path: Path, data: bytes, limits: ReadLimits) -> str:
     import pypdf  # imported here: only PDFs pay for it
 
+    started = time.monotonic()
+    parts: list[str] = []
+    size = 0
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise RejectedFile(f"{path}: encrypted PDF")
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        pages = len(reader.pages)
+        if pages > limits.max_pages:
+            raise RejectedFile(f"{path}: {pages} pages, over the limit of {limits.max_pages}; not read")
+        for number, page in enumerate(reader.pages, 1):
+            if time.monotonic() - started > limits.max_seconds:
+                raise RejectedFile(
+                    f"{path}: reading its text took over {limits.max_seconds:g} s (stopped at page {number} of {pages})"
+                )
+            text = page.extract_text() or ""
+            size += len(text)
+            if size > limits.max_text_chars:
+                raise RejectedFile(
+                    f"{path}: over {limits.max_text_chars} characters of text (at page {number} of {pages}); not read"
+                )
+            parts.append(text)
     except RejectedFile:
         raise
     except Exception as exc:  # pypdf raises many types for broken files
         raise RejectedFile(f"{path}: corrupt PDF ({type(exc).__name__}: {exc})") from exc
+    text = "\n".join(parts)
     if not text.strip():
         raise RejectedFile(f"{path}: PDF has no text layer (a scanned image needs OCR first)")
     return text

@@ -5,18 +5,30 @@ import os
 import threading
 import time
 
+import pytest
+
 from extraction_pipeline.documents.inbox_watch import settled_files
-from extraction_pipeline.documents.reading import RejectedFile, read_document, scan_inbox
+from extraction_pipeline.documents.reading import ReadLimits, RejectedFile, read_document, scan_inbox
 from extraction_pipeline_tests.support.helpers import receipt_text, write_inbox
+from extraction_pipeline_tests.support.pdf_builder import page_bomb_pdf
 
 
 def finishes(work, timeout_s: float = 10.0):
     """Run `work` in a thread; fail (instead of hanging the suite) when it does not return in time."""
     result = {}
-    thread = threading.Thread(target=lambda: result.update(value=work()), daemon=True)
+
+    def run():
+        try:
+            result["value"] = work()
+        except Exception as exc:  # noqa: BLE001 - raised again in the test's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     thread.join(timeout_s)
     assert not thread.is_alive(), f"{work} still running after {timeout_s} s"
+    if "error" in result:
+        raise result["error"]
     return result["value"]
 
 
@@ -72,3 +84,17 @@ def test_a_file_swapped_for_a_link_to_outside_while_read_never_yields_the_outsid
         except RejectedFile:
             reads += 1
     assert reads > 50 and leaked == 0
+
+
+def test_a_pdf_of_2000_pages_sharing_one_huge_stream_is_rejected_at_once(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox", {"bomb.pdf": page_bomb_pdf(pages=2000)})
+    with pytest.raises(RejectedFile, match=r"bomb.pdf: 2000 pages, over the limit of 500"):
+        finishes(lambda: read_document(inbox / "bomb.pdf", inbox), timeout_s=30)
+
+
+def test_a_pdf_under_the_page_limit_stops_at_the_text_or_time_limit(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox", {"bomb.pdf": page_bomb_pdf(pages=50, decoded_bytes=200_000)})
+    with pytest.raises(RejectedFile, match=r"bomb.pdf: over 300000 characters of text \(at page 3 of 50\)"):
+        read_document(inbox / "bomb.pdf", inbox, ReadLimits(max_text_chars=300_000))
+    with pytest.raises(RejectedFile, match=r"bomb.pdf: reading its text took over 0.5 s"):
+        read_document(inbox / "bomb.pdf", inbox, ReadLimits(max_seconds=0.5))

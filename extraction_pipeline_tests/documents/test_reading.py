@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from extraction_pipeline.documents.reading import RejectedFile, document_id, html_to_text, read_document, scan_inbox
+from extraction_pipeline.documents.reading import (
+    ReadLimits,
+    RejectedFile,
+    document_id,
+    html_to_text,
+    read_document,
+    scan_inbox,
+)
 from extraction_pipeline_tests.support.pdf_builder import blank_pdf, encrypted_pdf, text_pdf
 
 RECEIPT = "SHOP (M) SDN BHD\n12, JALAN MAWAR\nDATE 25/12/2018\nTOTAL 9.00\n"
@@ -75,7 +82,7 @@ def test_unreadable_files_are_rejected_with_the_file_and_the_reason(tmp_path, na
 def test_oversized_file_is_rejected_before_it_is_read(tmp_path):
     path = write(tmp_path, "big.txt", "A" * 2000)
     with pytest.raises(RejectedFile, match="oversized"):
-        read_document(path, tmp_path, max_bytes=1000)
+        read_document(path, tmp_path, ReadLimits(max_bytes=1000))
 
 
 def test_latin1_and_utf16_text_are_decoded(tmp_path):

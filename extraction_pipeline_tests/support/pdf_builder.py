@@ -47,3 +47,23 @@ def _bytes(writer: pypdf.PdfWriter) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def page_bomb_pdf(pages: int = 2000, decoded_bytes: int = 1_000_000) -> bytes:
+    """A small PDF whose `pages` pages all share one compressed content stream that decodes to
+    `decoded_bytes` of text operators: a few hundred KB on disk, gigabytes of work to read."""
+    writer = pypdf.PdfWriter()
+    font = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+         NameObject("/BaseFont"): NameObject("/Helvetica")}
+    )  # fmt: skip
+    resources = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    line = b"(TOTAL 9.50 SHOP SDN BHD) Tj T*\n"
+    stream = DecodedStreamObject()
+    stream.set_data(b"BT /F1 10 Tf 14 TL 20 380 Td\n" + line * (decoded_bytes // len(line)) + b"ET")
+    shared = writer._add_object(stream.flate_encode())
+    for _ in range(pages):
+        page = writer.add_blank_page(width=300, height=400)
+        page[NameObject("/Resources")] = resources
+        page[NameObject("/Contents")] = shared
+    return _bytes(writer)
