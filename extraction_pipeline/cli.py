@@ -160,6 +160,10 @@ def run_pipeline(
 ) -> RunSummary:
     """Run the `extract_documents` job (the one the UI, sensor and schedule launch) once over `inbox`."""
     output_dir = output_dir or Settings.load().output_dir
+    # Whoever runs the CLI chooses its inbox as the deployment would: the folder is allowed for this
+    # process (the allow-list keeps the Launchpad's run config from reaching the rest of the disk).
+    allowed = os.environ.get("EXTRACTION_ALLOWED_ROOTS", "")
+    os.environ["EXTRACTION_ALLOWED_ROOTS"] = ",".join(filter(None, [allowed, str(inbox)]))
     run_config = {
         "ops": {
             "raw_documents": {"config": {"inbox": str(inbox)}},

@@ -35,6 +35,10 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
+def _paths(text: str) -> tuple[Path, ...]:
+    return tuple(Path(name) for name in _names(text))
+
+
 def parse_routes(text: str) -> dict[str, str]:
     """`receipt=gpt-4o-mini,invoice=gpt-4o` -> {"receipt": "gpt-4o-mini", "invoice": "gpt-4o"}."""
     pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
@@ -56,6 +60,10 @@ class Settings:
     # Where documents come from and where results go.
     inbox: Path = _setting("EXTRACTION_INBOX", PROJECT_ROOT / "data" / "inbox",
         "folder the pipeline reads", Path, "`data/inbox`")  # fmt: skip
+    # Deployment only: no Dagster config field carries this name, so the Launchpad cannot widen it.
+    allowed_roots: tuple[Path, ...] = _setting("EXTRACTION_ALLOWED_ROOTS", (),
+        "folders a run's `inbox` config may point into, comma-separated (the CLI adds the folder it is "
+        "given); the inbox above is always allowed", _paths, "the inbox only")  # fmt: skip
     output_dir: Path = _setting("EXTRACTION_OUTPUT_DIR", PROJECT_ROOT / "output",
         "where the Parquet tables and the quality report go", Path, "`output/`")  # fmt: skip
     gold_path: Path | None = _setting("EXTRACTION_GOLD", None,
@@ -133,11 +141,17 @@ class Settings:
                     values[f.name] = f.metadata["parse"](raw)
                 except ValueError as exc:
                     raise ValueError(f"environment variable {f.metadata['env']}={raw!r}: {exc}") from None
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = {f.name for f in dataclasses.fields(cls)} - {"allowed_roots"}
         for source in config:
             given = source if isinstance(source, Mapping) else source.model_dump()
             values.update({k: _coerce(cls, k, v) for k, v in given.items() if k in names and v is not None})
         return cls(**values)
+
+    def allows_inbox(self, folder: Path) -> bool:
+        """Whether a run may read `folder`: inside this inbox or an allowed root. Ask the settings of
+        the environment alone, so that a run's config cannot widen what it checks against."""
+        inside = folder.resolve()
+        return any(inside.is_relative_to(root.resolve()) for root in (self.inbox, *self.allowed_roots))
 
 
 def _coerce(cls: type[Settings], name: str, value: Any) -> Any:

@@ -13,9 +13,11 @@ GOLD_PLAIN = {"company": "SHOP P SDN BHD", "date": "25/12/2018", "address": "1 J
 
 @pytest.fixture(autouse=True)
 def isolated_answer_cache(tmp_path, monkeypatch):
-    """Each test starts with an empty answer cache of its own: no test is served another's answers."""
+    """Each test starts with an empty answer cache of its own (no test is served another's answers),
+    and its runs may read inboxes in its own temporary folder only."""
     path = tmp_path / "llm_answers.sqlite3"
     monkeypatch.setenv("EXTRACTION_CACHE_PATH", str(path))
+    monkeypatch.setenv("EXTRACTION_ALLOWED_ROOTS", str(tmp_path))
     return path
 
 

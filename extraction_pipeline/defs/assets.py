@@ -73,7 +73,12 @@ pipeline_asset = functools.partial(dg.asset, group_name=GROUP, owners=["team:doc
 )
 def raw_documents(context: dg.AssetExecutionContext, config: InboxConfig) -> dg.MaterializeResult:
     started = time.perf_counter()
-    inbox = Settings.load(config).inbox
+    inbox, deployment = Settings.load(config).inbox, Settings.load()
+    if not deployment.allows_inbox(inbox):
+        raise dg.Failure(
+            f"inbox {inbox} is outside the folders this deployment allows ({deployment.inbox}"
+            f"{''.join(f', {r}' for r in deployment.allowed_roots)}); set EXTRACTION_ALLOWED_ROOTS to allow it"
+        )
     if not inbox.is_dir():
         raise dg.Failure(f"inbox {inbox} is not a folder (set EXTRACTION_INBOX or the inbox config)")
     if config.paths:

@@ -152,3 +152,17 @@ def test_a_folder_of_unchecked_files_costs_no_document_and_names_every_rejected_
     assert rejected == {*bad, "link.txt"}
     assert all(r["source_path"] in r["reason"] for r in report.rejections)
     assert not any("SECRET" in json.dumps(r) for r in server.requests)
+
+
+def test_the_launchpad_cannot_point_the_inbox_at_the_rest_of_the_disk(scripted_llm, tmp_path, monkeypatch):
+    server = scripted_llm(echo)
+    monkeypatch.setenv("EXTRACTION_ALLOWED_ROOTS", str(tmp_path / "inboxes"))
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            ASSETS, instance=instance, raise_on_error=False,
+            resources={"llm": LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(tmp_path / "out"))},
+            run_config={"ops": {"raw_documents": {"config": {"inbox": "/"}}}},
+        )  # fmt: skip
+    assert not result.success and server.requests == []
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "inbox / is outside the folders this deployment allows" in str(failure.event_specific_data.error)
