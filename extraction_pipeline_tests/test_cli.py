@@ -61,3 +61,26 @@ def test_a_run_where_every_call_is_refused_exits_non_zero_with_one_line_saying_w
     assert (summary["records"], summary["quarantined"]) == (0, 2)
     why = [line for line in proc.stderr.splitlines() if line.startswith("no document produced a record")]
     assert len(why) == 1 and "auth" in why[0] and "401" in why[0]
+
+
+def test_a_server_that_echoes_keys_leaves_them_in_no_output_cache_or_dagster_storage(scripted_llm, tmp_path):
+    key, other = "sk-test-not-a-real-key", "AKIAIOSFODNN7EXAMPLE"
+
+    def echo_keys(request):
+        record = json.loads(answer("C"))
+        record["address"] = f"1 JALAN C {key} {other}"  # not in the document: re-asked, then flagged
+        return Reply(json.dumps(record) + f" (your key is {key})")
+
+    server = scripted_llm(echo_keys)
+    inbox = write_inbox(tmp_path / "inbox", {"a.txt": receipt_text("C", "A")})
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(server.requests) >= 1 and key not in proc.stdout + proc.stderr
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.name == "records.parquet" for p in written) and any(p.suffix == ".sqlite3" for p in written)
+    leaks = [p for p in written if key.encode() in p.read_bytes() or other.encode() in p.read_bytes()]
+    assert leaks == []

@@ -20,6 +20,7 @@ from extraction_pipeline.llm.cache import AnswerCache
 from extraction_pipeline.llm.client import LLMClient, LLMError, ResponseFormat, classify
 from extraction_pipeline.llm.local_model import DEFAULT_MODEL, LOCAL_MODELS, embedded_server
 from extraction_pipeline.llm.ratelimit import RateLimiter
+from extraction_pipeline.llm.secrets import redact
 from extraction_pipeline.settings import Settings
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -59,7 +60,7 @@ def served_model(base_url: str, timeout_s: float = 10.0) -> str:
     client = openai.OpenAI(base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY") or "no-key-needed",
                            timeout=timeout_s, max_retries=1)  # fmt: skip
     try:
-        names = sorted(m.id for m in client.models.list())
+        names = sorted(redact(m.id) for m in client.models.list())
     except openai.APIError as exc:
         error = classify(exc)
         raise LLMError(error.kind, f"EXTRACTION_MODEL is not set and {base_url}/models could not be read: {error}",

@@ -25,6 +25,7 @@ from extraction_pipeline.llm.budget import BudgetExceeded, RunBudget
 from extraction_pipeline.llm.cache import AnswerCache, request_key
 from extraction_pipeline.llm.cost import call_cost, price_for
 from extraction_pipeline.llm.ratelimit import RateLimiter
+from extraction_pipeline.llm.secrets import redact
 
 log = logging.getLogger("extraction_pipeline.llm")
 
@@ -230,13 +231,13 @@ class LLMClient:
         cached_input = (getattr(details, "cached_tokens", 0) or 0) if details else 0
         output_tokens = (usage.completion_tokens or 0) if usage else 0
         text = (choice.message.content if choice.message else None) or ""
-        finish_reason = choice.finish_reason or "unknown"
+        finish_reason = redact(choice.finish_reason or "unknown")
         if len(text) > MAX_ANSWER_CHARS:
             text, finish_reason = f"{text[:MAX_ANSWER_CHARS]}\n[truncated: {len(text)} characters in all]", OVERSIZED
         completion = Completion(
-            text=text,
+            text=redact(text),
             finish_reason=finish_reason,
-            model=response.model or self.model,
+            model=redact(response.model or self.model),
             input_tokens=input_tokens,
             cached_input_tokens=cached_input,
             output_tokens=output_tokens,
