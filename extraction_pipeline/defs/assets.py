@@ -27,10 +27,17 @@ from extraction_pipeline.defs.metadata import (
     standard_numbers,
     tidied,
 )
-from extraction_pipeline.defs.resources import LLMResource, OutputStorage, embedder, retry_client, routed_clients
+from extraction_pipeline.defs.resources import (
+    LLMResource,
+    OutputStorage,
+    QualityThresholds,
+    embedder,
+    retry_client,
+    routed_clients,
+)
 from extraction_pipeline.doctypes.schemas import DOCUMENT_TYPES, fields_for_types
 from extraction_pipeline.documents.reading import Document, InboxSnapshot, read_selected, scan_inbox
-from extraction_pipeline.extraction.batch import ExtractionBatch, extract_all, not_sent
+from extraction_pipeline.extraction.batch import RUN_STOPPED, ExtractionBatch, extract_all, held_back, not_sent
 from extraction_pipeline.extraction.extract import ExtractionOutcome, ExtractionSettings
 from extraction_pipeline.extraction.neardup import NearDuplicateIndex
 from extraction_pipeline.llm.budget import RunBudget
@@ -215,11 +222,24 @@ def _client_numbers(client: LLMClient) -> dict[str, Any]:
     description="Typed records that passed validation, and the quarantined documents with the reason (Parquet).",
 )
 def validated_records(
-    context: dg.AssetExecutionContext, storage: OutputStorage, llm_extractions: ExtractionBatch
+    context: dg.AssetExecutionContext,
+    storage: OutputStorage,
+    thresholds: QualityThresholds,
+    llm_extractions: ExtractionBatch,
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
-    output_dir = Settings.load(storage).output_dir
+    settings = Settings.load(storage, thresholds)
+    output_dir = settings.output_dir
     outcomes = llm_extractions.outcomes
+    s = call_summary(outcomes)
+    stopped = s.validation_error_rate > settings.max_validation_error_rate
+    if stopped:
+        reason = (
+            f"run stopped: {s.validation_error_rate:.0%} of the answers failed validation, above the limit of "
+            f"{settings.max_validation_error_rate:.0%}; the prompt or model looks broken, so no answer of this "
+            "run is kept (the next run tries again)"
+        )
+        outcomes = held_back(outcomes, reason)
     fields = batch_fields(outcomes, llm_extractions.document_type)
     records = records_frame(outcomes, fields)
     quarantine = quarantine_frame(outcomes)
@@ -229,11 +249,14 @@ def validated_records(
             existing_records, existing_quarantine = read_table(records_path), read_table(quarantine_path)
         except TableSchemaError as exc:
             raise dg.Failure(description=str(exc)) from exc
+        if stopped and existing_records is not None:  # an earlier record outlives a broken run
+            quarantine = quarantine[~quarantine[KEY].isin(existing_records[KEY])]
         all_records = merge(existing_records, records, drop_ids=set(quarantine[KEY]))
         all_quarantine = merge(existing_quarantine, quarantine, drop_ids=set(records[KEY]))
         write_atomic(all_records, records_path)
         write_atomic(all_quarantine, quarantine_path)
-    s = call_summary(outcomes)
+    if stopped:
+        raise dg.Failure(description=f"{reason}. {len(quarantine)} documents quarantined as {RUN_STOPPED}.")
     for row in quarantine.itertuples():
         context.log.warning(f"quarantined {row.source_path} ({row.error_kind}): {row.reason}")
     return dg.MaterializeResult(

@@ -1,9 +1,11 @@
 """Asset checks on every run's extractions, visible on the asset pages in the UI.
 
-The validation-error check blocks: when most answers of a run fail validation, the prompt or the
-model is broken, and the answers that did validate came from the same broken setup, so they are
-kept out of the record table (the run fails visibly; the documents are retried next run). Cost and
-quarantine share warn without blocking: the data they describe is still correct.
+The validation-error check shows what `validated_records` acts on: when most answers of a run fail
+validation, the prompt or the model is broken, and the answers that did validate came from the same
+broken setup, so that asset keeps them out of the record table, quarantines every document of the
+run with the reason (the next run tries again) and fails the run visibly. The check does not block:
+a blocked `validated_records` would leave the run's documents in no table at all. Cost and quarantine
+share warn: the data they describe is still correct.
 """
 
 import dagster as dg
@@ -31,7 +33,10 @@ def _result(value: float, limit: float, name: str) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=LLM_EXTRACTIONS, blocking=True, description="Share of answers that failed parsing or validation.")
+@dg.asset_check(
+    asset=LLM_EXTRACTIONS,
+    description="Share of answers that failed parsing or validation; above the limit the run's records are held back.",
+)
 def validation_error_rate_below_threshold(
     thresholds: QualityThresholds, llm_extractions: ExtractionBatch
 ) -> dg.AssetCheckResult:

@@ -36,6 +36,8 @@ RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})
 # server is down, and every further document would only burn its own retries.
 TRANSPORT_KINDS = frozenset({"connection", "timeout"})
 TRANSPORT_FAILURES_BEFORE_STOP = 3
+# The quarantine kind of the documents of a run whose answers were held back as a whole.
+RUN_STOPPED = "run_stopped"
 # A run whose every document ended so failed as a whole: no document could have fared otherwise.
 RUN_WIDE_KINDS = RUN_STOPPING_KINDS | TRANSPORT_KINDS
 # What a stronger model may fix: answers that did not parse, validate, ground, or fit the output limit
@@ -97,6 +99,15 @@ def not_sent(documents: list[Document], kind: str, reason: str) -> list[Extracti
             d.document_id, d.source_path, "unknown", "quarantined", error_kind=kind, reason=f"not sent: {reason}"
         )  # fmt: skip
         for d in documents
+    ]
+
+
+def held_back(outcomes: list[ExtractionOutcome], reason: str) -> list[ExtractionOutcome]:
+    """Every outcome quarantined with a run-level reason, its calls kept: when most answers of a run
+    are invalid the prompt or model is broken, and even the valid answers came from it."""
+    return [
+        dataclasses.replace(o, status="quarantined", record=None, error_kind=RUN_STOPPED, reason=reason)
+        for o in outcomes
     ]
 
 

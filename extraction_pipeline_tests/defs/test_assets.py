@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from extraction_pipeline.defs.resources import LLMResource, OutputStorage
+from extraction_pipeline.defs.resources import LLMResource, OutputStorage, QualityThresholds
 from extraction_pipeline_tests.support.helpers import ASSETS, DEFS, answer, echo, materialize, receipt_text
 from extraction_pipeline_tests.support.pdf_builder import blank_pdf, encrypted_pdf, text_pdf
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
@@ -111,7 +111,11 @@ def test_the_api_key_appears_in_no_output_metadata_or_event(scripted_llm, mixed_
         dg.materialize(
             ASSETS,
             instance=instance,
-            resources={"llm": LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(tmp_path / "out"))},
+            resources={
+                "llm": LLMResource(max_retries=0),
+                "storage": OutputStorage(output_dir=str(tmp_path / "out")),
+                "thresholds": QualityThresholds(),
+            },
             run_config={"ops": {"raw_documents": {"config": {"inbox": str(mixed_inbox)}}}},
         )
         events = instance.all_logs(instance.get_runs()[0].run_id)
@@ -160,7 +164,7 @@ def test_the_launchpad_cannot_point_the_inbox_at_the_rest_of_the_disk(scripted_l
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             ASSETS, instance=instance, raise_on_error=False,
-            resources={"llm": LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(tmp_path / "out"))},
+            resources={"llm": LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(tmp_path / "out")), "thresholds": QualityThresholds()},
             run_config={"ops": {"raw_documents": {"config": {"inbox": "/"}}}},
         )  # fmt: skip
     assert not result.success and server.requests == []

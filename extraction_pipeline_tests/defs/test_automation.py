@@ -3,12 +3,13 @@
 import json
 
 import dagster as dg
+import pandas as pd
 import pytest
 
 from extraction_pipeline.documents.inbox_watch import load_cursor
 from extraction_pipeline.settings import Settings, parse_routes
 from extraction_pipeline_tests.support.helpers import DEFS, INVOICE, answer, echo, land, receipt_text
-from extraction_pipeline_tests.support.scripted_llm_server import Reply
+from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
 
 
 def tick(instance, cursor=None):
@@ -77,17 +78,24 @@ def test_nightly_run_on_an_unchanged_inbox_makes_no_llm_calls(scripted_llm, watc
     assert nightly.output_for_node("quality_report").records == 3
 
 
-def test_a_broken_model_fails_the_blocking_check_and_keeps_its_answers_out_of_the_records(
+def test_a_broken_model_fails_the_run_and_leaves_every_document_quarantined_with_the_reason(
     scripted_llm, watched_inbox, tmp_path
 ):
-    scripted_llm(lambda req: Reply("I am not able to read receipts."))
-    land(watched_inbox, "r.txt", receipt_text("C"))
+    """Most answers invalid: even the valid one is held back, and no document is left in no table."""
+    good = {"r-good.txt": receipt_text("G")}
+    broken = {f"r{i}.txt": receipt_text(f"B{i}") for i in range(3)}
+    scripted_llm(lambda req: echo(req) if "SHOP G " in document_text(req) else Reply("I cannot read receipts."))
+    for name, text in {**good, **broken}.items():
+        land(watched_inbox, name, text)
     with dg.instance_for_test() as instance:
         result = run_job(instance)
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert checks["validation_error_rate_below_threshold"] is False
-    assert not result.success
-    assert not (tmp_path / "out" / "records.parquet").exists()  # validated_records did not run
+    assert checks["validation_error_rate_below_threshold"] is False and not result.success
+    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
+    quarantine = pd.read_parquet(tmp_path / "out" / "quarantine.parquet")
+    assert records.empty and len(quarantine) == 4
+    assert set(quarantine.error_kind) == {"run_stopped"}
+    assert all("failed validation, above the limit" in reason for reason in quarantine.reason)
 
 
 def test_cost_check_warns_without_blocking(scripted_llm, watched_inbox, monkeypatch):

@@ -7,7 +7,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from extraction_pipeline.defs.resources import LLMResource, OutputStorage
+from extraction_pipeline.defs.resources import LLMResource, OutputStorage, QualityThresholds
 from extraction_pipeline.storage.tables import TableSchemaError, read_table, write_text_atomic
 from extraction_pipeline_tests.support.helpers import ASSETS, echo, receipt_text, write_inbox
 
@@ -50,7 +50,11 @@ def test_a_renamed_key_column_stops_the_run_before_anything_is_written(scripted_
     scripted_llm(echo)
     inbox = write_inbox(tmp_path / "inbox", {f"r{i}.txt": receipt_text(f"K{i}") for i in range(3)})
     out = tmp_path / "out"
-    resources = {"llm": LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(out))}
+    resources = {
+        "llm": LLMResource(max_retries=0),
+        "storage": OutputStorage(output_dir=str(out)),
+        "thresholds": QualityThresholds(),
+    }
     run_config = {"ops": {"raw_documents": {"config": {"inbox": str(inbox)}}}}
     with dg.instance_for_test() as instance:
         assert dg.materialize(ASSETS, instance=instance, resources=resources, run_config=run_config).success

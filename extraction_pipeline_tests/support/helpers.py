@@ -20,7 +20,7 @@ from extraction_pipeline.defs.assets import (
     raw_documents,
     validated_records,
 )
-from extraction_pipeline.defs.resources import LLMResource, OutputStorage
+from extraction_pipeline.defs.resources import LLMResource, OutputStorage, QualityThresholds
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.extract import ExtractionSettings, extract_document
 from extraction_pipeline.llm.client import Completion
@@ -80,7 +80,11 @@ def materialize(inbox, out, llm: LLMResource | None = None, **extraction_config)
         result = dg.materialize(
             ASSETS,
             instance=instance,
-            resources={"llm": llm or LLMResource(max_retries=0), "storage": OutputStorage(output_dir=str(out))},
+            resources={
+                "llm": llm or LLMResource(max_retries=0),
+                "storage": OutputStorage(output_dir=str(out)),
+                "thresholds": QualityThresholds(),
+            },
             run_config={
                 "ops": {
                     "raw_documents": {"config": {"inbox": str(inbox)}},
