@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import fcntl
 import json
 import logging
 import os
@@ -120,14 +121,7 @@ def _instance() -> Iterator[dg.DagsterInstance]:
     config when the folder is new), or a temporary one removed afterwards. Telemetry stays off."""
     home = os.environ.get("DAGSTER_HOME")
     if home:
-        config = Path(home) / "dagster.yaml"
-        if not config.exists():
-            Path(home).mkdir(parents=True, exist_ok=True)
-            if INSTANCE_CONFIG.exists():
-                shutil.copyfile(INSTANCE_CONFIG, config)
-            else:  # installed from a wheel: no deploy/ folder beside the package
-                config.write_text("telemetry:\n  enabled: false\n")
-        with dg.DagsterInstance.get() as instance:
+        with _created_once(Path(home)) as instance:
             yield instance
     else:
         with (
@@ -135,6 +129,28 @@ def _instance() -> Iterator[dg.DagsterInstance]:
             dg.DagsterInstance.local_temp(tmp, overrides={"telemetry": {"enabled": False}}) as instance,
         ):
             yield instance
+
+
+@contextlib.contextmanager
+def _created_once(home: Path) -> Iterator[dg.DagsterInstance]:
+    """The instance at `home`, its config and storage created by one process at a time: two runs
+    started at once on a new folder both created the SQLite schema, and one crashed in alembic."""
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".instance-init.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            config = home / "dagster.yaml"
+            if not config.exists():
+                if INSTANCE_CONFIG.exists():
+                    shutil.copyfile(INSTANCE_CONFIG, config)
+                else:  # installed from a wheel: no deploy/ folder beside the package
+                    config.write_text("telemetry:\n  enabled: false\n")
+            instance = dg.DagsterInstance.get()
+            instance.get_runs(limit=1)  # the run, event-log and schedule storages now exist
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    with instance:
+        yield instance
 
 
 @contextlib.contextmanager

@@ -84,3 +84,31 @@ def test_a_server_that_echoes_keys_leaves_them_in_no_output_cache_or_dagster_sto
     assert any(p.name == "records.parquet" for p in written) and any(p.suffix == ".sqlite3" for p in written)
     leaks = [p for p in written if key.encode() in p.read_bytes() or other.encode() in p.read_bytes()]
     assert leaks == []
+
+
+def test_runs_started_at_once_on_a_new_dagster_home_all_finish(scripted_llm, tmp_path):
+    """Each used to create the SQLite schema itself; one in four or so crashed in alembic."""
+    scripted_llm(lambda req: Reply(answer("C")))
+    inbox = write_inbox(tmp_path / "inbox", {"a.txt": receipt_text("C", "A")})
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "new-home")}
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "extraction_pipeline.cli",
+                "run",
+                "--inbox",
+                str(inbox),
+                "--output",
+                str(tmp_path / f"out{i}"),
+            ],
+            env={**env, "EXTRACTION_CACHE_PATH": str(tmp_path / f"cache{i}.sqlite3")},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for i in range(3)
+    ]
+    outcomes = [(run.wait(), err) for run in runs for _, err in [run.communicate(timeout=180)]]
+    assert [code for code, _ in outcomes] == [0, 0, 0], [err[-1500:] for _, err in outcomes]
