@@ -93,6 +93,8 @@ def read_document(path: Path, inbox: Path, limits: ReadLimits = ReadLimits()) ->
     text = text.strip()
     if not text:
         raise RejectedFile(f"{path}: no text in the document")
+    if len(text) > limits.max_text_chars:
+        raise RejectedFile(f"{path}: over {limits.max_text_chars} characters of text; not read")
     return Document(document_id(data), str(path), fmt, len(data), text)
 
 

@@ -98,3 +98,12 @@ def test_a_pdf_under_the_page_limit_stops_at_the_text_or_time_limit(tmp_path):
         read_document(inbox / "bomb.pdf", inbox, ReadLimits(max_text_chars=300_000))
     with pytest.raises(RejectedFile, match=r"bomb.pdf: reading its text took over 0.5 s"):
         read_document(inbox / "bomb.pdf", inbox, ReadLimits(max_seconds=0.5))
+
+
+def test_the_text_limit_holds_for_every_format(tmp_path):
+    inbox = write_inbox(
+        tmp_path / "inbox", {"long.txt": "TOTAL 9.50\n" * 1000, "long.html": "<p>TOTAL 9.50</p>" * 1000}
+    )
+    for name in ("long.txt", "long.html"):
+        with pytest.raises(RejectedFile, match=rf"{name}: over 5000 characters of text"):
+            read_document(inbox / name, inbox, ReadLimits(max_text_chars=5000))
