@@ -54,17 +54,14 @@ from extraction_pipeline.quality.report import batch_fields, build_report, to_ma
 from extraction_pipeline.quality.scoring import accuracy, load_gold
 from extraction_pipeline.settings import Settings
 from extraction_pipeline.storage.tables import (
-    KEY,
     QUARANTINE_FILE,
     RECORDS_FILE,
     TableSchemaError,
-    exclusive,
     latest_per_source,
-    merge,
     quarantine_frame,
     read_table,
     records_frame,
-    write_atomic,
+    update_tables,
     write_text_atomic,
 )
 
@@ -241,20 +238,13 @@ def validated_records(
         )
         outcomes = held_back(outcomes, reason)
     fields = batch_fields(outcomes, llm_extractions.document_type)
-    records = records_frame(outcomes, fields)
-    quarantine = quarantine_frame(outcomes)
-    records_path, quarantine_path = output_dir / RECORDS_FILE, output_dir / QUARANTINE_FILE
-    with exclusive(output_dir):
-        try:  # both tables are read and checked before either is written
-            existing_records, existing_quarantine = read_table(records_path), read_table(quarantine_path)
-        except TableSchemaError as exc:
-            raise dg.Failure(description=str(exc)) from exc
-        if stopped and existing_records is not None:  # an earlier record outlives a broken run
-            quarantine = quarantine[~quarantine[KEY].isin(existing_records[KEY])]
-        all_records = merge(existing_records, records, drop_ids=set(quarantine[KEY]))
-        all_quarantine = merge(existing_quarantine, quarantine, drop_ids=set(records[KEY]))
-        write_atomic(all_records, records_path)
-        write_atomic(all_quarantine, quarantine_path)
+    try:
+        tables = update_tables(
+            output_dir, records_frame(outcomes, fields), quarantine_frame(outcomes), keep_earlier_records=stopped
+        )
+    except TableSchemaError as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    records, quarantine = tables.records, tables.quarantine
     if stopped:
         raise dg.Failure(description=f"{reason}. {len(quarantine)} documents quarantined as {RUN_STOPPED}.")
     for row in quarantine.itertuples():
@@ -270,13 +260,13 @@ def validated_records(
                 error_rate=len(quarantine) / len(outcomes) if outcomes else 0.0,
             ),  # fmt: skip
             **tidied({"cost_usd_per_record": float(s.cost_usd / len(records)) if len(records) else 0.0}),
-            "records_path": dg.MetadataValue.path(str(records_path)),
-            "quarantine_path": dg.MetadataValue.path(str(quarantine_path)),
+            "records_path": dg.MetadataValue.path(str(output_dir / RECORDS_FILE)),
+            "quarantine_path": dg.MetadataValue.path(str(output_dir / QUARANTINE_FILE)),
             "records_this_run": len(records),
             "quarantined_this_run": len(quarantine),
-            "quarantined_total": len(all_quarantine),
-            "dagster/row_count": len(all_records),
-            "dagster/column_schema": column_schema(all_records),
+            "quarantined_total": len(tables.all_quarantine),
+            "dagster/row_count": len(tables.all_records),
+            "dagster/column_schema": column_schema(tables.all_records),
             "preview": dg.MetadataValue.md(preview_md(records, fields)),
         },
     )

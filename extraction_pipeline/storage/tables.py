@@ -13,7 +13,7 @@ import fcntl
 import json
 import os
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -113,6 +113,34 @@ def merge(existing: pd.DataFrame | None, new: pd.DataFrame, drop_ids: set[str]) 
         merged = pd.concat([existing, new], ignore_index=True)
     merged = merged.drop_duplicates(subset=KEY, keep="last")
     return merged[~merged[KEY].isin(drop_ids)].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class TablesUpdate:
+    """This run's rows, and both tables as written."""
+
+    records: pd.DataFrame
+    quarantine: pd.DataFrame
+    all_records: pd.DataFrame
+    all_quarantine: pd.DataFrame
+
+
+def update_tables(
+    output_dir: Path, records: pd.DataFrame, quarantine: pd.DataFrame, keep_earlier_records: bool = False
+) -> TablesUpdate:
+    """Merge this run's rows into both tables under the folder's lock. Both are read and checked
+    (TableSchemaError) before either is written. With `keep_earlier_records`, a document that already
+    has a record keeps it, and its quarantine row of this run is dropped."""
+    records_path, quarantine_path = output_dir / RECORDS_FILE, output_dir / QUARANTINE_FILE
+    with exclusive(output_dir):
+        existing_records, existing_quarantine = read_table(records_path), read_table(quarantine_path)
+        if keep_earlier_records and existing_records is not None:
+            quarantine = quarantine[~quarantine[KEY].isin(existing_records[KEY])]
+        all_records = merge(existing_records, records, drop_ids=set(quarantine[KEY]))
+        all_quarantine = merge(existing_quarantine, quarantine, drop_ids=set(records[KEY]))
+        write_atomic(all_records, records_path)
+        write_atomic(all_quarantine, quarantine_path)
+    return TablesUpdate(records, quarantine, all_records, all_quarantine)
 
 
 @contextlib.contextmanager
