@@ -141,6 +141,7 @@ class Settings:
                     values[f.name] = f.metadata["parse"](raw)
                 except ValueError as exc:
                     raise ValueError(f"environment variable {f.metadata['env']}={raw!r}: {exc}") from None
+        # The allow-list is the deployment's: no run's config may widen it.
         names = {f.name for f in dataclasses.fields(cls)} - {"allowed_roots"}
         for source in config:
             given = source if isinstance(source, Mapping) else source.model_dump()
@@ -156,8 +157,8 @@ class Settings:
 
 def _coerce(cls: type[Settings], name: str, value: Any) -> Any:
     """Dagster config arrives as JSON types: paths as strings, tuples as lists."""
-    default = next(f for f in dataclasses.fields(cls) if f.name == name)
-    if default.metadata["parse"] is Path:
+    declared = next(f for f in dataclasses.fields(cls) if f.name == name)
+    if declared.metadata["parse"] is Path:
         return Path(value)
     if isinstance(value, list):
         return tuple(value)

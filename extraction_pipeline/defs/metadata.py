@@ -21,7 +21,7 @@ def tidy(name: str, value: Any) -> Any:
         return float(f"{value:.6g}")
     if name.endswith("_s"):
         return round(value, 2)
-    if "rate" in name or "share" in name or name.startswith("accuracy") or name.startswith("fill_rate"):
+    if "rate" in name or "share" in name or name.startswith("accuracy"):
         return round(value, 3)
     return float(f"{value:.6g}")
 
