@@ -8,7 +8,7 @@ import time
 import pytest
 
 from extraction_pipeline.documents.inbox_watch import settled_files
-from extraction_pipeline.documents.reading import ReadLimits, RejectedFile, read_document, scan_inbox
+from extraction_pipeline.documents.reading import ReadLimits, RejectedFile, read_document, read_selected, scan_inbox
 from extraction_pipeline_tests.support.helpers import receipt_text, write_inbox
 from extraction_pipeline_tests.support.pdf_builder import page_bomb_pdf
 
@@ -107,3 +107,14 @@ def test_the_text_limit_holds_for_every_format(tmp_path):
     for name in ("long.txt", "long.html"):
         with pytest.raises(RejectedFile, match=rf"{name}: over 5000 characters of text"):
             read_document(inbox / name, inbox, ReadLimits(max_text_chars=5000))
+
+
+def test_files_named_for_a_rerun_get_the_same_checks(tmp_path):
+    inbox = write_inbox(tmp_path / "inbox", {"good.txt": receipt_text("G")})
+    (inbox / "a.txt").symlink_to(inbox / "b.txt")
+    (inbox / "b.txt").symlink_to(inbox / "a.txt")
+    (tmp_path / "secret.txt").write_text("SECRET\n")
+    documents, rejections = read_selected(inbox, ["good.txt", "a.txt", str(tmp_path / "secret.txt"), "../secret.txt"])
+    assert [d.source_path for d in documents] == [str(inbox / "good.txt")]
+    reasons = [r.reason for r in rejections]
+    assert "symlink loop" in reasons[0] and all("leads outside the inbox" in r for r in reasons[1:])
