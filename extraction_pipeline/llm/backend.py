@@ -13,14 +13,11 @@ from dataclasses import dataclass
 from typing import Iterator, Mapping
 from urllib.parse import urlparse
 
-import openai
-
 from extraction_pipeline.llm.budget import RunBudget
 from extraction_pipeline.llm.cache import AnswerCache
-from extraction_pipeline.llm.client import LLMClient, LLMError, ResponseFormat, classify
+from extraction_pipeline.llm.client import LLMClient, LLMError, ResponseFormat, served_models
 from extraction_pipeline.llm.local_model import DEFAULT_MODEL, LOCAL_MODELS, embedded_server
 from extraction_pipeline.llm.ratelimit import RateLimiter
-from extraction_pipeline.llm.secrets import redact
 from extraction_pipeline.settings import Settings
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -57,16 +54,11 @@ def served_model(base_url: str, timeout_s: float = 10.0) -> str:
     """The one model a configured server lists at /v1/models: vLLM, llama.cpp and a single-model
     Ollama need no EXTRACTION_MODEL. Several or none is a ValueError that names them; a server that
     cannot be asked is an LLMError of the kind any call would get (connection, auth)."""
-    client = openai.OpenAI(base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY") or "no-key-needed",
-                           timeout=timeout_s, max_retries=1)  # fmt: skip
     try:
-        names = sorted(redact(m.id) for m in client.models.list())
-    except openai.APIError as exc:
-        error = classify(exc)
+        names = served_models(base_url, timeout_s)
+    except LLMError as error:
         raise LLMError(error.kind, f"EXTRACTION_MODEL is not set and {base_url}/models could not be read: {error}",
                        permanent=True) from None  # fmt: skip
-    finally:
-        client.close()
     if len(names) != 1:
         raise ValueError(
             f"EXTRACTION_MODEL is not set and {base_url} serves {len(names)} models "

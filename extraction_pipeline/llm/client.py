@@ -100,8 +100,7 @@ class LLMClient:
             max_retries=max_retries, max_output_tokens=max_output_tokens, temperature=temperature,
             max_concurrency=max_concurrency, cache=cache, limiter=limiter, budget=budget,
         )  # fmt: skip
-        # A local server needs no key, but the SDK insists on one: a placeholder is not a secret.
-        api_key = api_key or os.environ.get("OPENAI_API_KEY") or "no-key-needed"
+        api_key = api_key or _configured_key()
         http = openai.DefaultHttpxClient(event_hooks={"request": [self._on_request], "response": [self._on_response]})
         self._client = openai.OpenAI(
             base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=max_retries, http_client=http
@@ -261,6 +260,24 @@ class LLMClient:
                 self.stats.server_errors += 1
         if response.status_code in THROTTLED and self.limiter:
             self.limiter.pause(_retry_after_s(response.headers) or 1.0)
+
+
+def served_models(base_url: str, timeout_s: float = 10.0) -> list[str]:
+    """The model names a server lists at /v1/models, redacted like any answer; a server that cannot
+    be asked raises the LLMError any call would get (connection, auth, ...)."""
+    client = openai.OpenAI(base_url=base_url, api_key=_configured_key(), timeout=timeout_s, max_retries=1)
+    try:
+        return sorted(redact(m.id) for m in client.models.list())
+    except openai.APIError as exc:
+        raise classify(exc) from None
+    finally:
+        client.close()
+
+
+def _configured_key() -> str:
+    """The SDK's own key variable. A local server needs no key, but the SDK insists on one: the
+    placeholder is not a secret."""
+    return os.environ.get("OPENAI_API_KEY") or "no-key-needed"
 
 
 def _estimate_tokens(messages: list[dict[str, str]]) -> int:
