@@ -94,12 +94,13 @@ def extract_all(
 
 def not_sent(documents: list[Document], kind: str, reason: str) -> list[ExtractionOutcome]:
     """Every document quarantined with the reason no request could be sent (say, the server is down)."""
-    return [
-        ExtractionOutcome(
-            d.document_id, d.source_path, "unknown", "quarantined", error_kind=kind, reason=f"not sent: {reason}"
-        )  # fmt: skip
-        for d in documents
-    ]
+    return [_not_sent(d, "unknown", kind, reason) for d in documents]
+
+
+def _not_sent(doc: Document, doc_type: str, kind: str | None, reason: str) -> ExtractionOutcome:
+    return ExtractionOutcome(
+        doc.document_id, doc.source_path, doc_type, "quarantined", error_kind=kind, reason=f"not sent: {reason}"
+    )
 
 
 def held_back(outcomes: list[ExtractionOutcome], reason: str) -> list[ExtractionOutcome]:
@@ -145,10 +146,7 @@ class _BatchRun:
                 reason=f"{doc.source_path}: neither a receipt nor an invoice (no payment or invoice markers); not extracted",
             )  # fmt: skip
         if self._stop_reason:
-            return ExtractionOutcome(
-                doc.document_id, doc.source_path, doc_type, "quarantined",
-                error_kind=self._stop_kind, reason=f"not sent: {self._stop_reason}",
-            )  # fmt: skip
+            return _not_sent(doc, doc_type, self._stop_kind, self._stop_reason)
         reused = None
         if self.near_duplicates is not None:
             reused = reuse(doc, doc_type, self.near_duplicates, self.threshold)
