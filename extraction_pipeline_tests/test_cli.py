@@ -10,6 +10,15 @@ from extraction_pipeline_tests.support.helpers import answer, receipt_text, writ
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 
+def command(inbox, out, *flags: str) -> list[str]:
+    """`extraction-pipeline run` over `inbox` into `out`, in a process of its own."""
+    return [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(out), *flags]
+
+
+def run_cli(inbox, out, *flags: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(command(inbox, out, *flags), capture_output=True, text=True, timeout=120, env=env)
+
+
 def test_run_json_reports_paths_counts_tokens_and_cost(scripted_llm, tmp_path, monkeypatch):
     scripted_llm(lambda req: Reply(answer("C")))
     inbox = tmp_path / "inbox"
@@ -18,10 +27,7 @@ def test_run_json_reports_paths_counts_tokens_and_cost(scripted_llm, tmp_path, m
     (inbox / "b.txt").write_text(receipt_text("C", "B"))
     (inbox / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    proc = subprocess.run(
-        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(tmp_path / "out"), "--json"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    proc = run_cli(inbox, tmp_path / "out", "--json")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert (summary["documents"], summary["rejected"], summary["records"], summary["quarantined"]) == (3, 1, 2, 0)
@@ -37,10 +43,7 @@ def test_run_creates_a_missing_dagster_home_keeps_telemetry_off_and_logs_each_ca
     scripted_llm(lambda req: Reply(answer("C")))
     inbox = write_inbox(tmp_path / "inbox", {"a.txt": receipt_text("C", "A"), "b.txt": receipt_text("C", "B")})
     home = tmp_path / "not" / "yet" / "there"
-    proc = subprocess.run(
-        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "DAGSTER_HOME": str(home)},
-    )  # fmt: skip
+    proc = run_cli(inbox, tmp_path / "out", env={**os.environ, "DAGSTER_HOME": str(home)})
     assert proc.returncode == 0, proc.stderr
     assert "telemetry:\n  enabled: false" in (home / "dagster.yaml").read_text()
     assert "Telemetry" not in proc.stderr + proc.stdout
@@ -52,10 +55,8 @@ def test_a_run_where_every_call_is_refused_exits_non_zero_with_one_line_saying_w
     refused = b'{"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}'
     scripted_llm(lambda req: Reply(status=401, body=refused))
     inbox = write_inbox(tmp_path / "inbox", {"a.txt": receipt_text("C", "A"), "b.txt": receipt_text("C", "B")})
-    proc = subprocess.run(
-        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(tmp_path / "out"), "--json"],
-        capture_output=True, text=True, timeout=120, env={k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
-    )  # fmt: skip
+    without_home = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    proc = run_cli(inbox, tmp_path / "out", "--json", env=without_home)
     assert proc.returncode == RUN_FAILED, proc.stderr[-2000:]
     summary = json.loads(proc.stdout)
     assert (summary["records"], summary["quarantined"]) == (0, 2)
@@ -74,10 +75,7 @@ def test_a_server_that_echoes_keys_leaves_them_in_no_output_cache_or_dagster_sto
     server = scripted_llm(echo_keys)
     inbox = write_inbox(tmp_path / "inbox", {"a.txt": receipt_text("C", "A")})
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=120, env=env,
-    )  # fmt: skip
+    proc = run_cli(inbox, tmp_path / "out", env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert len(server.requests) >= 1 and key not in proc.stdout + proc.stderr
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
@@ -93,21 +91,12 @@ def test_runs_started_at_once_on_a_new_dagster_home_all_finish(scripted_llm, tmp
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "new-home")}
     runs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "extraction_pipeline.cli",
-                "run",
-                "--inbox",
-                str(inbox),
-                "--output",
-                str(tmp_path / f"out{i}"),
-            ],
+            command(inbox, tmp_path / f"out{i}"),
             env={**env, "EXTRACTION_CACHE_PATH": str(tmp_path / f"cache{i}.sqlite3")},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for i in range(3)
     ]
     outcomes = [(run.wait(), err) for run in runs for _, err in [run.communicate(timeout=180)]]
