@@ -1,7 +1,8 @@
 """Reading an inbox folder into documents, and rejecting what cannot be read, with a reason.
 
 A document's id is the SHA-256 of its bytes, so the same content under another name is the same
-document, and an edited file is a new one.
+document, and an edited file is a new one. Images, and PDF pages without a usable text layer, are
+read with OCR (ocr.py) into text of the same shape as any other, and keep where each line was.
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ import io
 import os
 import stat
 import time
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import charset_normalizer
+from PIL import Image
 
-FORMATS = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+from extraction_pipeline.documents.images import IMAGE_SUFFIXES, ImageLimits, UnreadableImage, jpeg_bytes, page_images
+from extraction_pipeline.documents.ocr import OcrLine, OcrPage, default_engine, read_page
+
+FORMATS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    **{suffix: "image" for suffix in IMAGE_SUFFIXES},
+}
 # Files that live beside documents but are not documents (gold labels for evaluation).
 SIDECAR_NAMES = frozenset({"gold.jsonl"})
 
@@ -32,7 +45,19 @@ class ReadLimits:
     max_bytes: int = 10 * 1024 * 1024
     max_pages: int = 500
     max_text_chars: int = 2_000_000
-    max_seconds: float = 60.0  # checked between pages; one page of a hostile PDF took 2.6 s
+    max_seconds: float = 60.0  # checked between pages, OCR not counted; one page of a hostile PDF took 2.6 s
+    # OCR takes 1.5 to 3 s a page on 2 cores (benchmarks/ocr_engines.py): this bounds a document to minutes.
+    max_ocr_pages: int = 100
+    image: ImageLimits = ImageLimits()
+
+
+@dataclass(frozen=True)
+class LocatedLine:
+    """An OCR line and where its text sits in the document's text."""
+
+    start: int
+    end: int
+    line: OcrLine
 
 
 @dataclass(frozen=True)
@@ -42,6 +67,21 @@ class Document:
     format: str
     size_bytes: int
     text: str
+    # Set for documents read with OCR, whole or in part (PDF pages without a usable text layer).
+    ocr_lines: tuple[LocatedLine, ...] = ()
+    ocr_pages: tuple[OcrPage, ...] = field(default=(), repr=False)
+
+    @property
+    def ocr_seconds(self) -> float:
+        return sum(p.seconds for p in self.ocr_pages)
+
+    @property
+    def ocr_confidence(self) -> float | None:
+        """Mean confidence of the OCR text, weighted by characters."""
+        chars = sum(len(located.line.text) for located in self.ocr_lines)
+        if not chars:
+            return None
+        return sum(len(located.line.text) * located.line.confidence for located in self.ocr_lines) / chars
 
 
 @dataclass(frozen=True)
@@ -87,15 +127,83 @@ def read_document(path: Path, inbox: Path, limits: ReadLimits = ReadLimits()) ->
     data = read_inbox_file(path, inbox, limits.max_bytes)
     if not data.strip():
         raise RejectedFile(f"{path}: empty file")
-    text = _pdf_text(path, data, limits) if fmt == "pdf" else _decode_text(path, data)
-    if fmt == "html":
-        text = html_to_text(text)
-    text = text.strip()
+    if fmt == "image":
+        parts: list[str | OcrPage] = list(_image_pages(path, data, limits))
+    elif fmt == "pdf":
+        parts = _pdf_pages(path, data, limits)
+    else:
+        text = _decode_text(path, data)
+        parts = [html_to_text(text) if fmt == "html" else text]
+    text, lines = joined(parts)
     if not text:
-        raise RejectedFile(f"{path}: no text in the document")
+        raise RejectedFile(f"{path}: {_why_no_text(fmt, parts)}")
     if len(text) > limits.max_text_chars:
         raise RejectedFile(f"{path}: over {limits.max_text_chars} characters of text; not read")
-    return Document(document_id(data), str(path), fmt, len(data), text)
+    ocr_pages = tuple(part for part in parts if isinstance(part, OcrPage))
+    return Document(document_id(data), str(path), fmt, len(data), text, lines, ocr_pages)
+
+
+def _why_no_text(fmt: str, parts: list[str | OcrPage]) -> str:
+    if any(isinstance(part, OcrPage) for part in parts):
+        return "no text found by OCR"
+    if fmt == "pdf":
+        return "PDF has no text layer and no page image to read (blank pages)"
+    return "no text in the document"
+
+
+def joined(parts: list[str | OcrPage]) -> tuple[str, tuple[LocatedLine, ...]]:
+    """The pages' text, one page after another, stripped, with every OCR line's place in it."""
+    chunks: list[str] = []
+    located: list[LocatedLine] = []
+    offset = 0
+    for part in parts:
+        if chunks:
+            chunks.append("\n")
+            offset += 1
+        if isinstance(part, str):
+            chunks.append(part)
+            offset += len(part)
+            continue
+        for number, line in enumerate(part.lines):
+            if number:
+                chunks.append("\n")
+                offset += 1
+            located.append(LocatedLine(offset, offset + len(line.text), line))
+            chunks.append(line.text)
+            offset += len(line.text)
+    text = "".join(chunks)
+    stripped = text.strip()
+    shift = len(text) - len(text.lstrip())
+    return stripped, tuple(LocatedLine(x.start - shift, x.end - shift, x.line) for x in located)
+
+
+def page_jpegs(doc: Document, limits: ReadLimits = ReadLimits()) -> list[bytes]:
+    """The pages of `doc` that were read with OCR, as JPEG, for a model that reads images. The file
+    is read again (documents do not carry their images from asset to asset) and must still be the
+    one the text came from."""
+    path = Path(doc.source_path)
+    data = read_inbox_file(path, path.parent, limits.max_bytes)
+    if document_id(data) != doc.document_id:
+        raise RejectedFile(f"{path}: changed since it was read; its images no longer match its text")
+    numbers = {page.number for page in doc.ocr_pages}
+    if doc.format == "pdf":
+        renderer = _PdfRenderer(data, limits.image)
+        try:
+            return [jpeg_bytes(renderer.render(n)[0]) for n in sorted(numbers)]
+        finally:
+            renderer.close()
+    return [
+        jpeg_bytes(p.image) for p in page_images(path, data, limits.image, limits.max_ocr_pages) if p.number in numbers
+    ]
+
+
+def _image_pages(path: Path, data: bytes, limits: ReadLimits) -> list[OcrPage]:
+    try:
+        pages = page_images(path, data, limits.image, max_pages=limits.max_ocr_pages)
+    except UnreadableImage as exc:
+        raise RejectedFile(str(exc)) from None
+    engine = default_engine()
+    return [read_page(p.image, p.number, p.scale, engine) for p in pages]
 
 
 def read_inbox_file(path: Path, inbox: Path, max_bytes: int) -> bytes:
@@ -215,12 +323,14 @@ def _legacy_text(path: Path, data: bytes) -> str:
     return str(min(tied, key=lambda m: rank.get(m.encoding, len(rank))))
 
 
-def _pdf_text(path: Path, data: bytes, limits: ReadLimits) -> str:
+def _pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str | OcrPage]:
+    """Each page's text layer, or its OCR where the layer is missing or garbage (unusable_text_layer)."""
     import pypdf  # imported here: only PDFs pay for it
 
     started = time.monotonic()
-    parts: list[str] = []
-    size = 0
+    parts: list[str | OcrPage] = []
+    size, ocr_seconds = 0, 0.0
+    rendered = None
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -229,25 +339,87 @@ def _pdf_text(path: Path, data: bytes, limits: ReadLimits) -> str:
         if pages > limits.max_pages:
             raise RejectedFile(f"{path}: {pages} pages, over the limit of {limits.max_pages}; not read")
         for number, page in enumerate(reader.pages, 1):
-            if time.monotonic() - started > limits.max_seconds:
+            if time.monotonic() - started - ocr_seconds > limits.max_seconds:
                 raise RejectedFile(
                     f"{path}: reading its text took over {limits.max_seconds:g} s (stopped at page {number} of {pages})"
                 )
             text = page.extract_text() or ""
-            size += len(text)
+            if unusable_text_layer(text, has_images=_has_images(page)):
+                if sum(isinstance(p, OcrPage) for p in parts) >= limits.max_ocr_pages:
+                    raise RejectedFile(f"{path}: over {limits.max_ocr_pages} pages need OCR; not read")
+                rendered = rendered or _PdfRenderer(data, limits.image)
+                ocr = rendered.read(number)
+                ocr_seconds += ocr.seconds
+                parts.append(ocr)
+                size += len(ocr.text)
+            else:
+                parts.append(text)
+                size += len(text)
             if size > limits.max_text_chars:
                 raise RejectedFile(
                     f"{path}: over {limits.max_text_chars} characters of text (at page {number} of {pages}); not read"
                 )
-            parts.append(text)
     except RejectedFile:
         raise
     except Exception as exc:  # pypdf raises many types for broken files
         raise RejectedFile(f"{path}: corrupt PDF ({type(exc).__name__}: {exc})") from exc
-    text = "\n".join(parts)
-    if not text.strip():
-        raise RejectedFile(f"{path}: PDF has no text layer (a scanned image needs OCR first)")
-    return text
+    finally:
+        if rendered is not None:
+            rendered.close()
+    return parts
+
+
+# A text layer is garbage when this share of its visible characters cannot be text (control,
+# private-use or unassigned code points, U+FFFD), or when under half of them are letters or digits
+# (a font without a Unicode map decodes to punctuation soup). Real invoices score 0 and about 0.8.
+_MAX_UNREADABLE_SHARE = 0.1
+_MIN_ALNUM_SHARE = 0.5
+# A scanned page often carries a few stray characters (a scanner's stamp, a page number) over the image.
+_MIN_CHARS_OVER_IMAGE = 20
+
+
+def unusable_text_layer(text: str, has_images: bool) -> bool:
+    """Whether a PDF page must be read with OCR instead of its text layer."""
+    visible = [ch for ch in text if not ch.isspace()]
+    if len(visible) < _MIN_CHARS_OVER_IMAGE:
+        return has_images
+    unreadable = sum(1 for ch in visible if ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs"))
+    alnum = sum(1 for ch in visible if ch.isalnum())
+    return unreadable > _MAX_UNREADABLE_SHARE * len(visible) or alnum < _MIN_ALNUM_SHARE * len(visible)
+
+
+def _has_images(page) -> bool:
+    try:
+        return len(page.images) > 0
+    except Exception:  # an image pypdf cannot list is still an image: OCR will tell
+        return True
+
+
+class _PdfRenderer:
+    """PDF pages as images for OCR, rendered by PDFium (pypdf reads text but does not draw pages)."""
+
+    def __init__(self, data: bytes, limits: ImageLimits) -> None:
+        import pypdfium2  # imported here: only PDFs with pages to OCR pay for it
+
+        self._pdf = pypdfium2.PdfDocument(data)
+        self._limits = limits
+
+    def render(self, number: int) -> tuple[Image.Image, float]:
+        """Page `number` (from 1) as an image, and its pixels per point."""
+        page = self._pdf[number - 1]
+        try:
+            width, height = page.get_size()  # in points, 1/72 inch
+            scale = min(300 / 72, self._limits.ocr_long_side / max(width, height, 1))
+            return page.render(scale=scale).to_pil().convert("RGB"), scale
+        finally:
+            page.close()
+
+    def read(self, number: int) -> OcrPage:
+        image, scale = self.render(number)
+        return read_page(image, number, scale, default_engine())  # boxes in points from the top left
+
+    def close(self) -> None:
+        self._pdf.close()
 
 
 class _TextExtractor(html.parser.HTMLParser):
