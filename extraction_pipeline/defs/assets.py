@@ -49,6 +49,7 @@ from extraction_pipeline.quality.metrics import (
     cost_by_model,
     grounding_rates,
     layout_completions,
+    ocr_summary,
 )
 from extraction_pipeline.quality.report import batch_fields, build_report, to_markdown
 from extraction_pipeline.quality.scoring import accuracy, load_gold
@@ -92,6 +93,7 @@ def raw_documents(context: dg.AssetExecutionContext, config: InboxConfig) -> dg.
     for rejection in rejections:
         context.log.warning(f"rejected {rejection.reason}")
     seen = len(documents) + len(rejections)
+    ocr = ocr_summary(documents)
     return dg.MaterializeResult(
         value=InboxSnapshot(str(inbox), documents, rejections),
         metadata={
@@ -107,6 +109,7 @@ def raw_documents(context: dg.AssetExecutionContext, config: InboxConfig) -> dg.
             "documents": len(documents),
             "rejected": len(rejections),
             "rejections": dg.MetadataValue.md(rejections_md(rejections)),
+            **tidied(ocr.named()),
         },
     )
 
@@ -160,6 +163,8 @@ def _extract(
         grounding=config.grounding,
         complete_from_layout=config.complete_from_layout,
         quarantine_ungrounded=settings.quarantine_ungrounded,
+        ocr_min_confidence=settings.ocr_min_confidence,
+        send_page_images=settings.send_page_images,
     )
     budget = RunBudget(max_tokens=settings.run_budget_tokens, max_usd=settings.run_budget_usd)
     near_duplicates: NearDuplicateIndex | None = None
@@ -317,6 +322,8 @@ def quality_report(
                 "llm.latency_max_s": c.latency_max_s,
                 **{f"fill_rate.{f}": v for f, v in report.fill_rate.items()},
                 **{f"grounding_rate.{f}": v for f, v in report.grounding_rate.items()},
+                "flagged_low_ocr_confidence": report.flagged_low_ocr_confidence,
+                **report.ocr.named(),
             }
         ),
     }

@@ -20,11 +20,17 @@ class InboxConfig(dg.Config):
     max_pages: int = Field(default=ReadLimits.max_pages, description="PDFs with more pages are rejected")
     max_text_chars: int = Field(default=ReadLimits.max_text_chars, description="a document with more text is rejected")
     max_seconds_per_document: float = Field(
-        default=ReadLimits.max_seconds, description="reading a document's text longer than this rejects it"
+        default=ReadLimits.max_seconds,
+        description="reading a document's text longer than this rejects it (OCR not counted)",
+    )
+    max_ocr_pages: int = Field(
+        default=ReadLimits.max_ocr_pages, description="a document with more pages to read by OCR is rejected"
     )
 
     def limits(self) -> ReadLimits:
-        return ReadLimits(self.max_file_bytes, self.max_pages, self.max_text_chars, self.max_seconds_per_document)
+        return ReadLimits(
+            self.max_file_bytes, self.max_pages, self.max_text_chars, self.max_seconds_per_document, self.max_ocr_pages
+        )
 
 
 class ExtractionConfig(dg.Config):
@@ -65,6 +71,14 @@ class ExtractionConfig(dg.Config):
     quarantine_ungrounded: Optional[list[str]] = Field(
         default=None,
         description="fields to quarantine (not just flag) when their value is not in the document; default $EXTRACTION_QUARANTINE_UNGROUNDED",
+    )
+    ocr_min_confidence: Optional[float] = Field(
+        default=None,
+        description="flag a value read with OCR from a line less confident than this; default $EXTRACTION_OCR_MIN_CONFIDENCE or 0.8",
+    )
+    send_page_images: Optional[bool] = Field(
+        default=None,
+        description="send scans' page images with their OCR text (a model that reads images); default $EXTRACTION_SEND_PAGE_IMAGES (off)",
     )
     max_concurrency: Optional[int] = Field(
         default=None,

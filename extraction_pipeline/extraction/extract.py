@@ -7,16 +7,27 @@ document's token and cost budgets. An answer cut off by the token limit is not
 re-asked as if the model had made a mistake (asking again would be cut off the same way), and an
 LLM fault that survived the SDK's retries ends the document at once. Usage from every attempt is
 kept, so cost and tokens are never under-counted.
+
+A document read with OCR gets the page and box of each value on its image, and a value that rests
+on a line the OCR engine was unsure of is flagged: no model can mend a misread digit. Where the
+model reads images, the pages can go along with their OCR text (`send_page_images`).
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from extraction_pipeline.doctypes.schemas import llm_json_schema, schema_for
-from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.extraction.grounding import Evidence, ground, printed_alternatives, ungrounded_message
+from extraction_pipeline.documents.reading import Document, page_jpegs
+from extraction_pipeline.extraction.grounding import (
+    Evidence,
+    ground,
+    on_pages,
+    printed_alternatives,
+    ungrounded_message,
+)
 from extraction_pipeline.extraction.layout import complete
 from extraction_pipeline.extraction.parsing import OutputError, extract_json_object, validate_record
 from extraction_pipeline.extraction.plausibility import implausible, payment_note
@@ -27,7 +38,7 @@ from extraction_pipeline.llm.prompts import PromptTemplate
 class CompletionClient(Protocol):
     model: str
 
-    def complete(self, messages: list[dict[str, str]], schema_name: str, schema: dict[str, Any]) -> Completion: ...
+    def complete(self, messages: list[dict[str, Any]], schema_name: str, schema: dict[str, Any]) -> Completion: ...
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,10 @@ class ExtractionSettings:
     complete_from_layout: bool = True
     # Fields whose value must be found in the document; other ungrounded values are kept and flagged.
     quarantine_ungrounded: tuple[str, ...] = ()
+    # A value resting on an OCR line less confident than this is flagged (0 turns the flag off).
+    ocr_min_confidence: float = 0.8
+    # Send the page images of a document read with OCR along with its text (a model that reads images).
+    send_page_images: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,8 @@ class ExtractionOutcome:
     reuse_refused: bool = False  # a near duplicate was found, but its answer is not all in this document
     # The model's own values for the fields completed from the document's lines, for audit.
     model_values: dict[str, Any] = field(default_factory=dict)
+    # Fields whose value rests on an OCR line read with low confidence.
+    low_confidence: list[str] = field(default_factory=list)
 
     @property
     def last_raw_output(self) -> str | None:
@@ -100,10 +117,35 @@ def extract_document(
     reask: PromptTemplate,
     settings: ExtractionSettings,
 ) -> ExtractionOutcome:
+    outcome = _ask_until_valid(doc, client, prompt, reask, settings)
+    if doc.ocr_lines and outcome.status == "valid":
+        mark_on_pages(outcome, doc, settings.ocr_min_confidence)
+    return outcome
+
+
+def mark_on_pages(outcome: ExtractionOutcome, doc: Document, min_confidence: float) -> None:
+    """Page and box for each value of a record read with OCR; flag those on unsure lines."""
+    outcome.evidence = on_pages(outcome.evidence, doc.ocr_lines)
+    outcome.low_confidence = [
+        name
+        for name, e in outcome.evidence.items()
+        if e.ocr_confidence is not None and e.ocr_confidence < min_confidence
+    ]
+
+
+def _ask_until_valid(
+    doc: Document,
+    client: CompletionClient,
+    prompt: PromptTemplate,
+    reask: PromptTemplate,
+    settings: ExtractionSettings,
+) -> ExtractionOutcome:
     model_cls = schema_for(settings.document_type)
     schema = llm_json_schema(model_cls)
     outcome = ExtractionOutcome(doc.document_id, doc.source_path, settings.document_type, "quarantined")
     messages = prompt.render(document_text=doc.text)
+    if settings.send_page_images and doc.ocr_pages:
+        messages = with_page_images(messages, page_jpegs(doc))
     # The best valid but ungrounded answer so far (fewest fields flagged; the later one on a tie):
     # record, evidence, fields flagged, the model's own values.
     ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str], dict[str, Any]] | None = None
@@ -152,6 +194,16 @@ def extract_document(
         problem = str(error) + printed_alternatives(model_cls, fields, doc.text) + payment_note(fields, doc.text)
         messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=problem)
     raise AssertionError("unreachable: the loop returns on its last attempt")
+
+
+def with_page_images(messages: list[dict[str, Any]], jpegs: list[bytes]) -> list[dict[str, Any]]:
+    """The last user message with the page images after its text, in OpenAI's content-parts form."""
+    last = max(i for i, m in enumerate(messages) if m["role"] == "user")
+    parts = [{"type": "text", "text": messages[last]["content"]}] + [
+        {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()}}
+        for jpeg in jpegs
+    ]
+    return [*messages[:last], {"role": "user", "content": parts}, *messages[last + 1 :]]
 
 
 class Ungrounded(OutputError):

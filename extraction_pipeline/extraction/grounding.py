@@ -4,20 +4,23 @@ Small models return plausible values that are not on the page (a total of 60.31 
 says 60.30). Every value is looked up in the document text: `exact` when the text contains it as
 given, `normalised` when it is there in another printed form (a date printed 25/12/2018 for
 2018-12-25, an amount 9.5 printed 9.50, a name with different spacing or punctuation), `missing`
-when it is not there at all. Offsets are character positions in the document text.
+when it is not there at all. Offsets are character positions in the document text; for text read
+with OCR, the evidence also gives the page, the box and the OCR confidence of the lines it spans.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import typing
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Sequence
 
 from pydantic import BaseModel
 
+from extraction_pipeline.documents.reading import LocatedLine
 from extraction_pipeline.extraction.values import find_dates
 
 _AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?![\d])|(?<![\d.,])\d+(?:\.\d{1,2})?(?![\d])")
@@ -28,6 +31,26 @@ class Evidence:
     status: str  # exact | normalised | missing
     start: int | None = None
     end: int | None = None
+    # Where the value sits on the image, for text read with OCR (see on_pages).
+    page: int | None = None
+    box: tuple[int, int, int, int] | None = None  # left, top, right, bottom
+    ocr_confidence: float | None = None  # the least confident line the value spans
+
+
+def on_pages(evidence: dict[str, Evidence], lines: Sequence[LocatedLine]) -> dict[str, Evidence]:
+    """Evidence with the page, box and confidence of the OCR lines each value spans (the first
+    page when a value spans two, the box around its lines on that page)."""
+    placed = {}
+    for name, e in evidence.items():
+        spanned = [x.line for x in lines if e.start is not None and x.start < e.end and e.start < x.end]
+        if not spanned:
+            placed[name] = e
+            continue
+        page = spanned[0].page
+        boxes = [line.box for line in spanned if line.page == page]
+        box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        placed[name] = dataclasses.replace(e, page=page, box=box, ocr_confidence=min(x.confidence for x in spanned))
+    return placed
 
 
 def locate(value: Any, text: str) -> Evidence:

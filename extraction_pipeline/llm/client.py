@@ -149,7 +149,7 @@ class LLMClient:
         log.info(json.dumps({"event": "embedding_call", "model": model, "latency_s": latency, "input_tokens": tokens}))
         return list(response.data[0].embedding)
 
-    def complete(self, messages: list[dict[str, str]], schema_name: str, schema: dict[str, Any]) -> Completion:
+    def complete(self, messages: list[dict[str, Any]], schema_name: str, schema: dict[str, Any]) -> Completion:
         if self._format != "auto":
             return self._call(messages, schema_name, schema, self._format)
         try:
@@ -164,7 +164,7 @@ class LLMClient:
             self._format = completion.response_format  # type: ignore[assignment]
         return completion
 
-    def _call(self, messages: list[dict[str, str]], schema_name: str, schema: dict[str, Any], mode: str) -> Completion:
+    def _call(self, messages: list[dict[str, Any]], schema_name: str, schema: dict[str, Any], mode: str) -> Completion:
         request = {
             "model": self.model,
             "messages": messages,
@@ -280,9 +280,22 @@ def _configured_key() -> str:
     return os.environ.get("OPENAI_API_KEY") or "no-key-needed"
 
 
-def _estimate_tokens(messages: list[dict[str, str]]) -> int:
-    """About four characters a token: enough to pace a tokens-per-minute limit."""
-    return sum(len(m.get("content") or "") for m in messages) // 4 + 4 * len(messages)
+# What OpenAI bills for one page image at high detail (a 1024 x 1024 tile grid): about 765 tokens.
+_TOKENS_PER_IMAGE = 765
+
+
+def _estimate_tokens(messages: list[dict[str, Any]]) -> int:
+    """About four characters a token, and a fixed count per image: enough to pace a tokens-per-minute limit."""
+    chars = images = 0
+    for m in messages:
+        content = m.get("content") or ""
+        if isinstance(content, str):
+            chars += len(content)
+            continue
+        for part in content:  # a message with images is a list of parts (see extraction.extract)
+            chars += len(part.get("text") or "")
+            images += part.get("type") == "image_url"
+    return chars // 4 + images * _TOKENS_PER_IMAGE + 4 * len(messages)
 
 
 def _retry_after_s(headers: Any) -> float | None:

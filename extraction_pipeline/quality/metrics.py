@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.extract import ExtractionOutcome, LLMCall
 
 VALIDATION_KINDS = frozenset({"parse_error", "validation_error"})
@@ -24,6 +25,15 @@ def _named(name: str) -> Any:
     return field(metadata={"name": name})
 
 
+class _PublicNames:
+    """Numbers whose fields carry the name users see in the Dagster UI and the report JSON, so code
+    reads attributes and the names stay stable for plots and dashboards."""
+
+    def named(self) -> dict[str, Any]:
+        """The numbers under their public names."""
+        return {f.metadata["name"]: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else 0.0
 
@@ -33,12 +43,9 @@ def all_calls(outcomes: Iterable[ExtractionOutcome]) -> list[LLMCall]:
 
 
 @dataclass(frozen=True)
-class CallSummary:
-    """Tokens, cost, latency and error shares over every call of a batch, re-asks included.
-
-    Each field's `name` is what users see in the Dagster UI and the report JSON (OpenTelemetry GenAI
-    names for tokens), so code reads attributes and the names stay stable for plots and dashboards.
-    """
+class CallSummary(_PublicNames):
+    """Tokens, cost, latency and error shares over every call of a batch, re-asks included (OpenTelemetry
+    GenAI names for tokens)."""
 
     calls: int = _named("llm.calls")  # what reached the server; cache hits are free and instant
     cache_hits: int = _named("cache.hits")
@@ -64,10 +71,6 @@ class CallSummary:
     near_duplicates_refused: int = _named("near_duplicates.refused")
     cost_usd_per_document: float = _named("cost_usd_per_document")
     tokens_per_document: float = _named("tokens_per_document")
-
-    def named(self) -> dict[str, Any]:
-        """The numbers under their public names."""
-        return {f.metadata["name"]: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 def call_summary(outcomes: list[ExtractionOutcome]) -> CallSummary:
@@ -105,6 +108,36 @@ def call_summary(outcomes: list[ExtractionOutcome]) -> CallSummary:
         near_duplicates_refused=sum(1 for o in outcomes if o.reuse_refused),
         cost_usd_per_document=_share(cost, len(outcomes)),
         tokens_per_document=_share(sum(c.input_tokens + c.output_tokens for c in calls), len(outcomes)),
+    )
+
+
+@dataclass(frozen=True)
+class OcrSummary(_PublicNames):
+    """What reading scans and photos took: pages, seconds, and how sure the engine was."""
+
+    documents: int = _named("ocr.documents")
+    pages: int = _named("ocr.pages")
+    seconds: float = _named("ocr.seconds")
+    seconds_per_page_p50: float = _named("ocr.seconds_per_page_p50")
+    seconds_per_page_p95: float = _named("ocr.seconds_per_page_p95")
+    # Over every OCR line, weighted by characters; 0 when nothing was read with OCR.
+    mean_confidence: float = _named("ocr.mean_confidence")
+    pages_turned: int = _named("ocr.pages_turned")
+
+
+def ocr_summary(documents: list[Document]) -> OcrSummary:
+    pages = [p for d in documents for p in d.ocr_pages]
+    seconds = [p.seconds for p in pages]
+    lines = [located.line for d in documents for located in d.ocr_lines]
+    chars = sum(len(line.text) for line in lines)
+    return OcrSummary(
+        documents=sum(1 for d in documents if d.ocr_pages),
+        pages=len(pages),
+        seconds=sum(seconds),
+        seconds_per_page_p50=percentile(seconds, 50),
+        seconds_per_page_p95=percentile(seconds, 95),
+        mean_confidence=_share(sum(len(line.text) * line.confidence for line in lines), chars),
+        pages_turned=sum(1 for p in pages if p.rotation),
     )
 
 

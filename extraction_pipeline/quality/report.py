@@ -12,11 +12,13 @@ from extraction_pipeline.documents.reading import Document, Rejection
 from extraction_pipeline.extraction.extract import ExtractionOutcome
 from extraction_pipeline.quality.metrics import (
     CallSummary,
+    OcrSummary,
     call_summary,
     calls_by_model,
     errors_by_kind,
     grounding_rates,
     layout_completions,
+    ocr_summary,
 )
 from extraction_pipeline.quality.scoring import accuracy, load_gold
 
@@ -40,8 +42,10 @@ class QualityReport:
     calls_by_model: dict[str, int]
     grounding_rate: dict[str, float]
     flagged_ungrounded: int
+    flagged_low_ocr_confidence: int
     layout_completions: dict[str, int]
     calls: CallSummary
+    ocr: OcrSummary
     quarantine: list[dict[str, Any]]
     rejections: list[dict[str, Any]]
     accuracy: dict[str, Any] | None = None  # with gold labels: per_field, documents_with_gold
@@ -51,8 +55,13 @@ class QualityReport:
         return self.quarantined / self.documents if self.documents else 0.0
 
     def to_json(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("calls", "accuracy")}
+        data = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in ("calls", "ocr", "accuracy")
+        }
         data.update(self.calls.named())
+        data.update(self.ocr.named())
         if self.accuracy is not None:
             data["accuracy"] = self.accuracy
         return data
@@ -87,8 +96,10 @@ def build_report(
         calls_by_model=calls_by_model(outcomes),
         grounding_rate=grounding_rates(outcomes),
         flagged_ungrounded=sum(1 for o in valid if o.ungrounded),
+        flagged_low_ocr_confidence=sum(1 for o in valid if o.low_confidence),
         layout_completions=layout_completions(outcomes),
         calls=call_summary(outcomes),
+        ocr=ocr_summary(documents),
         quarantine=[
             {"document_id": o.document_id, "source_path": o.source_path, "error_kind": o.error_kind, "reason": o.reason}
             for o in outcomes
@@ -135,6 +146,7 @@ def to_markdown(r: QualityReport) -> str:
         f"| latency per call p50 / p95 / max (s) | {c.latency_p50_s:.2f} / {c.latency_p95_s:.2f} / "
         f"{c.latency_max_s:.2f} |",
         f"| records flagged (a value not in the document, or in the wrong place) | {r.flagged_ungrounded} |",
+        f"| records flagged (a value on a line OCR read with low confidence) | {r.flagged_low_ocr_confidence} |",
         "| values completed from the document's lines (model's value kept in `model_values`) | "
         + (", ".join(f"{f}: {n}" for f, n in r.layout_completions.items()) or "none")
         + " |",
@@ -159,6 +171,17 @@ def to_markdown(r: QualityReport) -> str:
             f"Accuracy is over {r.accuracy['documents_with_gold']} documents with gold labels; "
             "quarantined documents count as wrong.",
         ]
+    o = r.ocr
+    lines += ["", "## Scans and photos (OCR)", ""]
+    lines += (
+        [
+            f"{o.documents} documents, {o.pages} pages read with OCR in {o.seconds:.1f} s: "
+            f"{o.seconds_per_page_p50:.2f} s per page (p50), {o.seconds_per_page_p95:.2f} s (p95); "
+            f"mean confidence {o.mean_confidence:.3f}; {o.pages_turned} pages turned upright."
+        ]
+        if o.pages
+        else ["No page needed OCR."]
+    )
     lines += ["", "## Errors by kind (every failed call, including those a re-ask mended)", ""]
     lines += [f"- {kind}: {count}" for kind, count in r.errors_by_kind.items()] or ["- none"]
     lines += ["", "## Quarantined documents", ""]

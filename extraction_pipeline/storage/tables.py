@@ -62,6 +62,7 @@ def records_frame(outcomes: list[ExtractionOutcome], fields: list[str]) -> pd.Da
             "source_path": o.source_path,
             **{f: o.record.get(f) for f in fields},
             "ungrounded_fields": ",".join(o.ungrounded),
+            "low_ocr_confidence_fields": ",".join(o.low_confidence),
             "evidence": json.dumps({f: asdict(e) for f, e in o.evidence.items()}),
             "model_values": json.dumps({f: str(v) for f, v in o.model_values.items()}),
             **_provenance(o),
@@ -69,7 +70,10 @@ def records_frame(outcomes: list[ExtractionOutcome], fields: list[str]) -> pd.Da
         for o in outcomes
         if o.status == "valid" and o.record is not None
     ]
-    columns = [KEY, "source_path", *fields, "ungrounded_fields", "evidence", "model_values", *PROVENANCE]
+    columns = [
+        KEY, "source_path", *fields, "ungrounded_fields", "low_ocr_confidence_fields", "evidence", "model_values",
+        *PROVENANCE,
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -43,8 +43,10 @@ class _Server(ThreadingHTTPServer):
 
 
 def document_text(request: dict[str, Any]) -> str:
-    """The text of the first user message: where our prompts put the document."""
-    return next(m["content"] for m in request["messages"] if m["role"] == "user")
+    """The text of the first user message: where our prompts put the document (the text part, when
+    page images go with it)."""
+    content = next(m["content"] for m in request["messages"] if m["role"] == "user")
+    return content if isinstance(content, str) else "".join(p.get("text", "") for p in content)
 
 
 class ScriptedLLMServer:
