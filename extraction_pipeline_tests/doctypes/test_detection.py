@@ -3,6 +3,7 @@
 import pytest
 
 from extraction_pipeline.doctypes.detection import detect_type
+from extraction_pipeline.documents.reading import read_document
 from extraction_pipeline_tests.support.helpers import INVOICE, SAMPLE_INBOX, materialize
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
@@ -11,7 +12,7 @@ from extraction_pipeline_tests.support.scripted_llm_server import Reply
     "path", sorted(p for p in SAMPLE_INBOX.iterdir() if p.name != "gold.jsonl"), ids=lambda p: p.name
 )
 def test_the_sample_receipts_are_receipts(path):
-    assert detect_type(path.read_text()) == "receipt"
+    assert detect_type(read_document(path, SAMPLE_INBOX).text) == "receipt"
 
 
 def test_a_malaysian_tax_invoice_receipt_is_a_receipt_and_a_supplier_invoice_an_invoice():

@@ -43,4 +43,4 @@ def test_make_demo_against_a_configured_server_needs_no_compiler(tmp_path):
     print(f"fresh clone to first records, no compiler: {seconds:.0f} s")
     assert not (clone / "models").exists()  # the embedded model was not built
     records = pd.read_parquet(clone / "output" / "records.parquet")
-    assert len(records) == 6 and set(records.model) == {"scripted-model"}
+    assert len(records) == 7 and set(records.model) == {"scripted-model"}
