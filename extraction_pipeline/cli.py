@@ -60,6 +60,8 @@ class RunSummary:
     cache_saved_cost_usd: float
     cached_input_share: float
     extraction_wall_s: float
+    ocr_pages: int
+    ocr_seconds: float
     failed_checks: list[str]
     wall_s: float
     seconds_per_document: float
@@ -98,6 +100,8 @@ class RunSummary:
             cache_saved_cost_usd=llm.get("cache.saved_cost_usd", 0.0),
             cached_input_share=c.cached_input_share,
             extraction_wall_s=llm["latency_s"],
+            ocr_pages=report.ocr.pages,
+            ocr_seconds=report.ocr.seconds,
             failed_checks=failed_checks,
             wall_s=wall_s,
             seconds_per_document=wall_s / report.documents if report.documents else 0.0,
@@ -231,6 +235,8 @@ def _print_summary(s: RunSummary) -> None:
     print(f"valid rate {s.valid_rate:.3f}, LLM calls {s.llm_calls}, tokens {s.input_tokens} in / {s.output_tokens} out")
     cost = f"{s.cost_usd:.6f}" + ("" if s.cost_known else " (some models unpriced)")
     print(f"cost USD {cost}, {s.seconds_per_document:.2f} s per document, wall {s.wall_s:.1f} s")
+    if s.ocr_pages:
+        print(f"OCR: {s.ocr_pages} pages in {s.ocr_seconds:.1f} s")
     if s.failed_checks:
         print(f"asset checks failed (the run went on): {', '.join(s.failed_checks)}")
     print(f"records:    {s.records_path}")

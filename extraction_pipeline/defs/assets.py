@@ -40,6 +40,7 @@ from extraction_pipeline.documents.reading import Document, InboxSnapshot, read_
 from extraction_pipeline.extraction.batch import RUN_STOPPED, ExtractionBatch, extract_all, held_back, not_sent
 from extraction_pipeline.extraction.extract import ExtractionOutcome, ExtractionSettings
 from extraction_pipeline.extraction.neardup import NearDuplicateIndex
+from extraction_pipeline.llm.backend import resolve_backend
 from extraction_pipeline.llm.budget import RunBudget
 from extraction_pipeline.llm.client import LLMClient, LLMError
 from extraction_pipeline.quality.evaluation import compare
@@ -164,7 +165,7 @@ def _extract(
         complete_from_layout=config.complete_from_layout,
         quarantine_ungrounded=settings.quarantine_ungrounded,
         ocr_min_confidence=settings.ocr_min_confidence,
-        send_page_images=settings.send_page_images,
+        send_page_images=settings.send_page_images and not _reads_text_only(context, settings),
     )
     budget = RunBudget(max_tokens=settings.run_budget_tokens, max_usd=settings.run_budget_usd)
     near_duplicates: NearDuplicateIndex | None = None
@@ -198,6 +199,13 @@ def _extract(
         numbers["near_duplicates.similarity"] = near_duplicates.similarity
         numbers["near_duplicates.embedding_failures"] = near_duplicates.embedding_failures
     return outcomes, numbers
+
+
+def _reads_text_only(context: dg.AssetExecutionContext, settings: Settings) -> bool:
+    if resolve_backend(model=settings.model).embedded:
+        context.log.warning("send_page_images is on, but the embedded model reads text only: sending the OCR text")
+        return True
+    return False
 
 
 def _client_numbers(client: LLMClient) -> dict[str, Any]:

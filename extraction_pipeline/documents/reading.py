@@ -202,8 +202,15 @@ def _image_pages(path: Path, data: bytes, limits: ReadLimits) -> list[OcrPage]:
         pages = page_images(path, data, limits.image, max_pages=limits.max_ocr_pages)
     except UnreadableImage as exc:
         raise RejectedFile(str(exc)) from None
-    engine = default_engine()
-    return [read_page(p.image, p.number, p.scale, engine) for p in pages]
+    return [_read_page(path, p.image, p.number, p.scale) for p in pages]
+
+
+def _read_page(path: Path, image: Image.Image, number: int, scale: float) -> OcrPage:
+    """OCR of one page; an engine failure rejects this file, not the run."""
+    try:
+        return read_page(image, number, scale, default_engine())
+    except Exception as exc:  # ONNX Runtime and OpenCV raise their own types
+        raise RejectedFile(f"{path}: OCR failed on page {number} ({type(exc).__name__}: {exc})") from exc
 
 
 def read_inbox_file(path: Path, inbox: Path, max_bytes: int) -> bytes:
@@ -348,7 +355,8 @@ def _pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str | OcrPag
                 if sum(isinstance(p, OcrPage) for p in parts) >= limits.max_ocr_pages:
                     raise RejectedFile(f"{path}: over {limits.max_ocr_pages} pages need OCR; not read")
                 rendered = rendered or _PdfRenderer(data, limits.image)
-                ocr = rendered.read(number)
+                image, scale = rendered.render(number)
+                ocr = _read_page(path, image, number, scale)  # boxes in points from the top left
                 ocr_seconds += ocr.seconds
                 parts.append(ocr)
                 size += len(ocr.text)
@@ -413,10 +421,6 @@ class _PdfRenderer:
             return page.render(scale=scale).to_pil().convert("RGB"), scale
         finally:
             page.close()
-
-    def read(self, number: int) -> OcrPage:
-        image, scale = self.render(number)
-        return read_page(image, number, scale, default_engine())  # boxes in points from the top left
 
     def close(self) -> None:
         self._pdf.close()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from extraction_pipeline.doctypes.schemas import llm_json_schema, schema_for
-from extraction_pipeline.documents.reading import Document, page_jpegs
+from extraction_pipeline.documents.reading import Document, RejectedFile, page_jpegs
 from extraction_pipeline.extraction.grounding import (
     Evidence,
     ground,
@@ -145,7 +145,10 @@ def _ask_until_valid(
     outcome = ExtractionOutcome(doc.document_id, doc.source_path, settings.document_type, "quarantined")
     messages = prompt.render(document_text=doc.text)
     if settings.send_page_images and doc.ocr_pages:
-        messages = with_page_images(messages, page_jpegs(doc))
+        try:
+            messages = with_page_images(messages, page_jpegs(doc))
+        except RejectedFile as exc:  # moved or replaced since it was read
+            return _finish(outcome, "unreadable", str(exc))
     # The best valid but ungrounded answer so far (fewest fields flagged; the later one on a tie):
     # record, evidence, fields flagged, the model's own values.
     ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str], dict[str, Any]] | None = None

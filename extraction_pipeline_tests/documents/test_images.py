@@ -8,7 +8,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from extraction_pipeline.documents.reading import RejectedFile, read_document, unusable_text_layer
+from extraction_pipeline.documents.reading import RejectedFile, read_document, scan_inbox, unusable_text_layer
 from extraction_pipeline_tests.support.helpers import SAMPLE_INBOX
 
 SCAN = SAMPLE_INBOX / "X00016469619.jpg"
@@ -111,3 +111,20 @@ def test_a_pdf_of_scanned_pages_is_read_with_ocr(tmp_path, scan):
 )
 def test_a_text_layer_that_is_missing_or_garbage_is_read_with_ocr(text, has_images, needs_ocr):
     assert unusable_text_layer(text, has_images) is needs_ocr
+
+
+def test_an_ocr_engine_failure_rejects_the_file_not_the_run(tmp_path, scan, monkeypatch):
+    class Broken:
+        """A test double for an engine that fails (as ONNX Runtime does on a model it cannot load)."""
+
+        name = "broken"
+
+        def read(self, image):
+            raise RuntimeError("onnxruntime: invalid model")
+
+    monkeypatch.setattr("extraction_pipeline.documents.reading.default_engine", lambda: Broken())
+    (tmp_path / "scan.png").write_bytes(encoded(scan, "PNG"))
+    (tmp_path / "note.txt").write_text("TOTAL 9.00")
+    documents, rejections = scan_inbox(tmp_path)
+    assert [d.format for d in documents] == ["text"]
+    assert "OCR failed on page 1 (RuntimeError: onnxruntime: invalid model)" in rejections[0].reason

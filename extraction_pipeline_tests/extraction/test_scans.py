@@ -92,3 +92,13 @@ def test_without_the_switch_only_text_is_sent(scripted_llm, tmp_path):
     shutil.copy(SCAN, inbox)
     materialize(inbox, tmp_path / "out")
     assert all(isinstance(m["content"], str) for r in server.requests for m in r.get("messages", []))
+
+
+def test_a_scan_replaced_since_it_was_read_is_quarantined_not_sent_with_other_pixels(tmp_path):
+    path = tmp_path / "scan.jpg"
+    shutil.copy(SCAN, path)
+    doc = scanned([("SHOP S SDN BHD", 0.99)])
+    doc = Document("0" * 16, str(path), "image", doc.size_bytes, doc.text, doc.ocr_lines, doc.ocr_pages)
+    outcome, client = extract_scripted([answer("S")], doc, send_page_images=True)
+    assert outcome.status == "quarantined" and outcome.error_kind == "unreadable"
+    assert "changed since it was read" in outcome.reason and client.calls == []

@@ -44,6 +44,23 @@ def test_two_real_receipts_through_the_whole_graph_on_the_local_model(tmp_path, 
     assert not server_alive("http://127.0.0.1:8765/v1", DEFAULT_MODEL.alias)
 
 
+def test_a_scanned_receipt_through_ocr_and_the_local_model(tmp_path, monkeypatch):
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DAGSTER_HOME", "EXTRACTION_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLE_INBOX / "X00016469619.jpg", inbox)
+    gold = [line for line in (SAMPLE_INBOX / "gold.jsonl").read_text().splitlines() if "X00016469619" in line]
+    (inbox / "gold.jsonl").write_text(gold[0] + "\n")
+
+    summary = run_pipeline(inbox, tmp_path / "out")
+
+    assert (summary.documents, summary.records, summary.ocr_pages) == (1, 1, 1)
+    assert summary.accuracy["total"] == 1.0 and summary.accuracy["date"] == 1.0
+    evidence = json.loads(pd.read_parquet(summary.records_path).evidence[0])
+    assert evidence["total"]["page"] == 1 and evidence["total"]["ocr_confidence"] > 0.8
+
+
 def test_a_server_already_running_is_reused_and_left_running(tmp_path):
     with embedded_server(port=8766) as url:
         with embedded_server(port=8766) as reused:
