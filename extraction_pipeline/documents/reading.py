@@ -68,12 +68,8 @@ class Document:
     size_bytes: int
     text: str
     # Set for documents read with OCR, whole or in part (PDF pages without a usable text layer).
-    ocr_lines: tuple[LocatedLine, ...] = ()
+    ocr_lines: tuple[LocatedLine, ...] = field(default=(), repr=False)
     ocr_pages: tuple[OcrPage, ...] = field(default=(), repr=False)
-
-    @property
-    def ocr_seconds(self) -> float:
-        return sum(p.seconds for p in self.ocr_pages)
 
     @property
     def ocr_confidence(self) -> float | None:
