@@ -108,8 +108,9 @@ class Settings:
     quarantine_ungrounded: tuple[str, ...] = _setting("EXTRACTION_QUARANTINE_UNGROUNDED", (),
         "fields to quarantine, not just flag, when their value is not in the document (comma-separated)",
         _names, "none")  # fmt: skip
-    ocr_min_confidence: float = _setting("EXTRACTION_OCR_MIN_CONFIDENCE", 0.8,
-        "flag a value read with OCR from a line less confident than this (0 to 1; 0 never flags)",
+    ocr_min_confidence: float = _setting("EXTRACTION_OCR_MIN_CONFIDENCE", 0.5,
+        "flag a value read with OCR when a character of it was read less confidently than this (0 to 1; "
+        "0 never flags)",
         float)  # fmt: skip
     send_page_images: bool = _setting("EXTRACTION_SEND_PAGE_IMAGES", False,
         "send the page images of scans and photos along with their OCR text, for a model that reads "

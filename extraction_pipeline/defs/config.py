@@ -74,7 +74,7 @@ class ExtractionConfig(dg.Config):
     )
     ocr_min_confidence: Optional[float] = Field(
         default=None,
-        description="flag a value read with OCR from a line less confident than this; default $EXTRACTION_OCR_MIN_CONFIDENCE or 0.8",
+        description="flag a value read with OCR when a character of it was read less confidently than this; default $EXTRACTION_OCR_MIN_CONFIDENCE or 0.5",
     )
     send_page_images: Optional[bool] = Field(
         default=None,

@@ -8,8 +8,8 @@ re-asked as if the model had made a mistake (asking again would be cut off the s
 LLM fault that survived the SDK's retries ends the document at once. Usage from every attempt is
 kept, so cost and tokens are never under-counted.
 
-A document read with OCR gets the page and box of each value on its image, and a value that rests
-on a line the OCR engine was unsure of is flagged: no model can mend a misread digit. Where the
+A document read with OCR gets the page and box of each value on its image, and a value with a
+character the OCR engine was unsure of is flagged: no model can mend a misread digit. Where the
 model reads images, the pages can go along with their OCR text (`send_page_images`).
 """
 
@@ -52,8 +52,9 @@ class ExtractionSettings:
     complete_from_layout: bool = True
     # Fields whose value must be found in the document; other ungrounded values are kept and flagged.
     quarantine_ungrounded: tuple[str, ...] = ()
-    # A value resting on an OCR line less confident than this is flagged (0 turns the flag off).
-    ocr_min_confidence: float = 0.8
+    # A value with a character OCR read less confidently than this is flagged (0 turns the flag off);
+    # docs/ocr.md has what each threshold catches on scanned receipts.
+    ocr_min_confidence: float = 0.5
     # Send the page images of a document read with OCR along with its text (a model that reads images).
     send_page_images: bool = False
 
@@ -97,7 +98,7 @@ class ExtractionOutcome:
     reuse_refused: bool = False  # a near duplicate was found, but its answer is not all in this document
     # The model's own values for the fields completed from the document's lines, for audit.
     model_values: dict[str, Any] = field(default_factory=dict)
-    # Fields whose value rests on an OCR line read with low confidence.
+    # Fields with a character OCR read with low confidence.
     low_confidence: list[str] = field(default_factory=list)
 
     @property
@@ -124,7 +125,7 @@ def extract_document(
 
 
 def mark_on_pages(outcome: ExtractionOutcome, doc: Document, min_confidence: float) -> None:
-    """Page and box for each value of a record read with OCR; flag those on unsure lines."""
+    """Page and box for each value of a record read with OCR; flag those with an unsure character."""
     outcome.evidence = on_pages(outcome.evidence, doc.ocr_lines)
     outcome.low_confidence = [
         name

@@ -39,17 +39,19 @@ class Evidence:
 
 def on_pages(evidence: dict[str, Evidence], lines: Sequence[LocatedLine]) -> dict[str, Evidence]:
     """Evidence with the page, box and confidence of the OCR lines each value spans (the first
-    page when a value spans two, the box around its lines on that page)."""
+    page when a value spans two, the box around its lines on that page, the confidence of its least
+    sure character)."""
     placed = {}
     for name, e in evidence.items():
-        spanned = [x.line for x in lines if e.start is not None and x.start < e.end and e.start < x.end]
+        spanned = [x for x in lines if e.start is not None and x.start < e.end and e.start < x.end]
         if not spanned:
             placed[name] = e
             continue
-        page = spanned[0].page
-        boxes = [line.box for line in spanned if line.page == page]
+        page = spanned[0].line.page
+        boxes = [x.line.box for x in spanned if x.line.page == page]
         box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-        placed[name] = dataclasses.replace(e, page=page, box=box, ocr_confidence=min(x.confidence for x in spanned))
+        confidence = min(x.line.confidence_of(e.start - x.start, e.end - x.start) for x in spanned)
+        placed[name] = dataclasses.replace(e, page=page, box=box, ocr_confidence=confidence)
     return placed
 
 

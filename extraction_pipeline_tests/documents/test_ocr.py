@@ -114,3 +114,17 @@ def test_exif_orientation_is_honoured(tmp_path, receipt_top, upright):
     page = page_images(tmp_path / "photo.jpg", out.getvalue(), ImageLimits(), max_pages=1)[0]
     assert page.image.size == receipt_top.size
     assert read_page(page.image, 1, page.scale, default_engine()).rotation == 0
+
+
+def test_each_character_keeps_its_confidence_through_the_line():
+    boxes = [
+        TextBox("TOTAL", ((10, 10), (80, 10), (80, 30), (10, 30)), 0.99, (0.99,) * 5),
+        TextBox("60.30", ((300, 10), (360, 10), (360, 30), (300, 30)), 0.9, (0.99, 0.45, 0.99, 0.99, 0.99)),
+    ]
+    line = read_page(Image.new("RGB", (400, 100), "white"), 1, 1.0, FixedBoxes(boxes)).lines[0]
+    assert line.text == "TOTAL\t60.30" and len(line.char_confidences) == len(line.text)
+    assert line.confidence_of(0, 5) == 0.99 and line.confidence_of(6, 11) == 0.45
+
+
+def test_real_ocr_gives_a_confidence_for_every_character(upright):
+    assert all(len(line.char_confidences) == len(line.text) for line in upright.lines)

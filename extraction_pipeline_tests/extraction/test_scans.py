@@ -3,6 +3,7 @@ and box, a value on an unsure line is flagged, the page images go to a model tha
 asked, and the run's metadata counts OCR pages and seconds."""
 
 import base64
+import dataclasses
 import io
 import json
 import shutil
@@ -35,18 +36,30 @@ def scanned(lines: list[tuple[str, float]]) -> Document:
 
 
 def test_evidence_gives_page_and_box_and_an_unsure_line_flags_its_value():
-    doc = scanned([("SHOP S SDN BHD", 0.99), ("1 JALAN S", 0.97), ("25/12/2018 10:00", 0.95), ("TOTAL RM 9.50", 0.62)])
+    doc = scanned([("SHOP S SDN BHD", 0.99), ("1 JALAN S", 0.97), ("25/12/2018 10:00", 0.95), ("TOTAL RM 9.50", 0.42)])
     outcome, _ = extract_scripted([answer("S")], doc)
     assert outcome.status == "valid"
     assert set(outcome.low_confidence) == {"total", "currency"}  # RM is printed on the same unsure line
     total = outcome.evidence["total"]
-    assert (total.page, total.box, total.ocr_confidence) == (1, (10, 90, 300, 115), 0.62)
+    assert (total.page, total.box, total.ocr_confidence) == (1, (10, 90, 300, 115), 0.42)
     assert outcome.evidence["company"].box == (10, 0, 300, 25)
 
 
+def test_one_unsure_character_flags_its_value_though_its_line_reads_well():
+    doc = scanned([("SHOP S SDN BHD", 0.99), ("1 JALAN S", 0.97), ("25/12/2018 10:00", 0.95), ("TOTAL RM 9.50", 0.97)])
+    total = doc.ocr_lines[3]
+    unsure_digit = tuple(0.3 if ch == "5" else 0.99 for ch in total.line.text)
+    lines = (
+        *doc.ocr_lines[:3],
+        dataclasses.replace(total, line=dataclasses.replace(total.line, char_confidences=unsure_digit)),
+    )
+    outcome, _ = extract_scripted([answer("S")], dataclasses.replace(doc, ocr_lines=lines))
+    assert outcome.low_confidence == ["total"] and outcome.evidence["total"].ocr_confidence == 0.3
+
+
 def test_the_confidence_flag_follows_its_setting():
-    doc = scanned([("SHOP S SDN BHD", 0.99), ("1 JALAN S", 0.97), ("25/12/2018 10:00", 0.95), ("TOTAL RM 9.50", 0.62)])
-    outcome, _ = extract_scripted([answer("S")], doc, ocr_min_confidence=0.5)
+    doc = scanned([("SHOP S SDN BHD", 0.99), ("1 JALAN S", 0.97), ("25/12/2018 10:00", 0.95), ("TOTAL RM 9.50", 0.42)])
+    outcome, _ = extract_scripted([answer("S")], doc, ocr_min_confidence=0.4)
     assert outcome.low_confidence == []
 
 
