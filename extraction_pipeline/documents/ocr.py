@@ -261,7 +261,9 @@ class RapidOcr:
             result = self._engine(image)
         if result.boxes is None:
             return []
-        words = result.word_results or ((),) * len(result.txts)
+        words = result.word_results
+        if not words or len(words) != len(result.txts):  # never let zip() drop a box
+            words = ((),) * len(result.txts)
         return [
             TextBox(text, tuple((float(x), float(y)) for x, y in corners), float(score), _char_scores(text, chars))  # type: ignore[arg-type]
             for corners, text, score, chars in zip(result.boxes, result.txts, result.scores, words)
