@@ -23,6 +23,7 @@ from extraction_pipeline.extraction.extract import (
     ExtractionOutcome,
     ExtractionSettings,
     extract_document,
+    mark_on_pages,
 )
 from extraction_pipeline.extraction.grounding import ground
 from extraction_pipeline.extraction.neardup import NearDuplicateIndex
@@ -151,6 +152,8 @@ class _BatchRun:
         if self.near_duplicates is not None:
             reused = reuse(doc, doc_type, self.near_duplicates, self.threshold)
             if reused.status == "valid":
+                if doc.ocr_lines:  # a scan's values get their place and flags like an extracted one
+                    mark_on_pages(reused, doc, self.settings.ocr_min_confidence)
                 return reused
         outcome = self._attempt(doc, doc_type, self.clients[i])
         if reused is not None:

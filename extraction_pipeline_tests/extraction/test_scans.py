@@ -115,3 +115,17 @@ def test_a_scan_replaced_since_it_was_read_is_quarantined_not_sent_with_other_pi
     outcome, client = extract_scripted([answer("S")], doc, send_page_images=True)
     assert outcome.status == "quarantined" and outcome.error_kind == "unreadable"
     assert "changed since it was read" in outcome.reason and client.calls == []
+
+
+def test_a_rescan_that_takes_a_near_copys_answer_still_says_where_its_values_are(scripted_llm, tmp_path):
+    server = scripted_llm(lambda request: Reply(SCAN_ANSWER))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SCAN, inbox / "scan.jpg")
+    Image.open(SCAN).save(inbox / "rescan.png")  # other bytes, the same pixels
+    result, _ = materialize(inbox, tmp_path / "out", reuse_near_duplicates=True, max_concurrency=1)
+    assert result.success
+    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
+    asked = [r for r in server.requests if "messages" in r]
+    assert len(records) == 2 and len(asked) == 1 and records.reused_from.notna().sum() == 1
+    assert all(json.loads(e)["total"]["page"] == 1 for e in records.evidence)
