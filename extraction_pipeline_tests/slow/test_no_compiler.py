@@ -4,7 +4,6 @@ the scripted server (a test double) in its own process, with any C compiler made
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ import time
 import pandas as pd
 
 from extraction_pipeline_tests.support.helpers import REPO
+from extraction_pipeline_tests.support.processes import stop_group
 
 
 def copy_of_the_tree(target):
@@ -37,8 +37,7 @@ def test_make_demo_against_a_configured_server_needs_no_compiler(tmp_path):
         demo = subprocess.run(["make", "demo"], cwd=clone, env=env, capture_output=True, text=True, timeout=900)
         seconds = time.monotonic() - started
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        stop_group(server)
     assert demo.returncode == 0, demo.stderr[-3000:]
     print(f"fresh clone to first records, no compiler: {seconds:.0f} s")
     assert not (clone / "models").exists()  # the embedded model was not built

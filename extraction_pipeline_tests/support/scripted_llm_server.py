@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import sys
 import threading
 import time
 import zlib
@@ -242,11 +244,16 @@ def main() -> None:
     args = parser.parse_args()
     limits = ServerLimits(args.latency, args.max_concurrent, args.rpm)
     server = ScriptedLLMServer(limited_responder(limits)).__enter__()
+    # A handler of our own: SIGTERM then ends the process even where the parent ignored it (an
+    # ignored signal is inherited), and the listening socket is closed on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(server.base_url, flush=True)
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
+        pass
+    finally:
         server.__exit__(None, None, None)
 
 
