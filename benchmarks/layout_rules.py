@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from extraction_pipeline.extraction.layout import complete
-from extraction_pipeline.extraction.plausibility import total_problem
+from extraction_pipeline.checks.layout import complete
+from extraction_pipeline.checks.plausibility import total_problem
+from extraction_pipeline.doctypes.packs import CheckedDocument
 from extraction_pipeline.extraction.values import parse_amount
 from extraction_pipeline.quality.scoring import field_correct, load_gold
 
@@ -42,7 +43,7 @@ def gold_checks(dataset: Path) -> None:
         total = parse_amount(fields.get("total"))
         if total is not None:
             checked += 1
-            false_flags += bool(total_problem({"total": total}, text))
+            false_flags += bool(total_problem({"total": total}, CheckedDocument(text, {})))
     for f, (ok, n) in kept.items():
         print(f"gold {f:8s} still right after completion: {ok}/{n} ({ok / n:.1%})")
     print(
@@ -70,7 +71,7 @@ def record_checks(dataset: Path, output: Path) -> None:
         expected = parse_amount(gold[doc_id].get("total"))
         if expected is not None and Decimal(str(row.total)) != expected:
             wrong_totals += 1
-            hit = bool(total_problem({"total": Decimal(str(row.total))}, text))
+            hit = bool(total_problem({"total": Decimal(str(row.total))}, CheckedDocument(text, {})))
             flagged += hit
             print(f"  wrong total {doc_id}: {row.total} (label {expected}) {'flagged' if hit else 'NOT flagged'}")
     n = len(records)

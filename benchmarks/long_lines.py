@@ -17,10 +17,12 @@ import resource
 import string
 import time
 
+from extraction_pipeline.doctypes.packs import document_types
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.extract import ExtractionSettings, extract_document
 from extraction_pipeline.llm.client import Completion
 from extraction_pipeline.llm.prompts import load_prompt
+from extraction_pipeline.settings import Settings
 
 
 class CopyingModel:
@@ -55,12 +57,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     args = parser.parse_args()
-    prompt, reask = load_prompt("receipt"), load_prompt("reask")
+    receipt, reask = document_types(Settings.load().prompts_dir)["receipt"], load_prompt("reask")
     for length in args.lengths:
         doc, answer = document(length)
         started = time.perf_counter()
         outcome = extract_document(
-            doc, CopyingModel(answer), prompt, reask, ExtractionSettings(document_type="receipt")
+            doc, CopyingModel(answer), receipt, reask, ExtractionSettings(document_type="receipt")
         )
         seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

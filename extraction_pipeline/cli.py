@@ -250,7 +250,11 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="materialize all assets over an inbox folder")
     run.add_argument("--inbox", type=Path, default=None, help="default $EXTRACTION_INBOX or data/inbox")
     run.add_argument("--output", type=Path, default=None, help="default $EXTRACTION_OUTPUT_DIR or output/")
-    run.add_argument("--document-type", default="auto", help="auto (detect per document), receipt or invoice")
+    run.add_argument(
+        "--document-type",
+        default="auto",
+        help="auto (inbox folder or markers, per document) or a type: receipt, invoice, transaction, yours",
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     ev = sub.add_parser("evaluate", help="extract labelled documents and score them against gold")
     ev.add_argument("docs_dir", type=Path)

@@ -69,7 +69,10 @@ class Settings:
     gold_path: Path | None = _setting("EXTRACTION_GOLD", None,
         "gold labels (JSONL) for the `evaluation` asset; else `gold.jsonl` in the inbox", Path)  # fmt: skip
     prompts_dir: Path = _setting("EXTRACTION_PROMPTS_DIR", PROJECT_ROOT / "prompts",
-        "prompt templates (TOML)", Path, "`prompts/`")  # fmt: skip
+        "prompt templates (TOML) and the built-in document-type packs", Path, "`prompts/`")  # fmt: skip
+    document_types_dir: Path | None = _setting("EXTRACTION_DOCUMENT_TYPES_DIR", None,
+        "your own document-type packs, one folder each (docs/document-types.md); a pack named like a "
+        "built-in one replaces it", Path, "none")  # fmt: skip
     cache_path: Path = _setting("EXTRACTION_CACHE_PATH", PROJECT_ROOT / "cache" / "llm_answers.sqlite3",
         "the answer cache (SQLite); the near-duplicate index sits beside it", Path,
         "`cache/llm_answers.sqlite3`")  # fmt: skip

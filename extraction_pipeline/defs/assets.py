@@ -35,7 +35,7 @@ from extraction_pipeline.defs.resources import (
     retry_client,
     routed_clients,
 )
-from extraction_pipeline.doctypes.schemas import DOCUMENT_TYPES, fields_for_types
+from extraction_pipeline.doctypes.packs import AUTO, DocumentType, PackError, document_types, fields_for
 from extraction_pipeline.documents.reading import Document, InboxSnapshot, read_selected, scan_inbox
 from extraction_pipeline.extraction.batch import RUN_STOPPED, ExtractionBatch, extract_all, held_back, not_sent
 from extraction_pipeline.extraction.extract import ExtractionOutcome, ExtractionSettings
@@ -51,8 +51,9 @@ from extraction_pipeline.quality.metrics import (
     grounding_rates,
     layout_completions,
     ocr_summary,
+    type_decisions,
 )
-from extraction_pipeline.quality.report import batch_fields, build_report, to_markdown
+from extraction_pipeline.quality.report import build_report, to_markdown
 from extraction_pipeline.quality.scoring import accuracy, load_gold
 from extraction_pipeline.settings import Settings
 from extraction_pipeline.storage.tables import (
@@ -126,24 +127,45 @@ def llm_extractions(
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
     settings = Settings.load(llm, config)
-    outcomes, client_numbers = _extract(context, raw_documents.documents, settings, config, llm)
+    doc_types = _document_types(settings, config.document_type)
+    outcomes, client_numbers = _extract(context, raw_documents.documents, settings, config, llm, doc_types)
     s = call_summary(outcomes)
     standard = standard_numbers(
         started, cost_usd=s.cost_usd + (client_numbers.get("cost_usd.embeddings") or 0.0),
         input_tokens=s.input_tokens, output_tokens=s.output_tokens, error_rate=s.failed_call_rate,
     )  # fmt: skip
     return dg.MaterializeResult(
-        value=ExtractionBatch(config.document_type, outcomes),
+        value=ExtractionBatch(config.document_type, outcomes, _batch_fields(outcomes, config.document_type, doc_types)),
         metadata={
             **standard,
             **tidied({k: v for k, v in s.named().items() if k not in standard}),
             **tidied(client_numbers),
             **tidied({f"grounding_rate.{f}": rate for f, rate in grounding_rates(outcomes).items()}),
             **{f"layout_completions.{f}": n for f, n in layout_completions(outcomes).items()},
+            **{f"document_types.{k}": n for k, n in type_decisions(outcomes).items()},
             **{f"llm.calls.{model}": n for model, n in calls_by_model(outcomes).items()},
             **tidied({f"cost_usd.{model}": float(usd) for model, usd in cost_by_model(outcomes).items()}),
         },
     )
+
+
+def _document_types(settings: Settings, requested: str) -> dict[str, DocumentType]:
+    """The run's packs; a malformed pack or an unknown configured type fails the step before any call."""
+    try:
+        doc_types = document_types(settings.prompts_dir, settings.document_types_dir)
+    except PackError as exc:
+        raise dg.Failure(description=f"document types: {exc}") from exc
+    if requested != AUTO and requested not in doc_types:
+        raise dg.Failure(description=f"document_type {requested!r} is not a known type; known: {sorted(doc_types)}")
+    return doc_types
+
+
+def _batch_fields(
+    outcomes: list[ExtractionOutcome], requested: str, doc_types: dict[str, DocumentType]
+) -> tuple[str, ...]:
+    """The record columns of this batch: the fields of its document types, in the packs' order."""
+    present = {o.document_type for o in outcomes} | {requested}
+    return tuple(fields_for(t for name, t in doc_types.items() if name in present))
 
 
 def _extract(
@@ -152,6 +174,7 @@ def _extract(
     settings: Settings,
     config: ExtractionConfig,
     llm: LLMResource,
+    doc_types: dict[str, DocumentType],
 ) -> tuple[list[ExtractionOutcome], dict[str, Any]]:
     """Every document's outcome, and what the client saw (retries, throttling, embeddings)."""
     if not documents:
@@ -182,7 +205,7 @@ def _extract(
                 f"extracting {len(documents)} documents with {client.model} ({client.response_format}, {concurrency} at once)"
             )
             outcomes = extract_all(
-                documents, client, extraction, max_concurrency=concurrency, report=context.log.info,
+                documents, client, extraction, doc_types, max_concurrency=concurrency, report=context.log.info,
                 retry_client=retry_client(settings, client),
                 routes=routed_clients(settings, client),
                 near_duplicates=near_duplicates,
@@ -250,7 +273,7 @@ def validated_records(
             "run is kept (the next run tries again)"
         )
         outcomes = held_back(outcomes, reason)
-    fields = batch_fields(outcomes, llm_extractions.document_type)
+    fields = list(llm_extractions.fields)
     try:
         tables = update_tables(
             output_dir, records_frame(outcomes, fields), quarantine_frame(outcomes), keep_earlier_records=stopped
@@ -301,8 +324,9 @@ def quality_report(
     started = time.perf_counter()
     settings = Settings.load(storage, config)
     gold = settings.gold_path or Path(raw_documents.inbox) / "gold.jsonl"
+    batch = llm_extractions
     report = build_report(
-        raw_documents.documents, raw_documents.rejections, llm_extractions.outcomes, llm_extractions.document_type, gold
+        raw_documents.documents, raw_documents.rejections, batch.outcomes, batch.document_type, list(batch.fields), gold
     )
     markdown = to_markdown(report)
     write_text_atomic(markdown, settings.output_dir / "quality_report.md")
@@ -366,8 +390,10 @@ def evaluation(
             check_results=[dg.AssetCheckResult(passed=True, description="no gold labels: nothing to compare")],
         )
     results = latest_per_source(records, quarantine)
-    fields = [f for f in records.columns if f in fields_for_types(set(DOCUMENT_TYPES))]
-    scores = accuracy(results, load_gold(gold_path), fields)
+    gold_labels = load_gold(gold_path)
+    labelled = {f for fields_ in gold_labels.values() for f in fields_}
+    fields = [f for f in records.columns if f in labelled]
+    scores = accuracy(results, gold_labels, fields)
     per_field = {f: v for f, v in scores["per_field"].items() if v is not None}
     prompts = records.prompt.dropna().map(lambda ref: ref.split("@")[0])
     prompt_name = prompts.mode().iat[0] if not prompts.empty else "unknown"

@@ -6,7 +6,7 @@ from typing import Optional
 import dagster as dg
 from pydantic import Field
 
-from extraction_pipeline.doctypes.schemas import AUTO, DOCUMENT_TYPES
+from extraction_pipeline.doctypes.packs import AUTO
 from extraction_pipeline.documents.reading import ReadLimits
 from extraction_pipeline.quality.evaluation import MARGIN_DEFAULT
 
@@ -36,7 +36,11 @@ class InboxConfig(dg.Config):
 class ExtractionConfig(dg.Config):
     document_type: str = Field(
         default=AUTO,
-        description=f"'auto' (detect each document: receipt, invoice, or other, which is quarantined) or one of {sorted(DOCUMENT_TYPES)}",
+        description="'auto' (an inbox subfolder named like a type, else printed markers: receipt, invoice, or other, "
+        "which is quarantined) or a type's name: receipt, invoice, transaction, or one of your packs",
+    )
+    document_types_dir: Optional[str] = Field(
+        default=None, description="folder of your own document-type packs; default $EXTRACTION_DOCUMENT_TYPES_DIR"
     )
     max_reasks: int = Field(default=2, description="re-asks after an invalid answer, per document")
     token_budget_per_document: Optional[int] = Field(

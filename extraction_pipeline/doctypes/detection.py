@@ -1,6 +1,8 @@
-"""Which schema a document gets: receipt, invoice, or other (quarantined as unsupported).
+"""Which document type a document gets: as configured, by its inbox folder, or by printed markers.
 
-A deterministic vote of printed markers, not an LLM call: it is free, instant, and its errors are
+A run configured with one type gives every document that type. Otherwise a document in an inbox
+subfolder named like a type (`inbox/transaction/...`) gets that type, and the rest are told apart by
+a deterministic vote of printed markers, not an LLM call: it is free, instant, and its errors are
 reproducible. A receipt records a payment that happened (cash, change, a rounded total); an invoice
 asks for one (invoice number, bill-to, due date, amount due). Many Malaysian receipts are headed
 "TAX INVOICE", so that phrase alone decides nothing. A document with neither kind of marker, or no
@@ -10,8 +12,13 @@ amount at all, is "other": forcing it into a schema would only produce a confide
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
-OTHER = "other"
+from extraction_pipeline.doctypes.packs import AUTO, OTHER
+from extraction_pipeline.documents.reading import Document
+
+# How a document's type was decided, as counted in the run's metadata.
+BY_CONFIG, BY_FOLDER, BY_MARKERS = "config", "folder", "markers"
 _RECEIPT = re.compile(
     r"\b(CASH|CHANGE|RECEIPT|ROUNDING|SUBTOTAL|SUB TOTAL|QTY|CASHIER|THANK YOU|TOTAL|GST|VISA|MASTERCARD|TENDER)\b",
     re.IGNORECASE,
@@ -34,3 +41,14 @@ def detect_type(text: str) -> str:
     if receipt >= 1:
         return "receipt"
     return "invoice" if invoice >= 1 else OTHER
+
+
+def decide_type(doc: Document, requested: str, known: Container[str]) -> tuple[str, str]:
+    """The document's type and how it was decided. A marker vote for a type the run does not know
+    (a user replaced the packs) is `other`, never a crash."""
+    if requested != AUTO:
+        return requested, BY_CONFIG
+    if doc.inbox_folder in known:
+        return doc.inbox_folder, BY_FOLDER
+    detected = detect_type(doc.text)
+    return (detected if detected in known else OTHER), BY_MARKERS

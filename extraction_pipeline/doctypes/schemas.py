@@ -1,7 +1,8 @@
-"""The typed records we extract, one pydantic model per document type.
+"""Field types for the models of document-type packs, and the JSON schema a model is sent as.
 
-The same model gives the JSON schema sent to the LLM and validates what comes back, so the two can
-never drift apart.
+A pack's model gives the JSON schema sent to the LLM and validates what comes back, so the two can
+never drift apart. The types here carry what small models get wrong (dates reformatted, money as
+floats, a legal form for a name), so that every pack, built-in or a user's, can reuse them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from extraction_pipeline.extraction.values import parse_date
 
@@ -27,6 +28,13 @@ Amount = Annotated[
     Decimal,
     Field(ge=0, max_digits=14, decimal_places=2),
     WithJsonSchema({"type": "number", "description": "amount as a plain number, no currency symbol"}),
+]
+
+# A bank line's amount: money out is negative, as statements print it.
+SignedAmount = Annotated[
+    Decimal,
+    Field(max_digits=14, decimal_places=2),
+    WithJsonSchema({"type": "number", "description": "amount as a plain number, negative for money going out"}),
 ]
 
 
@@ -80,57 +88,6 @@ def _a_name(value: str) -> str:
 
 
 CompanyName = Annotated[NonEmpty, AfterValidator(_a_name)]
-
-
-class Receipt(BaseModel):
-    """A shop receipt."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    company: CompanyName = Field(description="name of the seller as printed, usually the first line")
-    date: PrintedDate = Field(description="date of purchase exactly as printed")
-    address: NonEmpty = Field(description="seller's full address as printed, lines joined with spaces")
-    total: Amount
-    currency: CurrencyCode | None = Field(default=None, description="currency as printed, e.g. RM, USD")
-
-
-class Invoice(BaseModel):
-    """A supplier invoice."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    issuer: CompanyName = Field(description="name of the company that issued the invoice")
-    invoice_number: NonEmpty = Field(description="the invoice number as printed")
-    date: dt.date = Field(description="invoice date, ISO 8601 (YYYY-MM-DD)")
-    total: Amount
-    currency: CurrencyCode = Field(description="ISO 4217 code where known, e.g. EUR, USD, MYR")
-
-
-DOCUMENT_TYPES: dict[str, type[BaseModel]] = {"receipt": Receipt, "invoice": Invoice}
-
-
-def schema_for(document_type: str) -> type[BaseModel]:
-    try:
-        return DOCUMENT_TYPES[document_type]
-    except KeyError:
-        raise ValueError(f"unknown document type {document_type!r}; known: {sorted(DOCUMENT_TYPES)}") from None
-
-
-# Detect each document's type (receipt, invoice, or other) instead of assuming one.
-AUTO = "auto"
-
-
-def field_names(document_type: str) -> list[str]:
-    return list(schema_for(document_type).model_fields)
-
-
-def fields_for_types(types: set[str]) -> list[str]:
-    """The columns of a table holding these document types: their fields, in a stable order."""
-    fields: list[str] = []
-    for name in DOCUMENT_TYPES:
-        if name in types:
-            fields += [f for f in field_names(name) if f not in fields]
-    return fields
 
 
 def llm_json_schema(model: type[BaseModel]) -> dict[str, Any]:

@@ -70,6 +70,9 @@ class Document:
     # Set for documents read with OCR, whole or in part (PDF pages without a usable text layer).
     ocr_lines: tuple[LocatedLine, ...] = field(default=(), repr=False)
     ocr_pages: tuple[OcrPage, ...] = field(default=(), repr=False)
+    # The inbox subfolder the file sits in (`inbox/invoices/a.pdf` -> "invoices"): a user may route
+    # documents to a type by folder.
+    inbox_folder: str = ""
 
     @property
     def ocr_confidence(self) -> float | None:
@@ -136,7 +139,9 @@ def read_document(path: Path, inbox: Path, limits: ReadLimits = ReadLimits()) ->
     if len(text) > limits.max_text_chars:
         raise RejectedFile(f"{path}: over {limits.max_text_chars} characters of text; not read")
     ocr_pages = tuple(part for part in parts if isinstance(part, OcrPage))
-    return Document(document_id(data), str(path), fmt, len(data), text, lines, ocr_pages)
+    relative = path.relative_to(inbox).parts if path.is_relative_to(inbox) else ()
+    folder = relative[0] if len(relative) > 1 else ""
+    return Document(document_id(data), str(path), fmt, len(data), text, lines, ocr_pages, folder)
 
 
 def _why_no_text(fmt: str, parts: list[str | OcrPage]) -> str:

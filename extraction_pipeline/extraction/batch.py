@@ -15,8 +15,8 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from extraction_pipeline.doctypes.detection import OTHER, detect_type
-from extraction_pipeline.doctypes.schemas import AUTO, schema_for
+from extraction_pipeline.doctypes.detection import decide_type
+from extraction_pipeline.doctypes.packs import OTHER, DocumentType
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.extract import (
     CompletionClient,
@@ -27,9 +27,8 @@ from extraction_pipeline.extraction.extract import (
 )
 from extraction_pipeline.extraction.grounding import ground
 from extraction_pipeline.extraction.neardup import NearDuplicateIndex
-from extraction_pipeline.extraction.plausibility import implausible
 from extraction_pipeline.extraction.progress import Progress
-from extraction_pipeline.llm.prompts import PromptTemplate, load_prompt
+from extraction_pipeline.llm.prompts import load_prompt
 
 # Faults that would repeat identically for every document (and a spent run budget): stop calling.
 RUN_STOPPING_KINDS = frozenset({"auth", "not_found", "budget"})
@@ -48,16 +47,19 @@ RETRY_WITH_STRONGER_MODEL = frozenset({"parse_error", "validation_error", "ungro
 
 @dataclass(frozen=True)
 class ExtractionBatch:
-    """One run's outcomes, one per document in input order, and the document type it was asked for."""
+    """One run's outcomes, one per document in input order, the document type it was asked for, and
+    the record columns of its document types."""
 
     document_type: str
     outcomes: list[ExtractionOutcome]
+    fields: tuple[str, ...]
 
 
 def extract_all(
     documents: list[Document],
     client: CompletionClient,
     settings: ExtractionSettings,
+    doc_types: dict[str, DocumentType],
     *,
     max_concurrency: int = 4,
     report: Callable[[str], None] = print,
@@ -78,7 +80,9 @@ def extract_all(
 
     Documents are sent grouped by model, and the retries after all first answers: a local server that
     holds one model at a time (llama.cpp) then loads each model once per run instead of once per switch."""
-    run = _BatchRun(documents, client, settings, report, routes or {}, near_duplicates, near_duplicate_threshold)
+    run = _BatchRun(
+        documents, client, settings, doc_types, report, routes or {}, near_duplicates, near_duplicate_threshold
+    )
     outcomes: dict[int, ExtractionOutcome] = {}  # by position in `documents`
     by_model = sorted(range(len(documents)), key=lambda i: run.clients[i].model)  # stable within a model
     with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="llm") as pool:
@@ -114,14 +118,15 @@ def held_back(outcomes: list[ExtractionOutcome], reason: str) -> list[Extraction
 
 
 class _BatchRun:
-    """What the documents of one batch share while they are extracted in parallel: the prompts, the
-    near-duplicate index, and whether calling has become futile (the run's stop reason)."""
+    """What the documents of one batch share while they are extracted in parallel: the document types,
+    the near-duplicate index, and whether calling has become futile (the run's stop reason)."""
 
     def __init__(
         self,
         documents: list[Document],
         client: CompletionClient,
         settings: ExtractionSettings,
+        doc_types: dict[str, DocumentType],
         report: Callable[[str], None],
         routes: dict[str, CompletionClient],
         near_duplicates: NearDuplicateIndex | None,
@@ -129,28 +134,37 @@ class _BatchRun:
     ):
         self.documents, self.settings, self.report = documents, settings, report
         self.near_duplicates, self.threshold = near_duplicates, near_duplicate_threshold
-        auto = settings.document_type == AUTO
-        self.types = [detect_type(d.text) if auto else settings.document_type for d in documents]
+        if settings.document_type not in (*doc_types, "auto"):
+            raise ValueError(f"unknown document type {settings.document_type!r}; known: {sorted(doc_types)}")
+        self.doc_types = doc_types
+        decided = [decide_type(d, settings.document_type, doc_types) for d in documents]
+        self.types = [doc_type for doc_type, _ in decided]
+        self.decided_by = [how for _, how in decided]
         self.clients = [routes.get(t, client) for t in self.types]
         self.reask = load_prompt("reask")
-        self._prompts: dict[str, PromptTemplate] = {}  # by document type, loaded on first use
         self._lock = threading.Lock()
         self._stop_kind: str | None = None
         self._stop_reason: str | None = None
         self._transport_in_a_row = 0
 
     def first(self, i: int) -> ExtractionOutcome:
+        outcome = self._first(i)
+        outcome.type_decided_by = self.decided_by[i]
+        return outcome
+
+    def _first(self, i: int) -> ExtractionOutcome:
         doc, doc_type = self.documents[i], self.types[i]
         if doc_type == OTHER:
             return ExtractionOutcome(
                 doc.document_id, doc.source_path, OTHER, "quarantined", error_kind="unsupported",
-                reason=f"{doc.source_path}: neither a receipt nor an invoice (no payment or invoice markers); not extracted",
+                reason=f"{doc.source_path}: no document type fits (no receipt or invoice markers); not extracted. "
+                "Put it in an inbox folder named for its type or set document_type",
             )  # fmt: skip
         if self._stop_reason:
             return _not_sent(doc, doc_type, self._stop_kind, self._stop_reason)
         reused = None
         if self.near_duplicates is not None:
-            reused = reuse(doc, doc_type, self.near_duplicates, self.threshold)
+            reused = reuse(doc, self.doc_types[doc_type], self.near_duplicates, self.threshold)
             if reused.status == "valid":
                 if doc.ocr_lines:  # a scan's values get their place and flags like an extracted one
                     mark_on_pages(reused, doc, self.settings.ocr_min_confidence)
@@ -168,15 +182,13 @@ class _BatchRun:
         retried = self._attempt(doc, self.types[i], retry_client)
         retried.calls = earlier.calls + retried.calls
         retried.reuse_refused = earlier.reuse_refused
+        retried.type_decided_by = earlier.type_decided_by
         self._remember(doc, retried)
         return retried
 
     def _attempt(self, doc: Document, doc_type: str, model_client: CompletionClient) -> ExtractionOutcome:
-        typed = dataclasses.replace(self.settings, document_type=doc_type)
-        with self._lock:
-            prompt = self._prompts.get(doc_type) or self._prompts.setdefault(doc_type, load_prompt(doc_type))
         try:
-            outcome = extract_document(doc, model_client, prompt, self.reask, typed)
+            outcome = extract_document(doc, model_client, self.doc_types[doc_type], self.reask, self.settings)
         except Exception as exc:  # noqa: BLE001 - one broken document never sinks the run
             outcome = ExtractionOutcome(
                 doc.document_id, doc.source_path, doc_type, "quarantined",
@@ -206,20 +218,22 @@ def _needs_stronger(outcome: ExtractionOutcome) -> bool:
     return outcome.error_kind in RETRY_WITH_STRONGER_MODEL or bool(outcome.ungrounded)
 
 
-def reuse(doc: Document, doc_type: str, index: NearDuplicateIndex, threshold: float | None) -> ExtractionOutcome:
-    """A valid outcome from a near duplicate's answer, when all of it is in this document; otherwise a
-    placeholder saying whether a near duplicate was found and refused."""
-    outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type, "pending")
-    hit = index.nearest(doc.document_id, doc_type, doc.text, threshold)
+def reuse(
+    doc: Document, doc_type: DocumentType, index: NearDuplicateIndex, threshold: float | None
+) -> ExtractionOutcome:
+    """A valid outcome from a near duplicate's answer, when all of it is in this document and passes
+    the type's checks; otherwise a placeholder saying whether a near duplicate was found and refused."""
+    outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type.name, "pending")
+    hit = index.nearest(doc.document_id, doc_type.name, doc.text, threshold)
     if hit is None:
         return outcome
     other_id, stored, _ = hit
     try:
-        record = schema_for(doc_type).model_validate(stored).model_dump(mode="python")
+        record = doc_type.model.model_validate(stored).model_dump(mode="python")
     except ValidationError:  # stored under an older schema: not reusable
         return outcome
     evidence = ground(record, doc.text)
-    if any(e.status == "missing" for e in evidence.values()) or implausible(record, evidence, doc.text):
+    if any(e.status == "missing" for e in evidence.values()) or doc_type.problems(record, doc.text, evidence):
         outcome.reuse_refused = True
         return outcome
     outcome.status, outcome.record, outcome.evidence, outcome.reused_from = "valid", record, evidence, other_id

@@ -1,8 +1,8 @@
 """One document in, one outcome out: a validated record, or quarantine with the reason.
 
-The loop: ask; parse; complete a name or address the model cut short from the document's lines
-(layout.py); validate, and ground every value in the document text; on a parse, validation
-or grounding problem, re-ask with the problem quoted, at most `max_reasks` times and within the
+The loop: ask; parse; let the document type's pack complete values the model cut short (a name or
+address, from the document's lines); validate, ground every value in the document text, and run the
+pack's checks; on a parse, validation, grounding or check problem, re-ask with the problem quoted, at most `max_reasks` times and within the
 document's token and cost budgets. An answer cut off by the token limit is not
 re-asked as if the model had made a mistake (asking again would be cut off the same way), and an
 LLM fault that survived the SDK's retries ends the document at once. Usage from every attempt is
@@ -19,7 +19,8 @@ import base64
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from extraction_pipeline.doctypes.schemas import llm_json_schema, schema_for
+from extraction_pipeline.doctypes.packs import AUTO, DocumentType
+from extraction_pipeline.doctypes.schemas import llm_json_schema
 from extraction_pipeline.documents.reading import Document, RejectedFile, page_jpegs
 from extraction_pipeline.extraction.grounding import (
     Evidence,
@@ -28,9 +29,7 @@ from extraction_pipeline.extraction.grounding import (
     printed_alternatives,
     ungrounded_message,
 )
-from extraction_pipeline.extraction.layout import complete
 from extraction_pipeline.extraction.parsing import OutputError, extract_json_object, validate_record
-from extraction_pipeline.extraction.plausibility import implausible, payment_note
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
 
@@ -43,12 +42,13 @@ class CompletionClient(Protocol):
 
 @dataclass(frozen=True)
 class ExtractionSettings:
-    document_type: str = "receipt"
+    # A pack's name, or "auto": detect each document's type (see doctypes/detection.py).
+    document_type: str = AUTO
     max_reasks: int = 2
     token_budget_per_document: int = 6000
     cost_budget_per_document_usd: float | None = None
     grounding: bool = True
-    # Complete names and addresses the model cut short from the document's own lines (see layout.py).
+    # Let the pack complete values the model cut short from the document's own lines (checks/layout.py).
     complete_from_layout: bool = True
     # Fields whose value must be found in the document; other ungrounded values are kept and flagged.
     quarantine_ungrounded: tuple[str, ...] = ()
@@ -100,6 +100,8 @@ class ExtractionOutcome:
     model_values: dict[str, Any] = field(default_factory=dict)
     # Fields with a character OCR read with low confidence.
     low_confidence: list[str] = field(default_factory=list)
+    # How the document type was decided: "config", "folder" or "markers" (doctypes/detection.py).
+    type_decided_by: str | None = None
 
     @property
     def last_raw_output(self) -> str | None:
@@ -114,11 +116,11 @@ class ExtractionOutcome:
 def extract_document(
     doc: Document,
     client: CompletionClient,
-    prompt: PromptTemplate,
+    doc_type: DocumentType,
     reask: PromptTemplate,
     settings: ExtractionSettings,
 ) -> ExtractionOutcome:
-    outcome = _ask_until_valid(doc, client, prompt, reask, settings)
+    outcome = _ask_until_valid(doc, client, doc_type, reask, settings)
     if doc.ocr_lines and outcome.status == "valid":
         mark_on_pages(outcome, doc, settings.ocr_min_confidence)
     return outcome
@@ -137,13 +139,13 @@ def mark_on_pages(outcome: ExtractionOutcome, doc: Document, min_confidence: flo
 def _ask_until_valid(
     doc: Document,
     client: CompletionClient,
-    prompt: PromptTemplate,
+    doc_type: DocumentType,
     reask: PromptTemplate,
     settings: ExtractionSettings,
 ) -> ExtractionOutcome:
-    model_cls = schema_for(settings.document_type)
+    model_cls, prompt = doc_type.model, doc_type.prompt
     schema = llm_json_schema(model_cls)
-    outcome = ExtractionOutcome(doc.document_id, doc.source_path, settings.document_type, "quarantined")
+    outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type.name, "quarantined")
     messages = prompt.render(document_text=doc.text)
     if settings.send_page_images and doc.ocr_pages:
         try:
@@ -155,7 +157,7 @@ def _ask_until_valid(
     ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str], dict[str, Any]] | None = None
     for attempt in range(1, settings.max_reasks + 2):
         try:
-            completion = client.complete(messages, settings.document_type, schema)
+            completion = client.complete(messages, doc_type.name, schema)
         except LLMError as exc:
             return _quarantine(outcome, _failed_call(attempt, client.model, prompt, exc))
         call = _call_record(attempt, prompt, completion)
@@ -170,12 +172,12 @@ def _ask_until_valid(
             return _quarantine(outcome, replace(call, error_kind="content_filter", error=reason))
         try:
             answer = extract_json_object(completion.text)
-            completed = complete(answer, doc.text) if settings.complete_from_layout else {}
+            completed = doc_type.complete(answer, doc.text) if settings.complete_from_layout else {}
             record = validate_record({**answer, **completed}, model_cls).model_dump(mode="python")
             model_values = {f: answer[f] for f in completed}
             evidence = ground(record, doc.text) if settings.grounding else {}
             missing = [f for f, e in evidence.items() if e.status == "missing"]
-            doubtful = implausible(record, evidence, doc.text) if settings.grounding else {}
+            doubtful = doc_type.problems(record, doc.text, evidence)
             if missing or doubtful:
                 flagged = list(dict.fromkeys(missing + list(doubtful)))
                 # Keep the best answer seen, not the last: a re-ask can make an answer worse.
@@ -195,7 +197,7 @@ def _ask_until_valid(
         if spent := _document_budget_spent(outcome, settings):
             return _give_up(outcome, settings, error, ungrounded, f"not re-asked: {spent}")
         fields = getattr(error, "fields", ())
-        problem = str(error) + printed_alternatives(model_cls, fields, doc.text) + payment_note(fields, doc.text)
+        problem = str(error) + printed_alternatives(model_cls, fields, doc.text) + doc_type.note_for(fields, doc.text)
         messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=problem)
     raise AssertionError("unreachable: the loop returns on its last attempt")
 

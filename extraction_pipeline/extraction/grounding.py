@@ -95,6 +95,11 @@ def _locate_text(value: str, text: str) -> Evidence:
 
 
 def _locate_amount(value: Decimal, text: str) -> Evidence:
+    """The printed amount; a negative value (a debit, a credit note) is found as its magnitude, since
+    documents print the sign many ways (-23.45, 23.45-, (23.45), 23.45 DR, a debit column)."""
+    if value < 0:
+        found = _locate_amount(-value, text)
+        return dataclasses.replace(found, status="normalised") if found.status == "exact" else found
     best: Evidence | None = None
     for m in _AMOUNT.finditer(text):
         printed = m.group(0)

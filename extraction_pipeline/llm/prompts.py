@@ -1,6 +1,6 @@
 """Prompt templates as reviewed files: explicit variables, a version, and a hash of the exact text.
 
-A template is a TOML file in `prompts/` with `name`, `version`, `variables`, and a `system` and/or
+A template is a TOML file (in `prompts/`, or a document type's `prompt.toml`) with `name`, `version`, `variables`, and a `system` and/or
 `user` message using `${variable}` placeholders. A placeholder that is not declared, or a declared
 variable that is not used, fails at load; a missing or unknown value fails at render. Both ways a
 prompt edit cannot silently send a literal `${...}` to the model.
@@ -45,7 +45,11 @@ class PromptTemplate:
 
 
 def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptTemplate:
-    path = (prompts_dir or Settings.load().prompts_dir) / f"{name}.toml"
+    """One of the core's own templates (`reask`); a document type's prompt comes with its pack."""
+    return load_template((prompts_dir or Settings.load().prompts_dir) / f"{name}.toml")
+
+
+def load_template(path: Path) -> PromptTemplate:
     try:
         raw = path.read_bytes()
         spec = tomllib.loads(raw.decode("utf-8"))

@@ -150,6 +150,17 @@ def calls_by_model(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
     return dict(Counter(c.model for c in all_calls(outcomes) if not c.cached))
 
 
+def type_decisions(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
+    """How each document's type was decided (config, inbox folder, markers), and each type's count."""
+    return {
+        **{
+            f"decided_by.{how}": n
+            for how, n in Counter(o.type_decided_by for o in outcomes if o.type_decided_by).items()
+        },
+        **{f"documents.{t}": n for t, n in Counter(o.document_type for o in outcomes).items()},
+    }
+
+
 def cost_by_model(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
     costs: dict[str, float] = {}
     for c in all_calls(outcomes):
@@ -171,7 +182,7 @@ def grounding_rates(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
 
 
 def layout_completions(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
-    """Per field, how many accepted values were completed from the document's lines (layout.py)."""
+    """Per field, how many accepted values a pack completed from the document's lines (checks/layout.py)."""
     counts: dict[str, int] = {}
     for o in outcomes:
         if o.status == "valid":

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extraction_pipeline.doctypes.schemas import AUTO, DOCUMENT_TYPES, fields_for_types
 from extraction_pipeline.documents.reading import Document, Rejection
 from extraction_pipeline.extraction.extract import ExtractionOutcome
 from extraction_pipeline.quality.metrics import (
@@ -72,9 +71,9 @@ def build_report(
     rejections: list[Rejection],
     outcomes: list[ExtractionOutcome],
     document_type: str,
+    fields: list[str],
     gold_path: Path | None = None,
 ) -> QualityReport:
-    fields = batch_fields(outcomes, document_type)
     valid = [o for o in outcomes if o.status == "valid" and o.record]
     n = len(outcomes)
     accuracy_scores = None
@@ -108,14 +107,6 @@ def build_report(
         rejections=[{"source_path": r.source_path, "reason": r.reason} for r in rejections],
         accuracy=accuracy_scores,
     )
-
-
-def batch_fields(outcomes: list[ExtractionOutcome], document_type: str) -> list[str]:
-    """The fields of the document types in this batch (the configured type when it is not `auto`)."""
-    types = {o.document_type for o in outcomes if o.document_type in DOCUMENT_TYPES}
-    if document_type != AUTO:
-        types.add(document_type)
-    return fields_for_types(types or {"receipt"})
 
 
 def _count(kinds) -> dict[str, int]:

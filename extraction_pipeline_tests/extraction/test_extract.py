@@ -2,8 +2,7 @@
 
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.llm.client import LLMError
-from extraction_pipeline.llm.prompts import load_prompt
-from extraction_pipeline_tests.support.helpers import extract_scripted
+from extraction_pipeline_tests.support.helpers import RECEIPT, extract_scripted
 
 GOOD = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN", "total": 9.00, "currency": null}'
 DOC = Document("abc123", "/inbox/r.txt", "text", 40, "SHOP SDN BHD\n1 JALAN\n25/12/2018\nTOTAL 9.00")
@@ -18,8 +17,8 @@ def test_valid_first_answer_is_one_call_with_its_provenance():
     assert outcome.status == "valid" and outcome.record["total"] == 9
     (call,) = outcome.calls
     assert (call.attempt, call.model, call.finish_reason) == (1, "gpt-4o-mini", "stop")
-    assert call.prompt_version == load_prompt("receipt").version
-    assert call.prompt == load_prompt("receipt").ref and call.raw_output == GOOD
+    assert call.prompt_version == RECEIPT.prompt.version
+    assert call.prompt == RECEIPT.prompt.ref and call.raw_output == GOOD
     assert call.cost_usd == 0.0001 and not call.cached
 
 

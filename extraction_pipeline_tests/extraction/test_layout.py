@@ -6,8 +6,8 @@ The receipts below are shaped like SROIE receipts where the local model stopped 
 
 import pytest
 
+from extraction_pipeline.checks.layout import address_span, complete, lines_of, name_span, strip_registration
 from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.extraction.layout import address_span, complete, lines_of, name_span, strip_registration
 from extraction_pipeline.quality.metrics import layout_completions
 from extraction_pipeline.storage.tables import records_frame
 from extraction_pipeline_tests.support.helpers import extract_scripted as run

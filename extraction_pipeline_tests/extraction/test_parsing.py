@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extraction_pipeline.doctypes.schemas import Invoice, Receipt
 from extraction_pipeline.extraction.parsing import (
     OutputError,
     ParseError,
@@ -16,6 +15,10 @@ from extraction_pipeline.extraction.parsing import (
     extract_json_object,
     parse_answer,
 )
+from extraction_pipeline_tests.support.helpers import INVOICE_TYPE, RECEIPT
+
+Receipt = RECEIPT.model
+Invoice = INVOICE_TYPE.model
 
 GOOD = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN", "total": 60.30, "currency": "RM"}'
 

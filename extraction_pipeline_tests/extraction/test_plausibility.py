@@ -4,28 +4,31 @@ from decimal import Decimal
 
 import pytest
 
-from extraction_pipeline.doctypes.schemas import Receipt
+from extraction_pipeline.checks.plausibility import misplaced, number_for_a_name, payment, total_problem
+from extraction_pipeline.doctypes.packs import CheckedDocument
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.grounding import ground
 from extraction_pipeline.extraction.parsing import ValidationFailure, parse_answer
-from extraction_pipeline.extraction.plausibility import misplaced, number_for_a_name, payment, total_problem
+from extraction_pipeline_tests.support.helpers import RECEIPT
 from extraction_pipeline_tests.support.helpers import extract_scripted as run
+
+Receipt = RECEIPT.model
 
 TEXT = "PERNIAGAAN ZHENG HUI\nNO.59 JALAN PERMAS 9/5\n81760 JOHOR BAHRU\nTAX INVOICE\nGOGIANT ENGINEERING (M) SDN BHD\nTOTAL 9.00"
 
 
 def test_a_name_printed_below_the_sellers_address_is_the_customer():
     record = {"company": "GOGIANT ENGINEERING (M) SDN BHD", "address": "NO.59 JALAN PERMAS 9/5 81760 JOHOR BAHRU"}
-    problems = misplaced(record, ground(record, TEXT), TEXT)
+    problems = misplaced(record, CheckedDocument(TEXT, ground(record, TEXT)))
     assert list(problems) == ["company"] and "below the seller's address" in problems["company"]
     seller = {**record, "company": "PERNIAGAAN ZHENG HUI"}
-    assert misplaced(seller, ground(seller, TEXT), TEXT) == {}
+    assert misplaced(seller, CheckedDocument(TEXT, ground(seller, TEXT))) == {}
 
 
 def test_a_registered_company_below_the_address_is_the_legal_entity_not_a_customer():
     text = "DOMINO'S PIZZA\nD-08, M AVENUE , JLN 1 / 38A\n51200 KUALA LUMPUR\nTOTAL 32.00\nDOMMAL FOOD SERVICES SDN BHD\nCO . NO . 419060-A"
     record = {"company": "DOMMAL FOOD SERVICES SDN BHD", "address": "D-08, M AVENUE , JLN 1 / 38A 51200 KUALA LUMPUR"}
-    assert misplaced(record, ground(record, text), text) == {}
+    assert misplaced(record, CheckedDocument(text, ground(record, text))) == {}
 
 
 @pytest.mark.parametrize("name", ["SDN BHD", "Sdn. Bhd.", "(M) SDN BHD"])
@@ -53,40 +56,45 @@ TOTAL\t70.75\t4.25
 
 
 def test_a_total_that_disagrees_with_cash_minus_change_is_a_problem():
-    problem = total_problem({"total": Decimal("70.75")}, AEON)
+    problem = total_problem({"total": Decimal("70.75")}, CheckedDocument(AEON, {}))
     assert "100.00 tendered minus 25.00 change is 75.00" in problem["total"]
-    assert total_problem({"total": Decimal("75.00")}, AEON) == {}
+    assert total_problem({"total": Decimal("75.00")}, CheckedDocument(AEON, {})) == {}
     # The customer paid 75.00: a total before rounding (74.98) is not the amount paid.
-    assert "is 75.00" in total_problem({"total": Decimal("74.98")}, AEON)["total"]
+    assert "is 75.00" in total_problem({"total": Decimal("74.98")}, CheckedDocument(AEON, {}))["total"]
 
 
 def test_a_total_above_an_exact_cash_payment_is_a_problem():
     exact = "44 TYPE: 10 TOTAL 277.90\nDISCOUNT: 0.90\nROUNDING ADJ 0.00\nTOTAL INCLUSIVE GST: 277.00\nCASH 277.00"
-    assert "more than the 277.00 paid" in total_problem({"total": Decimal("277.90")}, exact)["total"]
-    assert total_problem({"total": Decimal("277.00")}, exact) == {}
+    assert (
+        "more than the 277.00 paid" in total_problem({"total": Decimal("277.90")}, CheckedDocument(exact, {}))["total"]
+    )
+    assert total_problem({"total": Decimal("277.00")}, CheckedDocument(exact, {})) == {}
     # CASH 0.00 (no cash part of a card payment) is not a payment of the total: nothing to compare.
-    assert total_problem({"total": Decimal("8.20")}, "TOTAL 8.20\nCASH 0.00\nVISA 8.20") == {}
+    assert total_problem({"total": Decimal("8.20")}, CheckedDocument("TOTAL 8.20\nCASH 0.00\nVISA 8.20", {})) == {}
 
 
 def test_a_total_printed_only_as_a_subtotal_is_a_problem():
     discounted = "SUBTOTAL 79.60\nDISCOUNT -22.00\nROUNDING ADJ : -0.03\nTOTAL AMOUNT: 57.80\nVISA 57.80"
-    assert "only as a subtotal" in total_problem({"total": Decimal("79.60")}, discounted)["total"]
-    assert total_problem({"total": Decimal("57.80")}, discounted) == {}
+    assert "only as a subtotal" in total_problem({"total": Decimal("79.60")}, CheckedDocument(discounted, {}))["total"]
+    assert total_problem({"total": Decimal("57.80")}, CheckedDocument(discounted, {})) == {}
     no_discount = "SUBTOTAL 12.00\nTOTAL 12.00\nVISA 12.00"
-    assert total_problem({"total": Decimal("12.00")}, no_discount) == {}
+    assert total_problem({"total": Decimal("12.00")}, CheckedDocument(no_discount, {})) == {}
 
 
 def test_a_total_before_rounding_is_a_problem_when_the_rounded_one_follows():
     text = "SUBTOTAL 87.80\nTOTAL: 102.39\nROUNDING 0.01\nTOTAL 102.40\nVISA 102.40"
-    assert "the receipt prints 102.40 after it" in total_problem({"total": Decimal("102.39")}, text)["total"]
-    assert total_problem({"total": Decimal("102.40")}, text) == {}
+    assert (
+        "the receipt prints 102.40 after it"
+        in total_problem({"total": Decimal("102.39")}, CheckedDocument(text, {}))["total"]
+    )
+    assert total_problem({"total": Decimal("102.40")}, CheckedDocument(text, {})) == {}
 
 
 def test_without_a_payment_the_total_is_at_least_the_largest_total_line():
     card = "SUBTOTAL 56.60\nGST 6% 3.40\nTOTAL 60.00\nVISA 60.00\nGST SUMMARY TOTAL 56.60"
-    assert "less than 60.00" in total_problem({"total": Decimal("56.60")}, card)["total"]
-    assert total_problem({"total": Decimal("60.00")}, card) == {}
-    assert total_problem({"total": Decimal("1.00")}, "THANK YOU") == {}  # nothing to compare with
+    assert "less than 60.00" in total_problem({"total": Decimal("56.60")}, CheckedDocument(card, {}))["total"]
+    assert total_problem({"total": Decimal("60.00")}, CheckedDocument(card, {})) == {}
+    assert total_problem({"total": Decimal("1.00")}, CheckedDocument("THANK YOU", {})) == {}  # nothing to compare with
 
 
 def test_an_inconsistent_total_is_reasked_and_flagged_when_it_stays():
@@ -108,12 +116,13 @@ NEGATIVE_CASH = "TOTAL RM INCL. OF GST\t9.65\nCASH\t-50.00\nCHANGE\t40.35\nT @ 6
 def test_cash_printed_as_a_debit_is_still_the_amount_tendered():
     assert payment(NEGATIVE_CASH) == (Decimal("50.00"), Decimal("40.35"))
     assert (
-        "50.00 tendered minus 40.35 change is 9.65" in total_problem({"total": Decimal("9.10")}, NEGATIVE_CASH)["total"]
+        "50.00 tendered minus 40.35 change is 9.65"
+        in total_problem({"total": Decimal("9.10")}, CheckedDocument(NEGATIVE_CASH, {}))["total"]
     )
-    assert total_problem({"total": Decimal("9.65")}, NEGATIVE_CASH) == {}
+    assert total_problem({"total": Decimal("9.65")}, CheckedDocument(NEGATIVE_CASH, {})) == {}
     thousands = "TOTAL RM\t7,838.80\nCASH (MYR)\t-7,840.00\nCHANGE\t1.20"
     assert payment(thousands) == (Decimal("7840.00"), Decimal("1.20"))
-    assert total_problem({"total": Decimal("7838.80")}, thousands) == {}
+    assert total_problem({"total": Decimal("7838.80")}, CheckedDocument(thousands, {})) == {}
 
 
 def test_a_negative_total_is_reasked_with_what_the_payment_says_was_paid():
@@ -127,10 +136,12 @@ def test_a_negative_total_is_reasked_with_what_the_payment_says_was_paid():
 
 
 def test_a_tax_number_line_taken_for_the_name_is_a_problem():
-    problem = number_for_a_name({"company": "BRN GST NO . 000417619968", "total": Decimal("71.00")})
+    problem = number_for_a_name(
+        {"company": "BRN GST NO . 000417619968", "total": Decimal("71.00")}, CheckedDocument("", {})
+    )
     assert list(problem) == ["company"] and "not a name" in problem["company"]
-    assert number_for_a_name({"company": "99 SPEED MART S/B"}) == {}
-    assert number_for_a_name({"issuer": "TEL 03-77282288 0123456789"}).keys() == {"issuer"}
+    assert number_for_a_name({"company": "99 SPEED MART S/B"}, CheckedDocument("", {})) == {}
+    assert number_for_a_name({"issuer": "TEL 03-77282288 0123456789"}, CheckedDocument("", {})).keys() == {"issuer"}
 
 
 def test_payment_and_change_are_read_as_printed():
@@ -142,27 +153,32 @@ def test_payment_and_change_are_read_as_printed():
     assert payment("010100 PAY PARKING TICKET\t5.00 RM\nCHANGE\t5.00 RM")[0] is None
     assert (
         "12.50 change is 7.50"
-        in total_problem({"total": Decimal("12.50")}, "DUE\t7.50\nPAY\t20.00\nCHANGE\t12.50")["total"]
+        in total_problem({"total": Decimal("12.50")}, CheckedDocument("DUE\t7.50\nPAY\t20.00\nCHANGE\t12.50", {}))[
+            "total"
+        ]
     )
 
 
 def test_a_total_line_that_says_tax_included_is_a_total_line():
     card = "TOTAL INCL.OF GST\t60.00\nUOB TERMINAL\tRM\t60.00\nS6 = 6.00 % OF\t60.00\t3.40\nRM 20 DISCOUNT ONLINE NOW !"
-    assert "less than 60.00" in total_problem({"total": Decimal("20.00")}, card)["total"]
+    assert "less than 60.00" in total_problem({"total": Decimal("20.00")}, CheckedDocument(card, {}))["total"]
     # The tax included is not the total: 0.42 here is no total line's amount.
-    assert total_problem({"total": Decimal("7.50")}, "DUE\t7.50\n(TOTAL INCLUDED GST @ 6% : 0.42)") == {}
+    assert (
+        total_problem({"total": Decimal("7.50")}, CheckedDocument("DUE\t7.50\n(TOTAL INCLUDED GST @ 6% : 0.42)", {}))
+        == {}
+    )
 
 
 def test_a_gst_summary_at_the_foot_is_not_the_rounded_total():
     text = "TOTAL SALES (EXCLUDING GST) :\t616.59\nROUNDING :\t0.01\nTOTAL SALES (INCLUSIVE OF GST) :\t616.60\nVISA :\t616.60\nCHANGE :\t0.00\nGST SUMMARY\nZRL\t0\t616.59\t0.00\nTHANK YOU\nTOTAL :\t616.59\t0.00"
-    assert total_problem({"total": Decimal("616.60")}, text) == {}
+    assert total_problem({"total": Decimal("616.60")}, CheckedDocument(text, {})) == {}
 
 
 def test_a_subtotal_with_tax_added_below_it_is_not_the_total():
     # The OCR cut TOTAL and CASH to TO and CA, so no total line names the 73.00.
     cut = "SUB TOTAL\t:\tRM\t68.87\nSERVICE CHARGE\t:\tRM\t0.00\nGST/TAX 6%\t:\tRM\t4.13\nTO\t:\tRM\t73.00\nCA\t:\tRM\t73.00\nSR @ 6%\t68.87\t4.13"
-    assert "only as a subtotal" in total_problem({"total": Decimal("68.87")}, cut)["total"]
-    assert total_problem({"total": Decimal("73.00")}, cut) == {}
+    assert "only as a subtotal" in total_problem({"total": Decimal("68.87")}, CheckedDocument(cut, {}))["total"]
+    assert total_problem({"total": Decimal("73.00")}, CheckedDocument(cut, {})) == {}
     # Tax included in the prices is not added: the subtotal is what was paid.
     included = "SUBTOTAL\t28.70\nRM CASH\t100.000\nCHANGE\t71.30\nINC 6% GST\t1.62"
-    assert total_problem({"total": Decimal("28.70")}, included) == {}
+    assert total_problem({"total": Decimal("28.70")}, CheckedDocument(included, {})) == {}

@@ -4,9 +4,12 @@ import json
 
 import pytest
 
-from extraction_pipeline.doctypes.schemas import Receipt, llm_json_schema
+from extraction_pipeline.doctypes.schemas import llm_json_schema
 from extraction_pipeline.llm.client import LLMClient, LLMError
+from extraction_pipeline_tests.support.helpers import RECEIPT
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, ScriptedLLMServer
+
+Receipt = RECEIPT.model
 
 SCHEMA = llm_json_schema(Receipt)
 MESSAGES = [{"role": "user", "content": "Receipt text:\nSHOP"}]

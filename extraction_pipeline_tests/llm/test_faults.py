@@ -17,6 +17,7 @@ from extraction_pipeline.llm.backend import open_client
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, LLMError
 from extraction_pipeline.settings import Settings
 from extraction_pipeline_tests.support.helpers import (
+    DOC_TYPES,
     RECEIPTS_IN_INBOX,
     ScriptedClient,
     answer,
@@ -71,7 +72,9 @@ def test_transient_faults_are_retried_and_every_document_recovers(scripted_llm, 
     server = scripted_llm(failing_first(fault, times=2))
     documents, _ = scan_inbox(receipts_inbox)
     with open_client(Settings.load(), timeout_s=1.0, max_retries=2) as client:
-        outcomes = extract_all(documents, client, ExtractionSettings(), max_concurrency=1, report=lambda line: None)
+        outcomes = extract_all(
+            documents, client, ExtractionSettings(), DOC_TYPES, max_concurrency=1, report=lambda line: None
+        )
         retries = client.stats.http_attempts - client.stats.requests
     assert [o.status for o in outcomes] == ["valid"] * DOCS
     assert len(server.requests) == DOCS + 2 and retries == 2
@@ -174,7 +177,9 @@ def test_a_retry_the_run_can_no_longer_send_leaves_the_first_outcome_standing():
     first = ScriptedClient([invented, LLMError("budget", "the run budget of 1500 tokens is spent")])
     stronger = ScriptedClient([], model="gpt-4o")
     settings = ExtractionSettings(document_type="receipt", max_reasks=0)
-    a, b = extract_all(docs, first, settings, max_concurrency=1, report=lambda line: None, retry_client=stronger)
+    a, b = extract_all(
+        docs, first, settings, DOC_TYPES, max_concurrency=1, report=lambda line: None, retry_client=stronger
+    )
     assert stronger.calls == []
     assert a.status == "valid" and a.ungrounded == ["total"] and [c.model for c in a.calls] == ["gpt-4o-mini"]
     assert b.status == "quarantined" and b.error_kind == "budget"

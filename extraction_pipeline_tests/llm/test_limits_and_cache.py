@@ -2,12 +2,15 @@
 
 import pytest
 
-from extraction_pipeline.doctypes.schemas import Receipt, llm_json_schema
+from extraction_pipeline.doctypes.schemas import llm_json_schema
 from extraction_pipeline.llm.budget import RunBudget
 from extraction_pipeline.llm.cache import AnswerCache, request_key
 from extraction_pipeline.llm.client import LLMClient, LLMError
 from extraction_pipeline.llm.ratelimit import HEADROOM, RateLimiter
+from extraction_pipeline_tests.support.helpers import RECEIPT
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, ScriptedLLMServer
+
+Receipt = RECEIPT.model
 
 SCHEMA = llm_json_schema(Receipt)
 BASE = {

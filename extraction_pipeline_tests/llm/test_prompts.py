@@ -3,6 +3,7 @@
 import pytest
 
 from extraction_pipeline.llm.prompts import PromptError, load_prompt
+from extraction_pipeline_tests.support.helpers import INVOICE_TYPE, RECEIPT
 
 RECEIPT_SYSTEM = """You read the OCR text of a shop receipt and answer with one JSON object with these fields:
 - company: the seller's business name from the top of the receipt, usually the line with SDN BHD, S/B, ENTERPRISE, TRADING, HARDWARE, RESTORAN or similar. Skip a person's name printed above it. Leave out registration numbers such as (519537-X) and branch or mall names in brackets.
@@ -31,7 +32,7 @@ Answer:
 
 
 def test_receipt_prompt_renders_exactly_this_for_a_fixed_input():
-    prompt = load_prompt("receipt")
+    prompt = RECEIPT.prompt
     assert prompt.version == "3"
     assert prompt.render(document_text="SHOP SDN BHD\nTOTAL 9.00") == [
         {"role": "system", "content": RECEIPT_SYSTEM},
@@ -40,7 +41,7 @@ def test_receipt_prompt_renders_exactly_this_for_a_fixed_input():
 
 
 def test_invoice_prompt_puts_fixed_instructions_first_and_the_document_last():
-    messages = load_prompt("invoice").render(document_text="INVOICE 7")
+    messages = INVOICE_TYPE.prompt.render(document_text="INVOICE 7")
     assert [m["role"] for m in messages] == ["system", "user"]
     assert "${" not in messages[0]["content"]
     assert messages[1]["content"] == "Invoice text:\nINVOICE 7"
@@ -57,12 +58,12 @@ def test_reask_prompt_quotes_the_error():
 
 
 def test_document_text_with_dollar_signs_is_inserted_verbatim():
-    messages = load_prompt("receipt").render(document_text="TOTAL $9.00 ${document_text}")
+    messages = RECEIPT.prompt.render(document_text="TOTAL $9.00 ${document_text}")
     assert messages[1]["content"].endswith("TOTAL $9.00 ${document_text}")
 
 
 def test_missing_or_unknown_variables_fail_loudly():
-    prompt = load_prompt("receipt")
+    prompt = RECEIPT.prompt
     with pytest.raises(PromptError, match="missing variables \\['document_text'\\]"):
         prompt.render()
     with pytest.raises(PromptError, match="unknown variables \\['extra'\\]"):

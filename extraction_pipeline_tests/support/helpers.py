@@ -21,6 +21,7 @@ from extraction_pipeline.defs.assets import (
     validated_records,
 )
 from extraction_pipeline.defs.resources import LLMResource, OutputStorage, QualityThresholds
+from extraction_pipeline.doctypes.packs import document_types
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.extract import ExtractionSettings, extract_document
 from extraction_pipeline.llm.client import Completion
@@ -29,6 +30,9 @@ from extraction_pipeline_tests.support.scripted_llm_server import Reply, documen
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_INBOX = REPO / "data" / "inbox"
+# The built-in document types, as a run loads them.
+DOC_TYPES = document_types(REPO / "prompts")
+RECEIPT, INVOICE_TYPE = DOC_TYPES["receipt"], DOC_TYPES["invoice"]
 DEFS = defs()
 ASSETS = [raw_documents, llm_extractions, validated_records, quality_report, evaluation]
 RECEIPTS_IN_INBOX = 3  # the receipts_inbox fixture
@@ -61,6 +65,7 @@ def write_inbox(folder: Path, files: dict[str, str | bytes]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
     return folder
 
@@ -119,7 +124,5 @@ class ScriptedClient:
 def extract_scripted(script, doc: Document, **settings):
     """Extract `doc` with a client that answers from `script`; return the outcome and the client."""
     client = ScriptedClient(list(script))
-    outcome = extract_document(
-        doc, client, load_prompt("receipt"), load_prompt("reask"), ExtractionSettings(**settings)
-    )
+    outcome = extract_document(doc, client, RECEIPT, load_prompt("reask"), ExtractionSettings(**settings))
     return outcome, client

@@ -12,20 +12,20 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from extraction_pipeline.extraction.grounding import Evidence
-from extraction_pipeline.extraction.layout import lines_of, registered
+from extraction_pipeline.checks.layout import lines_of, registered
+from extraction_pipeline.doctypes.packs import CheckedDocument
 
 # Fields that name the seller, and the field holding the seller's address printed below it.
 _SELLER_ABOVE_ADDRESS = (("company", "address"), ("issuer", "address"))
 
 
-def misplaced(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:
+def misplaced(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
     """Values found in the document, but where that field is not printed: a name below the seller's
     address is the customer's (a receipt's 'bill to'), not the seller's, unless it carries a company
     registration number (the legal entity behind a brand is often printed at the foot)."""
-    problems = {}
+    problems, text = {}, doc.text
     for name_field, address_field in _SELLER_ABOVE_ADDRESS:
-        name, address = evidence.get(name_field), evidence.get(address_field)
+        name, address = doc.evidence.get(name_field), doc.evidence.get(address_field)
         if name and address and name.start is not None and address.start is not None and name.start > address.start:
             first, last = text.count("\n", 0, name.start), text.count("\n", 0, max(name.end - 1, name.start))
             if registered(lines_of(text), first, last):
@@ -40,7 +40,7 @@ def misplaced(record: dict[str, Any], evidence: dict[str, Evidence], text: str) 
 _LONG_NUMBER = re.compile(r"\d{7,}")
 
 
-def number_for_a_name(record: dict[str, Any]) -> dict[str, str]:
+def number_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
     """A seller's name holding a long number (BRN GST NO . 000417619968) is a tax, registration or
     phone line taken for the name: grounded, but not a name."""
     return {
@@ -72,7 +72,7 @@ ROUNDING_TOLERANCE = Decimal("0.05")
 _ROUNDED_WITHIN_LINES = 3
 
 
-def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
+def total_problem(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
     """A total that disagrees with the payment printed on the receipt.
 
     Where the receipt prints what was tendered and the change, the total is their difference, to the
@@ -84,7 +84,7 @@ def total_problem(record: dict[str, Any], text: str) -> dict[str, str]:
     labels raise it: 8 give the total before rounding where the receipt shows a rounded payment, 4 are
     label errors (3 the subtotal before a coupon), 1 receipt prints its amounts a line off their labels.
     """
-    total = record.get("total")
+    total, text = record.get("total"), doc.text
     if not isinstance(total, Decimal):
         return {}
     rows = [(line.upper(), _amounts(line)) for line in text.splitlines()]
@@ -147,11 +147,6 @@ def payment_note(fields: tuple[str, ...], text: str) -> str:
     if "total" not in fields or tendered is None or change is None or change > tendered:
         return ""
     return f"\n- total: the receipt prints {tendered} tendered and {change} change, so {tendered - change} was paid."
-
-
-def implausible(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:
-    """Every problem of this module, by field."""
-    return {**number_for_a_name(record), **misplaced(record, evidence, text), **total_problem(record, text)}
 
 
 def _amounts(line: str) -> list[Decimal]:
