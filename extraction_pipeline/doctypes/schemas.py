@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
-from extraction_pipeline.extraction.values import parse_date
+from extraction_pipeline.extraction.values import parse_date, read_amount
 
 
 def _one_line(value: Any) -> Any:
@@ -23,9 +23,23 @@ def _one_line(value: Any) -> Any:
 
 
 NonEmpty = Annotated[str, BeforeValidator(_one_line), StringConstraints(min_length=1, max_length=500)]
+
+
+def _printed_amount(value: Any) -> Any:
+    """A model that copies an amount as printed (`"1.234,56"`, `"RM 9.50"`) gets it read in its
+    notation, not rejected; a JSON number passes through."""
+    if isinstance(value, str):
+        parsed = read_amount(value)
+        if parsed is None:
+            raise ValueError("not an amount; give it as a plain number, e.g. 1234.56")
+        return parsed
+    return value
+
+
 # Money is a Decimal (no binary-float drift), but the LLM is told it is a plain JSON number.
 Amount = Annotated[
     Decimal,
+    BeforeValidator(_printed_amount),
     Field(ge=0, max_digits=14, decimal_places=2),
     WithJsonSchema({"type": "number", "description": "amount as a plain number, no currency symbol"}),
 ]
@@ -33,6 +47,7 @@ Amount = Annotated[
 # A bank line's amount: money out is negative, as statements print it.
 SignedAmount = Annotated[
     Decimal,
+    BeforeValidator(_printed_amount),
     Field(max_digits=14, decimal_places=2),
     WithJsonSchema({"type": "number", "description": "amount as a plain number, negative for money going out"}),
 ]

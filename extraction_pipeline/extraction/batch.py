@@ -23,7 +23,7 @@ from extraction_pipeline.extraction.extract import (
     ExtractionOutcome,
     ExtractionSettings,
     extract_document,
-    mark_on_pages,
+    settle,
 )
 from extraction_pipeline.extraction.grounding import ground
 from extraction_pipeline.extraction.neardup import NearDuplicateIndex
@@ -166,8 +166,7 @@ class _BatchRun:
         if self.near_duplicates is not None:
             reused = reuse(doc, self.doc_types[doc_type], self.near_duplicates, self.threshold)
             if reused.status == "valid":
-                if doc.ocr_lines:  # a scan's values get their place and flags like an extracted one
-                    mark_on_pages(reused, doc, self.settings.ocr_min_confidence)
+                settle(reused, doc, self.settings.ocr_min_confidence)  # as an extracted record is
                 return reused
         outcome = self._attempt(doc, doc_type, self.clients[i])
         if reused is not None:

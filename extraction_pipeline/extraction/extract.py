@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from extraction_pipeline.doctypes.packs import AUTO, DocumentType
 from extraction_pipeline.doctypes.schemas import llm_json_schema
 from extraction_pipeline.documents.reading import Document, RejectedFile, page_jpegs
+from extraction_pipeline.extraction.dates import implausible_dates, resolve_order
 from extraction_pipeline.extraction.grounding import (
     Evidence,
     ground,
@@ -100,6 +101,8 @@ class ExtractionOutcome:
     model_values: dict[str, Any] = field(default_factory=dict)
     # Fields with a character OCR read with low confidence.
     low_confidence: list[str] = field(default_factory=list)
+    # Date fields printed day/month-ambiguously where the document does not say which (dates.py).
+    ambiguous: list[str] = field(default_factory=list)
     # How the document type was decided: "config", "folder" or "markers" (doctypes/detection.py).
     type_decided_by: str | None = None
 
@@ -121,13 +124,19 @@ def extract_document(
     settings: ExtractionSettings,
 ) -> ExtractionOutcome:
     outcome = _ask_until_valid(doc, client, doc_type, reask, settings)
-    if doc.ocr_lines and outcome.status == "valid":
-        mark_on_pages(outcome, doc, settings.ocr_min_confidence)
+    if outcome.status == "valid":
+        settle(outcome, doc, settings.ocr_min_confidence)
     return outcome
 
 
-def mark_on_pages(outcome: ExtractionOutcome, doc: Document, min_confidence: float) -> None:
-    """Page and box for each value of a record read with OCR; flag those with an unsure character."""
+def settle(outcome: ExtractionOutcome, doc: Document, min_confidence: float) -> None:
+    """What a valid record gets from its document after the last answer: dates printed ambiguously
+    in the document's order (or flagged), and for a scan the page and box of each value, with the
+    values that hold a character OCR was unsure of flagged."""
+    assert outcome.record is not None
+    outcome.record, outcome.ambiguous = resolve_order(outcome.record, outcome.evidence, doc.text)
+    if not doc.ocr_lines:
+        return
     outcome.evidence = on_pages(outcome.evidence, doc.ocr_lines)
     outcome.low_confidence = [
         name
@@ -177,7 +186,10 @@ def _ask_until_valid(
             model_values = {f: answer[f] for f in completed}
             evidence = ground(record, doc.text) if settings.grounding else {}
             missing = [f for f, e in evidence.items() if e.status == "missing"]
-            doubtful = doc_type.problems(record, doc.text, evidence)
+            doubtful = {
+                **implausible_dates(record, evidence, doc.text),
+                **doc_type.problems(record, doc.text, evidence),
+            }
             if missing or doubtful:
                 flagged = list(dict.fromkeys(missing + list(doubtful)))
                 # Keep the best answer seen, not the last: a re-ask can make an answer worse.

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import typing
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Sequence
 
 from pydantic import BaseModel
 
 from extraction_pipeline.documents.reading import LocatedLine
-from extraction_pipeline.extraction.values import find_dates
-
-_AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?![\d])|(?<![\d.,])\d+(?:\.\d{1,2})?(?![\d])")
+from extraction_pipeline.extraction.values import find_dates, printed_amounts
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ def candidates(field_value: Any, text: str, limit: int = 12) -> str:
     if isinstance(field_value, dt.date):
         found = [text[start:end] for start, end, _ in find_dates(text)]
     elif isinstance(field_value, (Decimal, int, float)):
-        found = [m.group(0) for m in _AMOUNT.finditer(text) if "." in m.group(0)]
+        found = [text[start:end] for start, end, _ in printed_amounts(text) if not text[start:end].isdigit()]
     else:
         return ""
     unique = list(dict.fromkeys(found))[:limit]
@@ -101,16 +98,12 @@ def _locate_amount(value: Decimal, text: str) -> Evidence:
         found = _locate_amount(-value, text)
         return dataclasses.replace(found, status="normalised") if found.status == "exact" else found
     best: Evidence | None = None
-    for m in _AMOUNT.finditer(text):
-        printed = m.group(0)
-        try:
-            amount = Decimal(printed.replace(",", ""))
-        except InvalidOperation:
-            continue
-        if amount == value:
+    for start, end, readings in printed_amounts(text):
+        if value in readings:
+            printed = text[start:end]
             if printed == f"{value:.2f}" or printed == str(value):
-                return Evidence("exact", m.start(), m.end())
-            best = best or Evidence("normalised", m.start(), m.end())
+                return Evidence("exact", start, end)
+            best = best or Evidence("normalised", start, end)
     return best or Evidence("missing")
 
 

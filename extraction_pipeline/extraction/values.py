@@ -1,16 +1,34 @@
-"""Reading dates and amounts the way receipts print them. Shared by validation and scoring, so the
-pipeline and its evaluation agree on what a printed value means."""
+"""Reading dates and amounts the way documents print them, in the common notations of many countries
+(1,234.56, 1.234,56, 1 234,56, 1.591.600 without decimals; 25/12/2018, 05.03.2024, 5. März 2024,
+5 mars 2024, March 5, 2024, ISO). Shared by validation, grounding and scoring, so the pipeline and
+its evaluation agree on what a printed value means."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-_MONTHS = {
-    m: i for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)
-}
+# Month names and their abbreviations in English, German, French, Dutch, Spanish, Italian and Malay /
+# Indonesian, upper-cased; matched as whole words (a prefix of 3+ letters of a listed name also counts).
+_MONTH_NAMES_BY_NUMBER = [
+    "JANUARY JANUAR JÄNNER JANVIER JANUARI ENERO GENNAIO",
+    "FEBRUARY FEBRUAR FÉVRIER FEVRIER FEBRUARI FEBRERO FEBBRAIO",
+    "MARCH MÄRZ MAERZ MRZ MARS MAART MARZO MAC MARET",
+    "APRIL AVRIL ABRIL APRILE",
+    "MAY MAI MEI MAYO MAGGIO",
+    "JUNE JUNI JUIN JUNIO GIUGNO JUN",
+    "JULY JULI JUILLET JULIO LUGLIO JUL JULAI",
+    "AUGUST AOÛT AOUT AUGUSTUS AGOSTO OGOS AGUSTUS",
+    "SEPTEMBER SEPTEMBRE SEPTIEMBRE SETTEMBRE SEPT",
+    "OCTOBER OKTOBER OCTOBRE OCTUBRE OTTOBRE OKT",
+    "NOVEMBER NOVEMBRE NOVIEMBRE NOP",
+    "DECEMBER DEZEMBER DÉCEMBRE DECEMBRE DICIEMBRE DICEMBRE DESEMBER DIS DEZ DÉC",
+]
+_MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES_BY_NUMBER, 1) for name in names.split()}
+_MONTHS.update({name[:3]: i for name, i in list(_MONTHS.items()) if name[:3] not in _MONTHS})
+_MONTHS.update({name[:4]: i for name, i in list(_MONTHS.items()) if name[:4] not in _MONTHS})
 
 
 def letters_and_digits(value: Any) -> str:
@@ -20,20 +38,96 @@ def letters_and_digits(value: Any) -> str:
 
 
 def parse_amount(value: Any) -> Decimal | None:
-    cleaned = re.sub(r"[^0-9.\-]", "", str(value or ""))
-    try:
-        return Decimal(cleaned).quantize(Decimal("0.01")) if cleaned else None
-    except InvalidOperation:
+    """An amount to the cent (how scoring compares amounts); see read_amount."""
+    amount = read_amount(value)
+    return amount.quantize(Decimal("0.01")) if amount is not None else None
+
+
+def read_amount(value: Any) -> Decimal | None:
+    """A number as is, or printed text in any common notation, exactly: a currency and a sign around
+    it are allowed (`RM 9.50`, `-23.45`, `(12,00)`, `23.45-`); 1.591 is read as 1591."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    text = str(value or "").strip()
+    negative = text.startswith("-") or text.endswith("-") or (text.startswith("(") and text.endswith(")"))
+    readings = amount_readings(re.sub(r"[^\d.,' \u00a0\u202f]", "", text).strip())
+    if not readings:
         return None
+    return -readings[0] if negative else readings[0]
 
 
-_MONTH_NAMES = "|".join(_MONTHS)
+# Separators that group thousands; a decimal part follows . or , (the other one, or a space, groups).
+_GROUP_SEPARATORS = ".,'\u00a0\u202f "
+# An amount as printed: digits in groups of three, or plain digits, with 1-4 decimals. Not the middle
+# of a longer number, a date (05.03.2024) or a version.
+_PRINTED = re.compile(
+    r"(?<![\d.,])(?:\d{1,3}(?:[.,'\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,4})?)(?![\d]|[.,]\d)"
+)
+# The same with a space as the thousands separator (1 234,56), read in a second pass: a space also
+# separates a quantity from a price (2 500,00), so both readings stay possible.
+_SPACED = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?:[.,]\d{1,2})?(?![\d]|[.,]\d)")
+
+
+def amount_readings(printed: str) -> list[Decimal]:
+    """What a printed number can mean, most likely first. One separator kind before exactly three
+    digits is ambiguous (1.591 is 1591 in Indonesia and Germany, 1.591 where three decimals are
+    printed): both readings, thousands first. Malformed groups read as nothing."""
+    seps = [c for c in printed if not c.isdigit()]
+    if not printed or not printed[0].isdigit() or not printed[-1].isdigit():
+        return []
+    if not seps:
+        return [Decimal(printed)]
+    last = max(printed.rfind(c) for c in set(seps))
+    head, tail = printed[:last], printed[last + 1 :]
+    kinds = set(seps)
+    if len(kinds) > 2 or not all(c in _GROUP_SEPARATORS for c in kinds):
+        return []
+    grouped = _groups_of_three(head)
+    if len(kinds) == 2:  # 1.234,56 / 1,234.56 / 1 234,56: the last separator is the decimal one
+        decimal = printed[last]
+        if decimal not in ".," or grouped is None or decimal in head:
+            return []
+        return [Decimal(f"{grouped}.{tail}")]
+    sep = seps[0]
+    if len(seps) > 1:  # 1.591.600 / 1,591,600 / 1 591 600: groups of thousands, no decimals
+        whole = _groups_of_three(printed)
+        return [Decimal(whole)] if whole is not None else []
+    decimal = [Decimal(f"{head}.{tail}")] if sep in ".," else []
+    if len(tail) == 3 and len(head) <= 3:
+        return [Decimal(head + tail), *decimal]
+    return decimal
+
+
+def _groups_of_three(printed: str) -> str | None:
+    """`1.234.567` -> `1234567`; None unless every group after the first has three digits."""
+    parts = re.split(r"[.,'\u00a0\u202f ]", printed)
+    if not parts[0] or len(parts[0]) > 3 and len(parts) > 1 or any(len(p) != 3 for p in parts[1:]):
+        return None
+    return "".join(parts)
+
+
+def printed_amounts(text: str) -> list[tuple[int, int, list[Decimal]]]:
+    """Every number printed in `text` with its offsets and what it can mean (see amount_readings)."""
+    found = [(m.start(), m.end(), amount_readings(m.group(0))) for m in _PRINTED.finditer(text)]
+    found += [(m.start(), m.end(), amount_readings(m.group(0))) for m in _SPACED.finditer(text)]
+    return sorted(f for f in found if f[2])
+
+
+# Longest first, so that MÄRZ is not read as MÄR with a stray Z.
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _COMPACT_ISO = re.compile(r"(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
 _YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?!\d)")
 _DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)")
+# 5 March 2024, 5. März 2024, 5-MAR-18, 1er mars 2024; and month first: March 5, 2024.
 _DAY_MONTH_NAME = re.compile(
-    rf"(?<!\d)(\d{{1,2}})[ \-/]*({_MONTH_NAMES})[A-Z]*[ \-/,.]*(\d{{4}}|\d{{2}})(?!\d)", re.IGNORECASE
+    rf"(?<!\d)(\d{{1,2}})(?:ER|ST|ND|RD|TH)?\.?[ \-/]*({_MONTH_NAMES})(?![^\W\d_]*\d)[^\W\d_]*\.?[ \-/,.]*(\d{{4}}|\d{{2}})(?!\d)",
+    re.IGNORECASE,
 )
+_MONTH_NAME_DAY = re.compile(
+    rf"(?<![^\W\d_])({_MONTH_NAMES})[^\W\d_]*\.?[ ]+(\d{{1,2}})(?:ST|ND|RD|TH)?,?[ ]+(\d{{4}})(?!\d)", re.IGNORECASE
+)
+
+_DATE_PATTERNS = (_YEAR_FIRST, _DAY_FIRST, _DAY_MONTH_NAME, _MONTH_NAME_DAY)
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -47,20 +141,42 @@ def parse_date(value: Any) -> dt.date | None:
     text = str(value or "").strip()
     if _COMPACT_ISO.fullmatch(text):  # 20180304: a whole value of 8 digits, never a fragment of a longer number
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    for pattern in (_YEAR_FIRST, _DAY_FIRST, _DAY_MONTH_NAME):
+    for pattern in _DATE_PATTERNS:
         if m := pattern.search(text):
             return _to_date(pattern, m)
     return None
 
 
 def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
-    """Every readable date printed in `text`, with its offsets."""
+    """Every readable date printed in `text`, with its offsets; an ambiguous one (03/04/2024) twice,
+    day first and month first, since only the rest of the document can tell (see dates.py)."""
     found = []
-    for pattern in (_YEAR_FIRST, _DAY_FIRST, _DAY_MONTH_NAME):
+    for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             if (date := _to_date(pattern, m)) is not None:
                 found.append((m.start(), m.end(), date))
+                if (swapped := month_first(m.group(0))) is not None:
+                    found.append((m.start(), m.end(), swapped))
     return sorted(found)
+
+
+def numeric_order(printed: str) -> tuple[int, int] | None:
+    """The first two numbers of a day/month date as printed (03/04/2024 -> (3, 4)), or None when the
+    date is not one (ISO, a month name)."""
+    m = _DAY_FIRST.fullmatch(printed.strip())
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def month_first(printed: str) -> dt.date | None:
+    """The month-first reading of an ambiguous printed date (03/04/2024 -> 4 March), else None."""
+    m = _DAY_FIRST.fullmatch(printed.strip())
+    if m is None or not (int(m.group(1)) <= 12 and int(m.group(2)) <= 12) or m.group(1) == m.group(2):
+        return None
+    y = int(m.group(3))
+    try:
+        return dt.date(y + 2000 if y < 100 else y, int(m.group(1)), int(m.group(2)))
+    except ValueError:
+        return None
 
 
 def _to_date(pattern: re.Pattern, m: re.Match) -> dt.date | None:
@@ -70,8 +186,10 @@ def _to_date(pattern: re.Pattern, m: re.Match) -> dt.date | None:
         d, mo, y = map(int, m.groups())
         if mo > 12 >= d:  # 12/28/2017: no 28th month, so this one was printed month first
             d, mo = mo, d
-    else:
+    elif pattern is _DAY_MONTH_NAME:
         d, mo, y = int(m.group(1)), _MONTHS[m.group(2).upper()], int(m.group(3))
+    else:
+        mo, d, y = _MONTHS[m.group(1).upper()], int(m.group(2)), int(m.group(3))
     if y < 100:
         y += 2000
     try:

@@ -63,6 +63,7 @@ def records_frame(outcomes: list[ExtractionOutcome], fields: list[str]) -> pd.Da
             **{f: o.record.get(f) for f in fields},
             "ungrounded_fields": ",".join(o.ungrounded),
             "low_ocr_confidence_fields": ",".join(o.low_confidence),
+            "ambiguous_fields": ",".join(o.ambiguous),
             "evidence": json.dumps({f: asdict(e) for f, e in o.evidence.items()}),
             "model_values": json.dumps({f: str(v) for f, v in o.model_values.items()}),
             **_provenance(o),
@@ -71,7 +72,8 @@ def records_frame(outcomes: list[ExtractionOutcome], fields: list[str]) -> pd.Da
         if o.status == "valid" and o.record is not None
     ]
     columns = [
-        KEY, "source_path", *fields, "ungrounded_fields", "low_ocr_confidence_fields", "evidence", "model_values",
+        KEY, "source_path", *fields, "ungrounded_fields", "low_ocr_confidence_fields", "ambiguous_fields", "evidence",
+        "model_values",
         *PROVENANCE,
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)

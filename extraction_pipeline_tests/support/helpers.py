@@ -121,8 +121,9 @@ class ScriptedClient:
         return Completion(text, finish, self.model, 500, 100, 50, 0.2, "json_schema", cost_usd=0.0001)
 
 
-def extract_scripted(script, doc: Document, **settings):
-    """Extract `doc` with a client that answers from `script`; return the outcome and the client."""
+def extract_scripted(script, doc: Document, doc_type=None, **settings):
+    """Extract `doc` as `doc_type` (a receipt by default) with a client that answers from `script`;
+    return the outcome and the client."""
     client = ScriptedClient(list(script))
-    outcome = extract_document(doc, client, RECEIPT, load_prompt("reask"), ExtractionSettings(**settings))
+    outcome = extract_document(doc, client, doc_type or RECEIPT, load_prompt("reask"), ExtractionSettings(**settings))
     return outcome, client

@@ -1,0 +1,112 @@
+"""Money and dates in the notations documents print them in, read the same by validation, grounding
+and scoring."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.dates import date_order, implausible_dates
+from extraction_pipeline.extraction.grounding import locate
+from extraction_pipeline.extraction.parsing import ValidationFailure, parse_answer
+from extraction_pipeline.extraction.values import amount_readings, parse_date, read_amount
+from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
+
+
+@pytest.mark.parametrize(
+    ("printed", "readings"),
+    [("1.234,56", ["1234.56"]), ("1 234,56", ["1234.56"]), ("1,234.56", ["1234.56"]), ("1'234.56", ["1234.56"]),
+     ("1,591,600", ["1591600"]), ("1.591.600", ["1591600"]), ("529,87", ["529.87"]), ("12.50", ["12.50"]),
+     ("75,000", ["75000", "75.000"]), ("3.3333", ["3.3333"]), ("12", ["12"]),
+     ("1.2.3", []), ("1,23,456", []), ("1.234.56", []), ("1,234,56", [])],
+)  # fmt: skip
+def test_a_printed_number_has_the_readings_its_notation_allows(printed, readings):
+    """One separator before three digits is ambiguous (Indonesian 75,000 rupiah; three decimals):
+    both readings, the thousands first. Groups that are not of three read as nothing."""
+    assert amount_readings(printed) == [Decimal(r) for r in readings]
+
+
+@pytest.mark.parametrize(
+    ("printed", "amount"),
+    [("RM 9.50", "9.50"), ("EUR 1.234,56", "1234.56"), ("Rp 1.591.600", "1591600"), ("-23.45", "-23.45"),
+     ("23,45-", "-23.45"), ("(12,00)", "-12.00"), ("1 234,56 €", "1234.56"), ("n/a", None)],
+)  # fmt: skip
+def test_an_amount_is_read_with_its_currency_and_sign(printed, amount):
+    assert read_amount(printed) == (Decimal(amount) if amount else None)
+
+
+@pytest.mark.parametrize(
+    ("printed", "iso"),
+    [("05.03.2024", "2024-03-05"), ("5. März 2024", "2024-03-05"), ("5 mars 2024", "2024-03-05"),
+     ("1er mars 2024", "2024-03-01"), ("5 maart 2024", "2024-03-05"), ("25 Desember 2019", "2019-12-25"),
+     ("3 Okt. 2023", "2023-10-03"), ("March 5, 2024", "2024-03-05"), ("Dec 24, 2019", "2019-12-24"),
+     ("12 juillet 2023", "2023-07-12"), ("2024-03-05", "2024-03-05")],
+)  # fmt: skip
+def test_dates_are_read_in_many_languages(printed, iso):
+    assert parse_date(printed) == dt.date.fromisoformat(iso)
+
+
+def test_amounts_are_found_in_the_notation_the_document_prints():
+    german = "Rechnungssumme Netto 473,00\nRechnungssumme Brutto (inkl. USt.) 1.529,87\nvom 05.03.2013"
+    assert german[slice(*_span(Decimal("1529.87"), german))] == "1.529,87"
+    assert _span(Decimal("5.03"), german) is None  # a date is not an amount
+    cord = "2 x Tahu Goreng 36,000\nTotal 1.591.600"
+    assert cord[slice(*_span(Decimal("1591600"), cord))] == "1.591.600"
+    assert cord[slice(*_span(Decimal("36000"), cord))] == "36,000"
+
+
+def test_an_amount_copied_as_printed_is_read_not_rejected():
+    answer = {"issuer": "Lieferant GmbH", "invoice_number": "471102", "date": "2013-03-05", "total": "1.529,87",
+              "currency": "EUR"}  # fmt: skip
+    assert parse_answer(json.dumps(answer), DOC_TYPES["invoice"].model).total == Decimal("1529.87")
+    with pytest.raises(ValidationFailure, match="total"):  # three decimals are not rounded away unseen
+        parse_answer(json.dumps({**answer, "total": "1529,875"}), DOC_TYPES["invoice"].model)
+
+
+def _span(value, text):
+    evidence = locate(value, text)
+    return None if evidence.status == "missing" else (evidence.start, evidence.end)
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [("Invoice date 03/04/2024\nDue 28/04/2024", "day first"), ("Invoice date 03/04/2024\nDue 04/28/2024", "month first"),
+     ("03/04/2024 TOTAL RM 9.50", "day first"), ("03/04/2024 Amount due USD 120.00", "month first"),
+     ("03/04/2024 TOTAL 9.50", None), ("03/04/2024 13/04/2024 04/13/2024", None)],
+)  # fmt: skip
+def test_the_document_says_which_order_it_prints_dates_in(text, order):
+    assert date_order(text) == order
+
+
+def test_an_ambiguous_date_is_read_in_the_documents_order_or_flagged():
+    us = "ACME Inc.\nInvoice date 03/04/2024\nShipped 12/28/2023\nTotal USD 120.00"
+    outcome, _ = extract_scripted(
+        ['{"company": "ACME Inc.", "date": "03/04/2024", "address": "ACME Inc.", "total": 120.0, "currency": "USD"}'],
+        Document("d", "/inbox/us.txt", "text", len(us), us),
+    )
+    assert outcome.record["date"] == dt.date(2024, 3, 4) and outcome.ambiguous == []
+    unsaid = "SHOP SDN\nDate 03/04/2024\nTOTAL 9.50"
+    outcome, _ = extract_scripted(
+        ['{"company": "SHOP SDN", "date": "03/04/2024", "address": "SHOP SDN", "total": 9.5, "currency": null}'],
+        Document("e", "/inbox/e.txt", "text", len(unsaid), unsaid),
+    )
+    assert outcome.record["date"] == dt.date(2024, 4, 3) and outcome.ambiguous == ["date"]
+
+
+def test_a_date_no_document_prints_is_re_asked():
+    """Year 111 (seen on a real invoice) and a year decades from the document's other dates."""
+    invoice = "Lieferant GmbH\nRechnung 471102 vom 05.03.2013\nLieferung 01.03.2013\nSumme 529,87 EUR"
+    answer = {"issuer": "Lieferant GmbH", "invoice_number": "471102", "total": 529.87, "currency": "EUR"}
+    assert implausible_dates({"date": dt.date(111, 3, 5)}, {}, invoice)["date"].endswith("(year 111).")
+    assert "decades from the other dates" in implausible_dates({"date": dt.date(1913, 3, 5)}, {}, invoice)["date"]
+    doc = Document("i", "/inbox/i.pdf", "pdf", len(invoice), invoice)
+    outcome, client = extract_scripted(
+        [json.dumps({**answer, "date": "0111-03-05"}), json.dumps({**answer, "date": "2013-03-05"})],
+        doc,
+        document_type="invoice",
+        doc_type=DOC_TYPES["invoice"],
+    )
+    assert outcome.record["date"] == dt.date(2013, 3, 5) and len(client.calls) == 2
+    assert "not a plausible date (year 111)" in client.calls[1][-1]["content"]
