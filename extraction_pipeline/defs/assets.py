@@ -35,7 +35,14 @@ from extraction_pipeline.defs.resources import (
     retry_client,
     routed_clients,
 )
-from extraction_pipeline.doctypes.packs import AUTO, DocumentType, PackError, document_types, fields_for
+from extraction_pipeline.doctypes.packs import (
+    AUTO,
+    DocumentType,
+    PackError,
+    document_types,
+    fields_for,
+    nested_fields,
+)
 from extraction_pipeline.documents.reading import Document, InboxSnapshot, read_selected, scan_inbox
 from extraction_pipeline.extraction.batch import RUN_STOPPED, ExtractionBatch, extract_all, held_back, not_sent
 from extraction_pipeline.extraction.extract import ExtractionOutcome, ExtractionSettings
@@ -61,6 +68,7 @@ from extraction_pipeline.storage.tables import (
     RECORDS_FILE,
     TableSchemaError,
     latest_per_source,
+    nested_frame,
     quarantine_frame,
     read_table,
     records_frame,
@@ -135,7 +143,9 @@ def llm_extractions(
         input_tokens=s.input_tokens, output_tokens=s.output_tokens, error_rate=s.failed_call_rate,
     )  # fmt: skip
     return dg.MaterializeResult(
-        value=ExtractionBatch(config.document_type, outcomes, _batch_fields(outcomes, config.document_type, doc_types)),
+        value=ExtractionBatch(
+            config.document_type, outcomes, *_batch_fields(outcomes, config.document_type, doc_types)
+        ),
         metadata={
             **standard,
             **tidied({k: v for k, v in s.named().items() if k not in standard}),
@@ -162,10 +172,12 @@ def _document_types(settings: Settings, requested: str) -> dict[str, DocumentTyp
 
 def _batch_fields(
     outcomes: list[ExtractionOutcome], requested: str, doc_types: dict[str, DocumentType]
-) -> tuple[str, ...]:
-    """The record columns of this batch: the fields of its document types, in the packs' order."""
-    present = {o.document_type for o in outcomes} | {requested}
-    return tuple(fields_for(t for name, t in doc_types.items() if name in present))
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The record columns of this batch (the fields of its document types, in the packs' order) and
+    the list fields that get a table of their own."""
+    present = [t for name, t in doc_types.items() if name in {o.document_type for o in outcomes} | {requested}]
+    fields, nested = fields_for(present), set(nested_fields(present))
+    return tuple(f for f in fields if f not in nested), tuple(f for f in fields if f in nested)
 
 
 def _extract(
@@ -274,10 +286,9 @@ def validated_records(
         )
         outcomes = held_back(outcomes, reason)
     fields = list(llm_extractions.fields)
+    nested = {name: nested_frame(outcomes, name) for name in llm_extractions.nested}
     try:
-        tables = update_tables(
-            output_dir, records_frame(outcomes, fields), quarantine_frame(outcomes), keep_earlier_records=stopped
-        )
+        tables = update_tables(output_dir, records_frame(outcomes, fields), quarantine_frame(outcomes), stopped, nested)
     except TableSchemaError as exc:
         raise dg.Failure(description=str(exc)) from exc
     records, quarantine = tables.records, tables.quarantine
@@ -298,6 +309,8 @@ def validated_records(
             **tidied({"cost_usd_per_record": float(s.cost_usd / len(records)) if len(records) else 0.0}),
             "records_path": dg.MetadataValue.path(str(output_dir / RECORDS_FILE)),
             "quarantine_path": dg.MetadataValue.path(str(output_dir / QUARANTINE_FILE)),
+            **{f"{name}_rows": len(frame) for name, frame in nested.items()},
+            **{f"{name}_path": dg.MetadataValue.path(str(output_dir / f"{name}.parquet")) for name in nested},
             "records_this_run": len(records),
             "quarantined_this_run": len(quarantine),
             "quarantined_total": len(tables.all_quarantine),

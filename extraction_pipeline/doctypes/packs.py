@@ -138,6 +138,17 @@ def fields_for(doc_types: Iterable[DocumentType]) -> list[str]:
     return fields
 
 
+def nested_fields(doc_types: Iterable[DocumentType]) -> list[str]:
+    """The fields that hold a list of objects (`line_items`): rows of a table of their own."""
+    return [
+        name
+        for t in doc_types
+        for name, info in t.model.model_fields.items()
+        if typing.get_origin(info.annotation) is list
+        and any(isinstance(a, type) and issubclass(a, BaseModel) for a in typing.get_args(info.annotation))
+    ]
+
+
 def _module(path: Path, pack: str) -> types.ModuleType:
     """Import a pack file under a name of its own: pydantic resolves the model's annotations through
     `sys.modules`, and two packs' `schema.py` must not replace each other."""

@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from extraction_pipeline.extraction.values import parse_date, read_amount
 
@@ -49,7 +49,9 @@ SignedAmount = Annotated[
     Decimal,
     BeforeValidator(_printed_amount),
     Field(max_digits=14, decimal_places=2),
-    WithJsonSchema({"type": "number", "description": "amount as a plain number, negative for money going out"}),
+    WithJsonSchema(
+        {"type": "number", "description": "amount as a plain number, negative where printed so (a debit, a discount)"}
+    ),
 ]
 
 
@@ -103,21 +105,41 @@ def _a_name(value: str) -> str:
 
 
 CompanyName = Annotated[NonEmpty, AfterValidator(_a_name)]
+# Quantities (3.5 m) and unit prices (9.9000) may carry more decimals than money does.
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_printed_amount),
+    Field(max_digits=16, decimal_places=4),
+    WithJsonSchema({"type": "number", "description": "a plain number"}),
+]
+
+
+class LineItem(BaseModel):
+    """One line of a receipt's or an invoice's item table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: NonEmpty = Field(description="the item's name or description as printed")
+    quantity: Quantity | None = Field(default=None, description="how many, as printed; null if not printed")
+    unit_price: Quantity | None = Field(default=None, description="price of one unit; null if not printed")
+    line_total: SignedAmount | None = Field(default=None, description="the line's amount as printed")
 
 
 def llm_json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema in the strict form OpenAI requires (every field required, nulls explicit).
+    """The model's JSON schema in the strict form OpenAI requires (every field required, nulls explicit),
+    nested models (`$defs`) included.
 
     llama.cpp's grammar and plain JSON-schema servers accept the same form.
     """
     schema = copy.deepcopy(model.model_json_schema())
-    schema["required"] = list(schema["properties"])
-    schema["additionalProperties"] = False
-    for prop in schema["properties"].values():
-        for node in [prop, *prop.get("anyOf", [])]:
-            for keyword in _UNSUPPORTED_IN_STRICT_MODE:
-                node.pop(keyword, None)
-    schema.pop("title", None)
+    for node in [schema, *schema.get("$defs", {}).values()]:
+        node["required"] = list(node["properties"])
+        node["additionalProperties"] = False
+        for prop in node["properties"].values():
+            for part in [prop, *prop.get("anyOf", []), prop.get("items", {})]:
+                for keyword in _UNSUPPORTED_IN_STRICT_MODE:
+                    part.pop(keyword, None)
+        node.pop("title", None)
     return schema
 
 

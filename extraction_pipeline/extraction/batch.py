@@ -47,12 +47,13 @@ RETRY_WITH_STRONGER_MODEL = frozenset({"parse_error", "validation_error", "ungro
 
 @dataclass(frozen=True)
 class ExtractionBatch:
-    """One run's outcomes, one per document in input order, the document type it was asked for, and
-    the record columns of its document types."""
+    """One run's outcomes, one per document in input order, the document type it was asked for, the
+    record columns of its document types, and their list fields (`line_items`), each a table of its own."""
 
     document_type: str
     outcomes: list[ExtractionOutcome]
     fields: tuple[str, ...]
+    nested: tuple[str, ...] = ()
 
 
 def extract_all(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import typing
 from dataclasses import dataclass
 from decimal import Decimal
@@ -61,8 +62,27 @@ def locate(value: Any, text: str) -> Evidence:
 
 
 def ground(record: dict[str, Any], text: str) -> dict[str, Evidence]:
-    """Evidence for every field that has a value (a null optional field has nothing to ground)."""
-    return {field: locate(value, text) for field, value in record.items() if value not in (None, "")}
+    """Evidence for every value (a null optional field has nothing to ground), nested ones included:
+    `line_items[2].line_total` is grounded like `total`."""
+    return {key: locate(value, text) for key, value in flatten(record).items() if value not in (None, "")}
+
+
+def flatten(record: dict[str, Any]) -> dict[str, Any]:
+    """The record's values by path: `total`, and for a list of objects `line_items[0].description`."""
+    flat: dict[str, Any] = {}
+    for field, value in record.items():
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            for i, item in enumerate(value):
+                flat.update({f"{field}[{i}].{key}": v for key, v in flatten(item).items()})
+        else:
+            flat[field] = value
+    return flat
+
+
+def field_of(key: str) -> str:
+    """The field a value path belongs to, with nesting kept and positions dropped:
+    `line_items[2].line_total` -> `line_items.line_total` (how rates per field are counted)."""
+    return re.sub(r"\[\d+\]", "", key)
 
 
 def candidates(field_value: Any, text: str, limit: int = 12) -> str:
@@ -119,9 +139,9 @@ def _locate_date(value: dt.date, text: str) -> Evidence:
 
 def ungrounded_message(record: dict[str, Any], missing: list[str], text: str) -> str:
     """The re-ask text for values not found in the document: which value, and what is there instead."""
-    lines = []
+    lines, values = [], flatten(record)
     for field in missing:
-        value = record[field]
+        value = values[field]
         found = candidates(value, text)
         if isinstance(value, dt.date):
             lines.append(

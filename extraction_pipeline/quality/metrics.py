@@ -15,6 +15,7 @@ import numpy as np
 
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.extract import ExtractionOutcome, LLMCall
+from extraction_pipeline.extraction.grounding import field_of
 
 VALIDATION_KINDS = frozenset({"parse_error", "validation_error"})
 # Problems with what the model said, as opposed to the call failing: re-asked, not counted as failed calls.
@@ -177,7 +178,7 @@ def grounding_rates(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
     found: dict[str, list[bool]] = {}
     for o in outcomes:
         for f, e in o.evidence.items():
-            found.setdefault(f, []).append(e.status != "missing")
+            found.setdefault(field_of(f), []).append(e.status != "missing")
     return {f: sum(v) / len(v) for f, v in found.items()}
 
 

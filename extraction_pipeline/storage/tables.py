@@ -13,7 +13,7 @@ import fcntl
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -22,6 +22,7 @@ import pandas as pd
 from extraction_pipeline.extraction.extract import ExtractionOutcome
 
 KEY = "document_id"
+LINE = "line"  # a nested row's position within its document
 RECORDS_FILE = "records.parquet"
 QUARANTINE_FILE = "quarantine.parquet"
 PROVENANCE = (
@@ -79,6 +80,19 @@ def records_frame(outcomes: list[ExtractionOutcome], fields: list[str]) -> pd.Da
     return pd.DataFrame(rows, columns=columns)
 
 
+def nested_frame(outcomes: list[ExtractionOutcome], name: str) -> pd.DataFrame:
+    """The rows of a record's list field (`line_items`), one per element, keyed by document id and
+    position (`line`, from 1): a table of their own, since a record keeps one row per document."""
+    rows = [
+        {KEY: o.document_id, LINE: i, "source_path": o.source_path, **item, "extracted_at": pd.Timestamp.now(tz="UTC")}
+        for o in outcomes
+        if o.status == "valid" and o.record is not None
+        for i, item in enumerate(o.record.get(name) or [], 1)
+    ]
+    columns = list(dict.fromkeys([KEY, LINE, "source_path", *(k for row in rows for k in row), "extracted_at"]))
+    return pd.DataFrame(rows, columns=columns)
+
+
 def quarantine_frame(outcomes: list[ExtractionOutcome]) -> pd.DataFrame:
     rows = [
         {
@@ -129,24 +143,45 @@ class TablesUpdate:
     quarantine: pd.DataFrame
     all_records: pd.DataFrame
     all_quarantine: pd.DataFrame
+    # Rows of each nested table (`line_items`) after the merge.
+    nested_rows: dict[str, int] = field(default_factory=dict)
 
 
 def update_tables(
-    output_dir: Path, records: pd.DataFrame, quarantine: pd.DataFrame, keep_earlier_records: bool = False
+    output_dir: Path,
+    records: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    keep_earlier_records: bool = False,
+    nested: dict[str, pd.DataFrame] | None = None,
 ) -> TablesUpdate:
-    """Merge this run's rows into both tables under the folder's lock. Both are read and checked
-    (TableSchemaError) before either is written. With `keep_earlier_records`, a document that already
-    has a record keeps it, and its quarantine row of this run is dropped."""
+    """Merge this run's rows into the tables under the folder's lock. All are read and checked
+    (TableSchemaError) before any is written. With `keep_earlier_records`, a document that already
+    has a record keeps it, and its quarantine row of this run is dropped. A nested table
+    (`<field>.parquet`) holds the rows of the documents in the records table: a document of this run
+    replaces its earlier rows there, and one quarantined now loses them with its record."""
     records_path, quarantine_path = output_dir / RECORDS_FILE, output_dir / QUARANTINE_FILE
+    nested = nested or {}
     with exclusive(output_dir):
         existing_records, existing_quarantine = read_table(records_path), read_table(quarantine_path)
+        existing_nested = {name: read_table(output_dir / f"{name}.parquet", (KEY, LINE)) for name in nested}
         if keep_earlier_records and existing_records is not None:
             quarantine = quarantine[~quarantine[KEY].isin(existing_records[KEY])]
         all_records = merge(existing_records, records, drop_ids=set(quarantine[KEY]))
         all_quarantine = merge(existing_quarantine, quarantine, drop_ids=set(records[KEY]))
+        replaced = set(records[KEY]) | set(quarantine[KEY])
+        all_nested = {name: _merge_nested(existing_nested[name], rows, replaced) for name, rows in nested.items()}
         write_atomic(all_records, records_path)
         write_atomic(all_quarantine, quarantine_path)
-    return TablesUpdate(records, quarantine, all_records, all_quarantine)
+        for name, frame in all_nested.items():
+            write_atomic(frame, output_dir / f"{name}.parquet")
+    return TablesUpdate(records, quarantine, all_records, all_quarantine, {n: len(f) for n, f in all_nested.items()})
+
+
+def _merge_nested(existing: pd.DataFrame | None, new: pd.DataFrame, replaced: set[str]) -> pd.DataFrame:
+    if existing is None or existing.empty:
+        return new.reset_index(drop=True)
+    kept = existing[~existing[KEY].isin(replaced)]
+    return pd.concat([kept, new], ignore_index=True) if not new.empty else kept.reset_index(drop=True)
 
 
 @contextlib.contextmanager
@@ -169,7 +204,7 @@ class TableSchemaError(ValueError):
 REQUIRED_COLUMNS = (KEY, "source_path", "extracted_at")
 
 
-def read_table(path: Path) -> pd.DataFrame | None:
+def read_table(path: Path, key: tuple[str, ...] = (KEY,)) -> pd.DataFrame | None:
     """The table at `path` (None when there is none yet), refused when its key is missing or broken:
     a renamed key column made every earlier row look like one duplicate and all but one vanished."""
     if not path.exists():
@@ -178,14 +213,14 @@ def read_table(path: Path) -> pd.DataFrame | None:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
         raise TableSchemaError(f"{path}: not a readable Parquet table ({type(exc).__name__}: {exc})") from exc
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    missing = [c for c in dict.fromkeys((*key, *REQUIRED_COLUMNS)) if c not in frame.columns]
     if missing:
         raise TableSchemaError(
             f"{path}: columns {missing} are missing (it has {list(frame.columns)[:12]}); nothing was written. "
             "Restore the columns or move the file aside to start a new table."
         )
-    if frame[KEY].isna().any() or frame[KEY].duplicated().any():
-        raise TableSchemaError(f"{path}: the {KEY} column has empty or repeated values; nothing was written")
+    if frame[KEY].isna().any() or frame.duplicated(subset=list(key)).any():
+        raise TableSchemaError(f"{path}: the key {list(key)} has empty or repeated values; nothing was written")
     return frame
 
 

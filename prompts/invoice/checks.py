@@ -1,9 +1,17 @@
 """An invoice's seller is printed above its address like a shop's: the same name rules as receipts.
-The payment rules are a till's (cash tendered, change) and do not apply."""
+Its sums must agree (lines, net, tax, gross). The till's payment rules (cash tendered, change) do not
+apply."""
 
+from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax
 from extraction_pipeline.checks.layout import complete
 from extraction_pipeline.checks.plausibility import misplaced, number_for_a_name
 
-CHECKS = [number_for_a_name, misplaced]
+CHECKS = [
+    number_for_a_name,
+    misplaced,
+    line_arithmetic,
+    lines_add_up_to("net_total"),
+    net_plus_tax("net_total", "tax_total", "total"),
+]
 
 __all__ = ["CHECKS", "complete"]

@@ -1,10 +1,15 @@
-"""A supplier invoice: who issued it, its number and date, and what is due."""
-
-import datetime as dt
+"""A supplier invoice (or credit note): who issued it, its number and date, its totals and its lines."""
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extraction_pipeline.doctypes.schemas import Amount, CompanyName, CurrencyCode, NonEmpty
+from extraction_pipeline.doctypes.schemas import (
+    CompanyName,
+    CurrencyCode,
+    LineItem,
+    NonEmpty,
+    PrintedDate,
+    SignedAmount,
+)
 
 
 class Invoice(BaseModel):
@@ -12,8 +17,11 @@ class Invoice(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    issuer: CompanyName = Field(description="name of the company that issued the invoice")
+    issuer: CompanyName = Field(description="name of the company that issued the invoice (the seller)")
     invoice_number: NonEmpty = Field(description="the invoice number as printed")
-    date: dt.date = Field(description="invoice date, ISO 8601 (YYYY-MM-DD)")
-    total: Amount
-    currency: CurrencyCode = Field(description="ISO 4217 code where known, e.g. EUR, USD, MYR")
+    date: PrintedDate = Field(description="the invoice date exactly as printed")
+    currency: CurrencyCode = Field(description="ISO 4217 code of the amounts, e.g. EUR, USD, MYR")
+    net_total: SignedAmount | None = Field(default=None, description="total before tax; negative on a credit note")
+    tax_total: SignedAmount | None = Field(default=None, description="total tax (VAT); null if none is printed")
+    total: SignedAmount = Field(description="gross total including tax; negative on a credit note")
+    line_items: list[LineItem] = Field(default_factory=list, description="every line of the item table, in order")

@@ -1,0 +1,65 @@
+"""Sums a document prints must agree with: quantity x unit price = line total, the lines add up to
+the net total, net + tax = gross. A model that copies one digit wrong, skips a line or reads a line
+twice at a page break breaks one of them; each is re-asked and flagged like an ungrounded value.
+
+Within rounding: a unit price printed with four decimals times a quantity is rounded to the cent
+once per line, so a sum may be off by a cent per line.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from extraction_pipeline.doctypes.packs import Check, CheckedDocument
+
+CENT = Decimal("0.01")
+LINES = "line_items"
+
+
+def line_arithmetic(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+    """Each line whose quantity, unit price and total are all printed: quantity x price = total."""
+    problems = {}
+    for i, line in enumerate(record.get(LINES) or []):
+        q, p, t = line.get("quantity"), line.get("unit_price"), line.get("line_total")
+        if q is None or p is None or t is None:
+            continue
+        if abs(q * p - t) > CENT:
+            problems[f"{LINES}[{i}].line_total"] = (
+                f"- {LINES}[{i}] ({line['description']!r}): {q} x {p} is {(q * p).quantize(CENT)}, not {t}. "
+                "Copy the line's quantity, unit price and amount as printed."
+            )
+    return problems
+
+
+def lines_add_up_to(total_field: str) -> Check:
+    """The line totals add up to `total_field` (a net total) when every line prints its total."""
+
+    def lines_add_up(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+        lines, total = record.get(LINES) or [], record.get(total_field)
+        if not lines or total is None or any(line.get("line_total") is None for line in lines):
+            return {}
+        added = sum(line["line_total"] for line in lines)
+        if abs(added - total) <= CENT * len(lines):
+            return {}
+        return {
+            LINES: f"- {LINES}: the {len(lines)} lines add up to {added}, but {total_field} is {total}. Give every "
+            f"line of the item table once (also those after a page break), and {total_field} as printed."
+        }
+
+    return lines_add_up
+
+
+def net_plus_tax(net_field: str, tax_field: str, gross_field: str) -> Check:
+    """`net_field` + `tax_field` = `gross_field`, where all three are given."""
+
+    def adds_up(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+        net, tax, gross = record.get(net_field), record.get(tax_field), record.get(gross_field)
+        if net is None or tax is None or gross is None or abs(net + tax - gross) <= CENT:
+            return {}
+        return {
+            gross_field: f"- {gross_field}: {net_field} {net} + {tax_field} {tax} is {net + tax}, not {gross}. "
+            "Give the totals as printed."
+        }
+
+    return adds_up

@@ -1,0 +1,90 @@
+"""Line items: nested values grounded like any value, sums that must agree, and a table of their own."""
+
+import json
+from decimal import Decimal
+
+import pandas as pd
+
+from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax
+from extraction_pipeline.doctypes.packs import CheckedDocument
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.grounding import ground
+from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted, materialize, write_inbox
+from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
+
+INVOICE = """Muster GmbH, Hauptstr. 1, 10115 Berlin
+Rechnung Nr. R-17 vom 05.03.2024
+Pos Beschreibung Menge Einzelpreis Betrag
+1 Papier A4 10 4,50 45,00
+2 Toner schwarz 2 1.020,00 2.040,00
+Nettobetrag 2.085,00
+USt. 19% 396,15
+Gesamtbetrag EUR 2.481,15"""
+LINES = [
+    {"description": "Papier A4", "quantity": 10, "unit_price": 4.50, "line_total": 45.00},
+    {"description": "Toner schwarz", "quantity": 2, "unit_price": 1020.00, "line_total": 2040.00},
+]
+HEADER = {"issuer": "Muster GmbH", "invoice_number": "R-17", "date": "05.03.2024", "currency": "EUR",
+          "net_total": 2085.00, "tax_total": 396.15, "total": 2481.15}  # fmt: skip
+
+
+def invoice_answer(lines=LINES, **changes):
+    return json.dumps({**HEADER, **changes, "line_items": lines})
+
+
+def record(**values):
+    return DOC_TYPES["invoice"].model.model_validate_json(invoice_answer(**values)).model_dump(mode="python")
+
+
+def test_each_line_value_is_grounded_like_a_header_value():
+    evidence = ground(record(), INVOICE)
+    assert INVOICE[evidence["line_items[1].line_total"].start : evidence["line_items[1].line_total"].end] == "2.040,00"
+    assert evidence["line_items[0].description"].status == "exact"
+    assert ground(record(lines=[{**LINES[0], "line_total": 46.0}]), INVOICE)["line_items[0].line_total"].status == (
+        "missing"
+    )
+
+
+def test_the_sums_of_an_invoice_must_agree():
+    doc = CheckedDocument(INVOICE, {})
+    assert line_arithmetic(record(), doc) == {} and lines_add_up_to("net_total")(record(), doc) == {}
+    wrong_line = record(lines=[{**LINES[0], "quantity": 11}, LINES[1]])
+    assert "11 x 4.5 is 49.50, not 45" in line_arithmetic(wrong_line, doc)["line_items[0].line_total"]
+    assert "the 1 lines add up to 45" in lines_add_up_to("net_total")(record(lines=LINES[:1]), doc)["line_items"]
+    assert net_plus_tax("net_total", "tax_total", "total")(record(total=2418.15), doc)["total"].startswith(
+        "- total: net_total 2085.0 + tax_total 396.15 is 2481.15, not 2418.15"
+    )
+
+
+def test_a_line_that_breaks_the_sums_is_re_asked():
+    """The model skipped a line: the lines no longer add up to the net total printed."""
+    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(INVOICE), INVOICE)
+    outcome, client = extract_scripted(
+        [invoice_answer(lines=LINES[:1]), invoice_answer()], doc, doc_type=DOC_TYPES["invoice"]
+    )
+    assert outcome.status == "valid" and len(outcome.record["line_items"]) == 2 and outcome.ungrounded == []
+    assert "add up to 45" in client.calls[1][-1]["content"]
+
+
+def test_line_items_get_a_table_keyed_by_document_and_line(scripted_llm, tmp_path):
+    server = scripted_llm(
+        lambda request: Reply(invoice_answer() if "Muster" in document_text(request) else invoice_answer(lines=[]))
+    )
+    inbox = write_inbox(tmp_path / "inbox", {"invoice/r17.txt": INVOICE})
+    out = tmp_path / "out"
+
+    for _ in range(2):  # a second run over the same inbox replaces the rows, never adds them again
+        result, metadata = materialize(inbox, out)
+        assert result.success
+
+    lines = pd.read_parquet(out / "line_items.parquet")
+    assert list(lines[["line", "description"]].itertuples(index=False, name=None)) == [
+        (1, "Papier A4"),
+        (2, "Toner schwarz"),
+    ]
+    assert [Decimal(str(v)) for v in lines.line_total] == [Decimal("45"), Decimal("2040")]
+    records = pd.read_parquet(out / "records.parquet")
+    assert set(lines.document_id) == set(records.document_id) and "line_items" not in records.columns
+    assert records.total.map(lambda v: Decimal(str(v))).tolist() == [Decimal("2481.15")]
+    assert metadata["validated_records"]["line_items_rows"].value == 2
+    assert len(server.requests) == 1  # the second run came from the cache
