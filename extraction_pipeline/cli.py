@@ -66,6 +66,8 @@ class RunSummary:
     wall_s: float
     seconds_per_document: float
     accuracy: dict[str, float | None] | None = None
+    # How each document's type was decided and the documents per type (document_types.* metadata).
+    document_types: dict[str, int] = dataclasses.field(default_factory=dict)
     # Set when no document produced a record because of a run-wide failure (auth, connection, budget).
     run_failure: str | None = None
 
@@ -106,6 +108,9 @@ class RunSummary:
             wall_s=wall_s,
             seconds_per_document=wall_s / report.documents if report.documents else 0.0,
             accuracy=report.accuracy["per_field"] if report.accuracy is not None else None,
+            document_types={
+                k.removeprefix("document_types."): v for k, v in llm.items() if k.startswith("document_types.")
+            },
             run_failure=run_failure(report),
         )
 
@@ -231,10 +236,11 @@ def evaluate(docs_dir: Path, gold_path: Path, limit: int | None, output_dir: Pat
 def _print_summary(s: RunSummary) -> None:
     print(f"documents {s.documents}: {s.records} records, {s.quarantined} quarantined, {s.rejected} rejected")
     for field, value in (s.accuracy or {}).items():
-        print(f"  accuracy {field:<10} {value:.3f}" if value is not None else f"  accuracy {field:<10} n/a")
+        print(f"  accuracy {field:<24} {value:.3f}" if value is not None else f"  accuracy {field:<24} n/a")
     print(f"valid rate {s.valid_rate:.3f}, LLM calls {s.llm_calls}, tokens {s.input_tokens} in / {s.output_tokens} out")
     cost = f"{s.cost_usd:.6f}" + ("" if s.cost_known else " (some models unpriced)")
     print(f"cost USD {cost}, {s.seconds_per_document:.2f} s per document, wall {s.wall_s:.1f} s")
+    print("document types: " + ", ".join(f"{k} {v}" for k, v in s.document_types.items()))
     if s.ocr_pages:
         print(f"OCR: {s.ocr_pages} pages in {s.ocr_seconds:.1f} s")
     if s.failed_checks:

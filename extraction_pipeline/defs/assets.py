@@ -339,7 +339,12 @@ def quality_report(
     gold = settings.gold_path or Path(raw_documents.inbox) / "gold.jsonl"
     batch = llm_extractions
     report = build_report(
-        raw_documents.documents, raw_documents.rejections, batch.outcomes, batch.document_type, list(batch.fields), gold
+        raw_documents.documents,
+        raw_documents.rejections,
+        batch.outcomes,
+        batch.document_type,
+        [*batch.fields, *batch.nested],
+        gold,
     )
     markdown = to_markdown(report)
     write_text_atomic(markdown, settings.output_dir / "quality_report.md")

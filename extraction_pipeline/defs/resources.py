@@ -27,12 +27,17 @@ class LLMResource(dg.ConfigurableResource):
         default=None, description="the model; default $EXTRACTION_MODEL (see docs/configuration.md)"
     )
     response_format: str = Field(default="auto", description="auto | json_schema | json_object_schema | json_object")
-    timeout_s: float = Field(default=120.0, description="per request; a CPU-only local model needs tens of seconds")
+    timeout_s: float = Field(
+        default=300.0,
+        description="per request; a CPU-only local model needs tens of seconds, minutes for an invoice with many lines",
+    )
     max_retries: int = Field(
         default=3, description="SDK retries of transient faults (429, 5xx, timeouts), honouring Retry-After"
     )
     max_output_tokens: int = Field(
-        default=400, description="a receipt's JSON needs under 150 tokens; more means rambling"
+        default=1500,
+        description="a receipt's JSON needs 100-400 tokens, an invoice's with 30 lines about 1,200; an answer cut "
+        "off here is quarantined as truncated",
     )
     rpm: Optional[int] = Field(default=None, description="requests per minute; default $EXTRACTION_RPM")
     tpm: Optional[int] = Field(default=None, description="tokens per minute; default $EXTRACTION_TPM")

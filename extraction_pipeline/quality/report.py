@@ -90,7 +90,9 @@ def build_report(
         quarantined=n - len(valid),
         valid_rate=len(valid) / n if n else 0.0,
         documents_by_type=_count(o.document_type for o in outcomes),
-        fill_rate={f: (sum(1 for o in valid if o.record.get(f) not in (None, "")) / n if n else 0.0) for f in fields},
+        fill_rate={
+            f: (sum(1 for o in valid if o.record.get(f) not in (None, "", [])) / n if n else 0.0) for f in fields
+        },
         errors_by_kind=errors_by_kind(outcomes),
         quarantine_by_kind=_count(o.error_kind or "unknown" for o in outcomes if o.status != "valid"),
         calls_by_model=calls_by_model(outcomes),
@@ -160,6 +162,10 @@ def to_markdown(r: QualityReport) -> str:
             row += f" {value:.1%} |" if value is not None else " n/a |"
         lines.append(row)
     if r.accuracy is not None:
+        nested = {f: v for f, v in r.accuracy["per_field"].items() if f not in r.fill_rate}
+        if nested:
+            lines += ["", "| line items (matched by description) | value |", "|---|---|"]
+            lines += [f"| {f} | {v:.1%} |" if v is not None else f"| {f} | n/a |" for f, v in nested.items()]
         lines += [
             "",
             f"Accuracy is over {r.accuracy['documents_with_gold']} documents with gold labels; "
