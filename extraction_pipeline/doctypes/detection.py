@@ -18,17 +18,31 @@ from extraction_pipeline.doctypes.packs import AUTO, OTHER
 from extraction_pipeline.documents.reading import Document
 
 # How a document's type was decided, as counted in the run's metadata.
-BY_CONFIG, BY_FOLDER, BY_MARKERS = "config", "folder", "markers"
+BY_CONFIG, BY_FOLDER, BY_MARKERS, BY_LLM = "config", "folder", "markers", "llm"
+# Printed words of a payment made (a till's receipt) and of a payment asked for (an invoice), in
+# English, German, French, Dutch, Spanish, Italian and Malay/Indonesian. Each distinct word is a vote.
 _RECEIPT = re.compile(
-    r"\b(CASH|CHANGE|RECEIPT|ROUNDING|SUBTOTAL|SUB TOTAL|QTY|CASHIER|THANK YOU|TOTAL|GST|VISA|MASTERCARD|TENDER)\b",
+    r"\b(CASH|CHANGE|RECEIPT|ROUNDING|SUBTOTAL|SUB TOTAL|QTY|CASHIER|THANK YOU|TOTAL|GST|VISA|MASTERCARD|TENDER"
+    r"|QUITTUNG|KASSENBON|KASSENZETTEL|BAR|RÜCKGELD|WECHSELGELD|GEGEBEN|KASSE"
+    r"|TICKET|REÇU|ESPÈCES|RENDU|MONNAIE|CAISSE"
+    r"|KASSABON|CONTANT|WISSELGELD"
+    r"|RECIBO|EFECTIVO|CAMBIO|SCONTRINO|CONTANTI|RESTO"
+    r"|STRUK|TUNAI|KEMBALIAN|KASIR|BAYAR|JUMLAH|DEBIT|ITEMS?)\b",
     re.IGNORECASE,
 )
 _INVOICE = re.compile(
-    r"(INVOICE[ \t]*(NO|NUMBER|#|DATE)|BILL(ED)?[ \t]+TO|DUE[ \t]+DATE|PAYMENT[ \t]+TERMS|AMOUNT[ \t]+DUE|"
-    r"BALANCE[ \t]+DUE|IBAN|PURCHASE[ \t]+ORDER|P\.?O\.?[ \t]+NUMBER|REMIT|NET[ \t]+\d+[ \t]+DAYS)",
+    r"(INVOICE[ \t]*(NO|NUMBER|#|DATE)|BILL(ED)?[ \t]+TO|SHIP[ \t]+TO|SOLD[ \t]+TO|DUE[ \t]+DATE|PAYMENT[ \t]+TERMS"
+    r"|AMOUNT[ \t]+DUE|BALANCE[ \t]+DUE|IBAN|PURCHASE[ \t]+ORDER|P\.?O\.?[ \t]+NUMBER|REMIT|NET[ \t]+\d+[ \t]+DAYS"
+    r"|CREDIT[ \t]+NOTE|VAT[ \t]+(NO|NUMBER|REG)"
+    r"|RECHNUNGS?[ \t-]*(NUMMER|NR|DATUM|EMPFÄNGER|BETRAG|SUMME)|GUTSCHRIFT|ZAHLBAR|ZAHLUNGSZIEL|FÄLLIG"
+    r"|UST\.?[ \t-]*ID|STEUER[ \t-]*(NUMMER|NR)|LEISTUNGSDATUM|LIEFERDATUM|NETTOBETRAG|BRUTTOBETRAG|BANKVERBINDUNG"
+    r"|FACTURE|DATE[ \t]+D'ÉCHÉANCE|ÉCHÉANCE|AVOIR|TOTAL[ \t]+HT|TOTAL[ \t]+TTC|NET[ \t]+À[ \t]+PAYER|SIRET"
+    r"|FACTUUR|VERVALDATUM|BTW[ \t-]*(NR|NUMMER)"
+    r"|FACTURA|VENCIMIENTO|FATTURA|PARTITA[ \t]+IVA|SCADENZA)",
     re.IGNORECASE,
 )
-_AMOUNT = re.compile(r"\d+[.,]\d{2}\b")
+# An amount: two decimals, thousands grouped without decimals (1.591.600), or plain (25000: rupiah).
+_AMOUNT = re.compile(r"\d+[.,]\d{2}\b|\d{1,3}(?:[.,]\d{3})+\b|\b\d{3,}\b")
 
 
 def detect_type(text: str) -> str:
@@ -45,7 +59,8 @@ def detect_type(text: str) -> str:
 
 def decide_type(doc: Document, requested: str, known: Container[str]) -> tuple[str, str]:
     """The document's type and how it was decided. A marker vote for a type the run does not know
-    (a user replaced the packs) is `other`, never a crash."""
+    (a user replaced the packs) is `other`, never a crash; a document left `other` by the markers
+    gets a classification call (extraction/classify.py) before it is quarantined."""
     if requested != AUTO:
         return requested, BY_CONFIG
     if doc.inbox_folder in known:

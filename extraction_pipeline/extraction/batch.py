@@ -15,9 +15,10 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from extraction_pipeline.doctypes.detection import decide_type
+from extraction_pipeline.doctypes.detection import BY_LLM, BY_MARKERS, decide_type
 from extraction_pipeline.doctypes.packs import OTHER, DocumentType
 from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.classify import classify
 from extraction_pipeline.extraction.extract import (
     CompletionClient,
     ExtractionOutcome,
@@ -141,8 +142,10 @@ class _BatchRun:
         decided = [decide_type(d, settings.document_type, doc_types) for d in documents]
         self.types = [doc_type for doc_type, _ in decided]
         self.decided_by = [how for _, how in decided]
+        self.client, self.routes = client, routes
         self.clients = [routes.get(t, client) for t in self.types]
         self.reask = load_prompt("reask")
+        self.classify_prompt = load_prompt("classify")
         self._lock = threading.Lock()
         self._stop_kind: str | None = None
         self._stop_reason: str | None = None
@@ -154,13 +157,28 @@ class _BatchRun:
         return outcome
 
     def _first(self, i: int) -> ExtractionOutcome:
+        doc = self.documents[i]
+        if self.types[i] == OTHER and self.decided_by[i] == BY_MARKERS and not self._stop_reason:
+            named, call = classify(doc, self.client, self.classify_prompt, list(self.doc_types))
+            self.types[i], self.decided_by[i] = named, BY_LLM
+            self.clients[i] = self.routes.get(named, self.client)
+            outcome = self._extract_first(i)
+            outcome.calls.insert(0, call)
+            if call.error_kind and named == OTHER:  # not "no type fits": the question could not be asked
+                outcome.error_kind, outcome.reason = call.error_kind, f"classification call failed: {call.error}"
+                self._watch(outcome)
+            return outcome
+        return self._extract_first(i)
+
+    def _extract_first(self, i: int) -> ExtractionOutcome:
         doc, doc_type = self.documents[i], self.types[i]
         if doc_type == OTHER:
-            return ExtractionOutcome(
+            outcome = ExtractionOutcome(
                 doc.document_id, doc.source_path, OTHER, "quarantined", error_kind="unsupported",
-                reason=f"{doc.source_path}: no document type fits (no receipt or invoice markers); not extracted. "
-                "Put it in an inbox folder named for its type or set document_type",
+                reason=f"{doc.source_path}: no document type fits (no markers, and the model named none of "
+                f"{sorted(self.doc_types)}); not extracted. Put it in an inbox folder named for its type or set document_type",
             )  # fmt: skip
+            return outcome
         if self._stop_reason:
             return _not_sent(doc, doc_type, self._stop_kind, self._stop_reason)
         reused = None

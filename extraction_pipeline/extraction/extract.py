@@ -168,8 +168,8 @@ def _ask_until_valid(
         try:
             completion = client.complete(messages, doc_type.name, schema)
         except LLMError as exc:
-            return _quarantine(outcome, _failed_call(attempt, client.model, prompt, exc))
-        call = _call_record(attempt, prompt, completion)
+            return _quarantine(outcome, failed_call(attempt, client.model, prompt, exc))
+        call = call_record(attempt, prompt, completion)
         if completion.finish_reason == "length":
             reason = f"the answer hit the output token limit ({completion.output_tokens} tokens)"
             return _quarantine(outcome, replace(call, error_kind="truncated", error=reason))
@@ -280,7 +280,7 @@ def _finish(outcome: ExtractionOutcome, kind: str, reason: str) -> ExtractionOut
     return outcome
 
 
-def _call_record(attempt: int, prompt: PromptTemplate, c: Completion) -> LLMCall:
+def call_record(attempt: int, prompt: PromptTemplate, c: Completion) -> LLMCall:
     return LLMCall(
         **_request_fields(attempt, c.model, prompt),
         latency_s=c.latency_s,
@@ -294,7 +294,7 @@ def _call_record(attempt: int, prompt: PromptTemplate, c: Completion) -> LLMCall
     )
 
 
-def _failed_call(attempt: int, model: str, prompt: PromptTemplate, exc: LLMError) -> LLMCall:
+def failed_call(attempt: int, model: str, prompt: PromptTemplate, exc: LLMError) -> LLMCall:
     return LLMCall(
         **_request_fields(attempt, model, prompt), latency_s=exc.latency_s, error_kind=exc.kind, error=str(exc)
     )

@@ -27,9 +27,16 @@ def test_anything_else_is_other(text):
     assert detect_type(text) == "other"
 
 
-def test_other_documents_are_quarantined_as_unsupported_without_an_llm_call(scripted_llm, tmp_path):
-    server = scripted_llm(lambda req: Reply('{"issuer": "ACME Industrial GmbH", "invoice_number": "INV-2024-117", '
-                                            '"date": "2024-03-05", "total": 1250.00, "currency": "EUR"}'))  # fmt: skip
+def test_other_documents_are_quarantined_as_unsupported_after_one_classification_call(scripted_llm, tmp_path):
+    """A document no marker and no model call assigns to a type is quarantined, never forced into one."""
+
+    def respond(request):
+        if request["response_format"]["json_schema"]["name"] == "document_type":
+            return Reply('{"type": "other"}')
+        return Reply('{"issuer": "ACME Industrial GmbH", "invoice_number": "INV-2024-117", "date": "05.03.2024", '
+                     '"total": 1250.00, "currency": "EUR"}')  # fmt: skip
+
+    server = scripted_llm(respond)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "letter.txt").write_text("Dear Sir, thank you for your letter of Monday.")
@@ -38,4 +45,20 @@ def test_other_documents_are_quarantined_as_unsupported_without_an_llm_call(scri
     report = result.output_for_node("quality_report")
     assert report.quarantine_by_kind == {"unsupported": 1} and report.records == 1
     assert report.documents_by_type == {"invoice": 1, "other": 1}
-    assert len(server.requests) == 1 and "invoice" in server.requests[0]["messages"][0]["content"]
+    names = sorted(r["response_format"]["json_schema"]["name"] for r in server.requests)
+    assert names == ["document_type", "invoice"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Muster GmbH\nRechnungsnummer 2024-17\nRechnungsdatum 05.03.2024\nNettobetrag 100,00\nZahlbar bis 04.04.2024", "invoice"),
+        ("SARL Dupont\nFacture n° F-117\nTotal HT 100,00\nTotal TTC 120,00\nÉchéance 30/04/2024", "invoice"),
+        ("Bakkerij Jansen\nFactuurnummer 17\nVervaldatum 30-04-2024\nTotaal 12,50", "invoice"),
+        ("Backstube Müller\nKassenbon\nBrezel 1,20\nSUMME 1,20\nBAR 5,00\nRückgeld 3,80", "receipt"),
+        ("Warung Makan Sari\nNasi Goreng 25.000\nTotal 25.000\nTunai 50.000\nKembalian 25.000", "receipt"),
+        ("1 KING DEAL FISH 25000\nNET SALES 25000\nTAX 2500\nTENDERED 100000\nCHANGE 72500", "receipt"),
+    ],
+)  # fmt: skip
+def test_markers_are_read_in_many_languages(text, expected):
+    assert detect_type(text) == expected

@@ -13,7 +13,7 @@ from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.extract import ExtractionSettings, extract_document
 from extraction_pipeline.llm.prompts import load_prompt
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, REPO, ScriptedClient, materialize, write_inbox
-from extraction_pipeline_tests.support.scripted_llm_server import Reply
+from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
 
 PROMPT = '''name = "{name}"
 version = "1"
@@ -164,3 +164,30 @@ def test_a_run_configured_with_an_unknown_type_fails_before_any_call(scripted_ll
     with pytest.raises(Exception, match="document_type 'bank_fee' is not a known type"):
         materialize(inbox, tmp_path / "out", document_type="bank_fee")
     assert server.requests == []
+
+
+def test_a_document_without_markers_is_classified_by_one_cheap_call(scripted_llm, tmp_path):
+    """Markers know receipts and invoices; a user's type is named by a call restricted to the known
+    types, recorded and priced with the document's calls."""
+    types_dir = tmp_path / "my_types"
+    write_pack(types_dir, "bank_fee")
+
+    def respond(request):
+        if request["response_format"]["json_schema"]["name"] == "document_type":
+            return Reply('{"type": "bank_fee"}' if "NORDBANK" in document_text(request) else '{"type": "other"}')
+        return Reply('{"bank": "NORDBANK AG", "date": "05.03.2024", "fee": 12.50}')
+
+    server = scripted_llm(respond)
+    inbox = write_inbox(tmp_path / "inbox", {"march.txt": FEE_LETTER, "minutes.txt": "Minutes of the 2024 meeting"})
+    _, metadata = materialize(inbox, tmp_path / "out", document_types_dir=str(types_dir))
+
+    classify_requests = [r for r in server.requests if r["response_format"]["json_schema"]["name"] == "document_type"]
+    assert len(classify_requests) == 2
+    assert set(classify_requests[0]["response_format"]["json_schema"]["schema"]["properties"]["type"]["enum"]) == {
+        "bank_fee", "invoice", "receipt", "transaction", "other",
+    }  # fmt: skip
+    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
+    assert records.document_type.tolist() == ["bank_fee"] and records.attempts.tolist() == [2]
+    (unsupported,) = pd.read_parquet(tmp_path / "out" / "quarantine.parquet").itertuples()
+    assert unsupported.error_kind == "unsupported" and "the model named none" in unsupported.reason
+    assert metadata["llm_extractions"]["document_types.decided_by.llm"].value == 2
