@@ -51,15 +51,18 @@ def lines_add_up_to(total_field: str) -> Check:
 
 
 def net_plus_tax(net_field: str, tax_field: str, gross_field: str) -> Check:
-    """`net_field` + `tax_field` = `gross_field`, where all three are given."""
+    """`net_field` + `tax_field` = `gross_field`, where all three are given. The problem is the tax's:
+    the gross total is printed once and prominently, while an invoice with several tax rates prints
+    several tax amounts, and one of them is the usual wrong answer."""
 
     def adds_up(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
         net, tax, gross = record.get(net_field), record.get(tax_field), record.get(gross_field)
         if net is None or tax is None or gross is None or abs(net + tax - gross) <= CENT:
             return {}
         return {
-            gross_field: f"- {gross_field}: {net_field} {net} + {tax_field} {tax} is {net + tax}, not {gross}. "
-            "Give the totals as printed."
+            tax_field: f"- {tax_field}: {net_field} {net} + {tax_field} {tax} is {net + tax}, not the "
+            f"{gross_field} {gross}. Where several tax rates are printed, {tax_field} is the sum of their tax "
+            f"amounts; otherwise give the totals as printed."
         }
 
     return adds_up

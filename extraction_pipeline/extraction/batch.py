@@ -16,7 +16,7 @@ from typing import Callable
 from pydantic import ValidationError
 
 from extraction_pipeline.doctypes.detection import BY_LLM, BY_MARKERS, decide_type
-from extraction_pipeline.doctypes.packs import OTHER, DocumentType
+from extraction_pipeline.doctypes.packs import AUTO, OTHER, DocumentType
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.classify import classify
 from extraction_pipeline.extraction.extract import (
@@ -136,7 +136,7 @@ class _BatchRun:
     ):
         self.documents, self.settings, self.report = documents, settings, report
         self.near_duplicates, self.threshold = near_duplicates, near_duplicate_threshold
-        if settings.document_type not in (*doc_types, "auto"):
+        if settings.document_type not in (*doc_types, AUTO):
             raise ValueError(f"unknown document type {settings.document_type!r}; known: {sorted(doc_types)}")
         self.doc_types = doc_types
         decided = [decide_type(d, settings.document_type, doc_types) for d in documents]
@@ -173,12 +173,11 @@ class _BatchRun:
     def _extract_first(self, i: int) -> ExtractionOutcome:
         doc, doc_type = self.documents[i], self.types[i]
         if doc_type == OTHER:
-            outcome = ExtractionOutcome(
+            return ExtractionOutcome(
                 doc.document_id, doc.source_path, OTHER, "quarantined", error_kind="unsupported",
                 reason=f"{doc.source_path}: no document type fits (no markers, and the model named none of "
                 f"{sorted(self.doc_types)}); not extracted. Put it in an inbox folder named for its type or set document_type",
             )  # fmt: skip
-            return outcome
         if self._stop_reason:
             return _not_sent(doc, doc_type, self._stop_kind, self._stop_reason)
         reused = None

@@ -97,10 +97,18 @@ def candidates(field_value: Any, text: str, limit: int = 12) -> str:
     return ", ".join(unique)
 
 
+# ISO 4217 codes and how documents print them instead.
+CURRENCY_SIGNS = {"EUR": ("€",), "GBP": ("£",), "USD": ("US$", "$"), "JPY": ("¥",), "INR": ("₹",),
+                  "MYR": ("RM",), "IDR": ("Rp",), "CHF": ("Fr.",)}  # fmt: skip
+
+
 def _locate_text(value: str, text: str) -> Evidence:
     start = text.find(value)
     if start >= 0:
         return Evidence("exact", start, start + len(value))
+    for sign in CURRENCY_SIGNS.get(value.strip().upper(), ()):  # EUR for a document that prints €
+        if (start := text.find(sign)) >= 0:
+            return Evidence("normalised", start, start + len(sign))
     # Compare letters and digits only, upper-cased, keeping a map back to the original offsets.
     kept = [(i, ch.upper()) for i, ch in enumerate(text) if ch.isalnum()]
     haystack = "".join(ch for _, ch in kept)

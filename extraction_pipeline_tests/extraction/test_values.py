@@ -110,3 +110,8 @@ def test_a_date_no_document_prints_is_re_asked():
     )
     assert outcome.record["date"] == dt.date(2013, 3, 5) and len(client.calls) == 2
     assert "not a plausible date (year 111)" in client.calls[1][-1]["content"]
+
+
+def test_a_currency_code_is_found_by_the_sign_the_document_prints():
+    assert _span("EUR", "Summe 529,87 €") == (13, 14)
+    assert _span("GBP", "Summe 529,87 €") is None
