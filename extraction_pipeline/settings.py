@@ -115,6 +115,10 @@ class Settings:
         "flag a value read with OCR when a character of it was read less confidently than this (0 to 1; "
         "0 never flags)",
         float)  # fmt: skip
+    max_part_chars: int = _setting("EXTRACTION_MAX_PART_CHARS", 12_000,
+        "a longer document is extracted in parts of at most this many characters, and their answers "
+        "merged (about 5,000 tokens: a part, its prompt and its answer fit the embedded model's 8,192)",
+        int)  # fmt: skip
     send_page_images: bool = _setting("EXTRACTION_SEND_PAGE_IMAGES", False,
         "send the page images of scans and photos along with their OCR text, for a model that reads "
         "images (OpenAI's gpt-4o family); the embedded model reads text only", _bool, "off")  # fmt: skip

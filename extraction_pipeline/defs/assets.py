@@ -201,6 +201,7 @@ def _extract(
         quarantine_ungrounded=settings.quarantine_ungrounded,
         ocr_min_confidence=settings.ocr_min_confidence,
         send_page_images=settings.send_page_images and not _reads_text_only(context, settings),
+        max_part_chars=settings.max_part_chars,
     )
     budget = RunBudget(max_tokens=settings.run_budget_tokens, max_usd=settings.run_budget_usd)
     near_duplicates: NearDuplicateIndex | None = None

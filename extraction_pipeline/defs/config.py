@@ -84,6 +84,10 @@ class ExtractionConfig(dg.Config):
         default=None,
         description="send scans' page images with their OCR text (a model that reads images); default $EXTRACTION_SEND_PAGE_IMAGES (off)",
     )
+    max_part_chars: Optional[int] = Field(
+        default=None,
+        description="extract a longer document in parts of at most this many characters; default $EXTRACTION_MAX_PART_CHARS or 12000",
+    )
     max_concurrency: Optional[int] = Field(
         default=None,
         description="parallel LLM calls; default $EXTRACTION_MAX_CONCURRENCY, else 8 (1 for the embedded server)",

@@ -19,7 +19,7 @@ import base64
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from extraction_pipeline.doctypes.packs import AUTO, DocumentType
+from extraction_pipeline.doctypes.packs import AUTO, DocumentType, nested_fields
 from extraction_pipeline.doctypes.schemas import llm_json_schema
 from extraction_pipeline.documents.reading import Document, RejectedFile, page_jpegs
 from extraction_pipeline.extraction.dates import implausible_dates, resolve_order
@@ -31,6 +31,7 @@ from extraction_pipeline.extraction.grounding import (
     ungrounded_message,
 )
 from extraction_pipeline.extraction.parsing import OutputError, extract_json_object, validate_record
+from extraction_pipeline.extraction.parts import merge, part_document, relaxed, split, validated
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
 
@@ -58,6 +59,8 @@ class ExtractionSettings:
     ocr_min_confidence: float = 0.5
     # Send the page images of a document read with OCR along with its text (a model that reads images).
     send_page_images: bool = False
+    # A longer document is extracted in parts of at most this many characters (see parts.py).
+    max_part_chars: int = 12_000
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ class ExtractionOutcome:
     low_confidence: list[str] = field(default_factory=list)
     # Date fields printed day/month-ambiguously where the document does not say which (dates.py).
     ambiguous: list[str] = field(default_factory=list)
+    # How many parts a long document was extracted in (parts.py); 1 for a whole document.
+    parts: int = 1
     # How the document type was decided: "config", "folder" or "markers" (doctypes/detection.py).
     type_decided_by: str | None = None
 
@@ -123,10 +128,42 @@ def extract_document(
     reask: PromptTemplate,
     settings: ExtractionSettings,
 ) -> ExtractionOutcome:
-    outcome = _ask_until_valid(doc, client, doc_type, reask, settings)
+    pieces = split(doc.text, settings.max_part_chars)
+    if len(pieces) > 1:
+        outcome = _in_parts(doc, pieces, client, doc_type, reask, settings)
+    else:
+        outcome = _ask_until_valid(doc, client, doc_type, reask, settings)
     if outcome.status == "valid":
         settle(outcome, doc, settings.ocr_min_confidence)
     return outcome
+
+
+def _in_parts(
+    doc: Document,
+    pieces: list[str],
+    client: CompletionClient,
+    doc_type: DocumentType,
+    reask: PromptTemplate,
+    settings: ExtractionSettings,
+) -> ExtractionOutcome:
+    """A document too long for one request: each part asked (and re-asked) on its own, the answers
+    merged and then validated, grounded and checked as one record (parts.py)."""
+    outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type.name, "quarantined", parts=len(pieces))
+    part_type, answers = relaxed(doc_type), []
+    for number, text in enumerate(pieces, 1):
+        part = _ask_until_valid(part_document(doc, text, number, len(pieces)), client, part_type, reask, settings)
+        outcome.calls += part.calls
+        if part.status != "valid" or part.record is None:
+            return _finish(outcome, part.error_kind or "unknown", f"part {number} of {len(pieces)}: {part.reason}")
+        answers.append(part.record)
+    try:
+        record, evidence, flagged = validated(merge(answers, nested_fields([doc_type])), doc_type, doc.text)
+    except OutputError as exc:
+        return _finish(outcome, exc.kind, f"the answers of the {len(pieces)} parts, merged, are not valid:\n{exc}")
+    strict = sorted(set(flagged) & set(settings.quarantine_ungrounded))
+    if strict:
+        return _finish(outcome, "ungrounded", f"not in the document: {', '.join(strict)}")
+    return _accept(outcome, record, evidence, flagged, {})
 
 
 def settle(outcome: ExtractionOutcome, doc: Document, min_confidence: float) -> None:

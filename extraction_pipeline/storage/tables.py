@@ -27,6 +27,7 @@ RECORDS_FILE = "records.parquet"
 QUARANTINE_FILE = "quarantine.parquet"
 PROVENANCE = (
     "reused_from",
+    "parts",
     "document_type",
     "model",
     "prompt",
@@ -43,6 +44,7 @@ def _provenance(outcome: ExtractionOutcome) -> dict:
     last = outcome.calls[-1] if outcome.calls else None
     values = {
         "reused_from": outcome.reused_from,
+        "parts": outcome.parts,
         "document_type": outcome.document_type,
         "model": last.model if last else None,
         "prompt": last.prompt if last else None,

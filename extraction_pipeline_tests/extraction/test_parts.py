@@ -1,0 +1,66 @@
+"""A document longer than one request is extracted in parts and merged, never cut."""
+
+import json
+from decimal import Decimal
+
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.parts import is_table_header, merge, split
+from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
+
+ITEMS = [(f"Artikel {n:02d}", n, Decimal(n) * 10) for n in range(1, 7)]
+LONG_INVOICE = "\n".join(
+    ["Muster GmbH, Hauptstr. 1, 10115 Berlin", "Rechnung Nr. R-99 vom 05.03.2024", "Pos Beschreibung Menge Betrag"]
+    + [f"{n} {name} {n} {total},00" for name, n, total in ITEMS]
+    + ["Nettobetrag 210,00", "USt. 19% 39,90", "Gesamtbetrag EUR 249,90"]
+)
+
+
+def line(n):
+    name, qty, total = ITEMS[n - 1]
+    return {"description": name, "quantity": qty, "unit_price": None, "line_total": float(total)}
+
+
+def test_parts_hold_every_line_once_and_repeat_the_table_header():
+    parts = split(LONG_INVOICE, 130)
+    assert len(parts) == 3 and all(len(p) <= 130 for p in parts)
+    assert all(p.startswith("Pos Beschreibung Menge Betrag\n") for p in parts[1:])
+    without_repeats = [parts[0]] + [p.removeprefix("Pos Beschreibung Menge Betrag\n") for p in parts[1:]]
+    assert "\n".join(without_repeats) == LONG_INVOICE
+    assert is_table_header("Pos Beschreibung Menge Betrag") and not is_table_header("1 Artikel 01 1 10,00")
+
+
+def test_a_line_longer_than_a_part_is_cut_into_pieces_not_dropped():
+    assert split("x" * 250, 100) == ["x" * 100, "x" * 100, "x" * 50]
+
+
+def test_a_long_invoice_is_extracted_in_parts_and_merged():
+    """Header values come from the part that prints them, lines from every part; the merged record
+    is checked like any other."""
+    answers = [
+        {"issuer": "Muster GmbH", "invoice_number": "R-99", "date": "05.03.2024", "line_items": [line(1)]},
+        {"line_items": [line(2), line(3), line(4), line(5)]},
+        {"line_items": [line(6)], "net_total": 210.0, "tax_total": 39.9, "total": 249.9, "currency": "EUR"},
+    ]
+    doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
+    outcome, client = extract_scripted(
+        [json.dumps(a) for a in answers], doc, doc_type=DOC_TYPES["invoice"], max_part_chars=130
+    )
+    assert outcome.status == "valid" and outcome.parts == 3 and len(client.calls) == 3
+    assert [item["description"] for item in outcome.record["line_items"]] == [name for name, _, _ in ITEMS]
+    assert outcome.record["total"] == Decimal("249.90") and outcome.record["invoice_number"] == "R-99"
+    assert outcome.ungrounded == []  # the lines add up to the net total: nothing missing or doubled
+    assert "Artikel 03" not in client.calls[0][-1]["content"] and "Artikel 03" in client.calls[1][-1]["content"]
+
+
+def test_a_row_read_again_at_a_seam_is_kept_once():
+    parts = [{"total": None, "line_items": [line(1), line(2)]}, {"total": 9, "line_items": [line(2), line(3)]}]
+    assert merge(parts, ["line_items"]) == {"total": 9, "line_items": [line(1), line(2), line(3)]}
+
+
+def test_a_part_that_fails_quarantines_the_document_naming_the_part():
+    doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
+    outcome, _ = extract_scripted(
+        ['{"issuer": "Muster GmbH"}', ("{", "length")], doc, doc_type=DOC_TYPES["invoice"], max_part_chars=130
+    )
+    assert outcome.status == "quarantined" and outcome.error_kind == "truncated"
+    assert outcome.reason.startswith("part 2 of 3: the answer hit the output token limit")
