@@ -152,6 +152,13 @@ def _why_no_text(fmt: str, parts: list[str | OcrPage]) -> str:
     return "no text in the document"
 
 
+def well_formed(text: str) -> str:
+    """Text that encodes as UTF-8. A PDF's text layer can hold half a character (a lone UTF-16
+    surrogate: pypdf splits an emoji so in the French fnfe-* invoices), which no request, cache key or
+    table can carry; a pair is joined into its character, a lone half becomes U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def joined(parts: list[str | OcrPage]) -> tuple[str, tuple[LocatedLine, ...]]:
     """The pages' text, one page after another, stripped, with every OCR line's place in it."""
     chunks: list[str] = []
@@ -162,6 +169,7 @@ def joined(parts: list[str | OcrPage]) -> tuple[str, tuple[LocatedLine, ...]]:
             chunks.append("\n")
             offset += 1
         if isinstance(part, str):
+            part = well_formed(part)
             chunks.append(part)
             offset += len(part)
             continue

@@ -10,6 +10,7 @@ from extraction_pipeline.documents.reading import (
     RejectedFile,
     document_id,
     html_to_text,
+    joined,
     read_document,
     scan_inbox,
 )
@@ -140,3 +141,11 @@ def test_a_file_that_vanished_after_listing_is_rejected_by_name(tmp_path):
     path.unlink()
     with pytest.raises(RejectedFile, match="gone.txt: unreadable \\(No such file or directory\\)"):
         read_document(path, tmp_path)
+
+
+def test_half_a_character_in_a_text_layer_never_reaches_a_request():
+    """pypdf returns an emoji of the fnfe-* invoices as a lone UTF-16 surrogate; the run then failed
+    on every request with UnicodeEncodeError. A pair is joined, a lone half replaced."""
+    text, _ = joined(["Merci \ud83d de votre confiance", "Total \ud83d\ude00 12,00"])
+    assert text == "Merci \ufffd de votre confiance\nTotal \U0001f600 12,00"
+    text.encode("utf-8")
