@@ -7,12 +7,12 @@ priced and logged like any call, and recorded among the document's calls.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from extraction_pipeline.doctypes.packs import OTHER
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.extract import CompletionClient, LLMCall, call_record, failed_call
+from extraction_pipeline.extraction.parsing import OutputError, extract_json_object
 from extraction_pipeline.llm.client import LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
 
@@ -35,8 +35,8 @@ def classify(doc: Document, client: CompletionClient, prompt: PromptTemplate, na
     except LLMError as exc:
         return OTHER, failed_call(0, client.model, prompt, exc)
     call = call_record(0, prompt, completion)
-    try:
-        named = json.loads(completion.text).get("type")
-    except (ValueError, AttributeError):
+    try:  # a server without schema enforcement may wrap the object in prose or a code fence
+        named = extract_json_object(completion.text).get("type")
+    except OutputError:
         named = None
     return (named if named in names else OTHER), call

@@ -10,7 +10,9 @@ import pytest
 from extraction_pipeline.checks.plausibility import total_problem
 from extraction_pipeline.doctypes.packs import PackError, load_pack, load_packs
 from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.classify import classify
 from extraction_pipeline.extraction.extract import ExtractionSettings, extract_document
+from extraction_pipeline.llm.client import LLMError
 from extraction_pipeline.llm.prompts import load_prompt
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, REPO, ScriptedClient, materialize, write_inbox
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
@@ -191,3 +193,12 @@ def test_a_document_without_markers_is_classified_by_one_cheap_call(scripted_llm
     (unsupported,) = pd.read_parquet(tmp_path / "out" / "quarantine.parquet").itertuples()
     assert unsupported.error_kind == "unsupported" and "the model named none" in unsupported.reason
     assert metadata["llm_extractions"]["document_types.decided_by.llm"].value == 2
+
+
+def test_the_classification_answer_is_read_like_any_answer_and_never_outside_the_list():
+    doc = Document("t", "/inbox/t.txt", "text", 10, "05/03/2024 CARD PAYMENT -23.45")
+    names, prompt = list(DOC_TYPES), load_prompt("classify")
+    assert classify(doc, ScriptedClient(['```json\n{"type": "transaction"}\n```']), prompt, names)[0] == "transaction"
+    assert classify(doc, ScriptedClient(['{"type": "payslip"}']), prompt, names)[0] == "other"
+    named, call = classify(doc, ScriptedClient([LLMError("timeout", "no answer in 300 s")]), prompt, names)
+    assert named == "other" and call.error_kind == "timeout"
