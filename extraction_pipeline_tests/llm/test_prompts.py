@@ -11,8 +11,7 @@ RECEIPT_SYSTEM = """You read the OCR text of a shop receipt and answer with one 
 - address: the seller's address as printed below the company name, its lines joined with spaces, from the street number (NO., LOT) to the postcode, town and state. Leave out registration, phone, fax and GST numbers.
 - total: the final amount to pay, including tax and after rounding (TOTAL ROUNDED, or the amount after a ROUNDING line), as a plain number copied digit for digit. Never CASH, CHANGE, a subtotal or the total before rounding.
 - currency: the currency as printed (e.g. RM), or null.
-- line_items: every item bought, in order, each {"description", "quantity", "unit_price", "line_total"}; null for a value the line does not print. Not totals, tax, payment or change lines.
-Write amounts as plain numbers with a dot for decimals (1.234,56 becomes 1234.56; 1.591.600 without decimals becomes 1591600). Copy every value from the receipt; never invent or correct one.
+Copy every value from the receipt; never invent or correct one.
 
 Example receipt:
 TAN AH KOW
@@ -23,20 +22,18 @@ TAMAN MELATI, 53100 KUALA LUMPUR
 TEL: 03-4100 1234
 (TESCO MELATI)
 DATE: 05/03/2018 10:21 AM
-2 X MILO 3.00 6.00
-ROTI GARDENIA 6.52
 TOTAL RM 12.52
 ROUNDING ADJ -0.02
 TOTAL ROUNDED RM 12.50
 CASH RM 20.00
 CHANGE RM 7.50
 Answer:
-{"company": "KEDAI RUNCIT MAJU SDN BHD", "date": "05/03/2018", "address": "NO. 5, JALAN BUNGA 3, TAMAN MELATI, 53100 KUALA LUMPUR", "total": 12.50, "currency": "RM", "line_items": [{"description": "MILO", "quantity": 2, "unit_price": 3.00, "line_total": 6.00}, {"description": "ROTI GARDENIA", "quantity": null, "unit_price": null, "line_total": 6.52}]}"""
+{"company": "KEDAI RUNCIT MAJU SDN BHD", "date": "05/03/2018", "address": "NO. 5, JALAN BUNGA 3, TAMAN MELATI, 53100 KUALA LUMPUR", "total": 12.50, "currency": "RM"}"""
 
 
 def test_receipt_prompt_renders_exactly_this_for_a_fixed_input():
     prompt = RECEIPT.prompt
-    assert prompt.version == "4"
+    assert prompt.version == "3"
     assert prompt.render(document_text="SHOP SDN BHD\nTOTAL 9.00") == [
         {"role": "system", "content": RECEIPT_SYSTEM},
         {"role": "user", "content": "Receipt text:\nSHOP SDN BHD\nTOTAL 9.00"},

@@ -1,8 +1,8 @@
-"""A shop receipt: who sold, when, where, what was bought and what was paid."""
+"""A shop receipt: who sold, when, where, and what was paid."""
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extraction_pipeline.doctypes.schemas import Amount, CompanyName, CurrencyCode, LineItem, NonEmpty, PrintedDate
+from extraction_pipeline.doctypes.schemas import Amount, CompanyName, CurrencyCode, NonEmpty, PrintedDate
 
 
 class Receipt(BaseModel):
@@ -15,4 +15,3 @@ class Receipt(BaseModel):
     address: NonEmpty = Field(description="seller's full address as printed, lines joined with spaces")
     total: Amount
     currency: CurrencyCode | None = Field(default=None, description="currency as printed, e.g. RM, USD")
-    line_items: list[LineItem] = Field(default_factory=list, description="the items bought, in order")
