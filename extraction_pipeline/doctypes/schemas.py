@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Callable
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
@@ -25,21 +25,28 @@ def _one_line(value: Any) -> Any:
 NonEmpty = Annotated[str, BeforeValidator(_one_line), StringConstraints(min_length=1, max_length=500)]
 
 
-def _printed_amount(value: Any) -> Any:
-    """A model that copies an amount as printed (`"1.234,56"`, `"RM 9.50"`) gets it read in its
-    notation, not rejected; a JSON number passes through."""
-    if isinstance(value, str):
-        parsed = read_amount(value)
-        if parsed is None:
-            raise ValueError("not an amount; give it as a plain number, e.g. 1234.56")
-        return parsed
-    return value
+def _read_printed(read: Callable[[str], Any], problem: str) -> BeforeValidator:
+    """A validator that reads a value the model copied as printed (`"1.234,56"`, `"25/12/2018"`) in
+    its notation instead of rejecting it; a value of another type passes through to pydantic."""
+
+    def validate(value: Any) -> Any:
+        if isinstance(value, str):
+            parsed = read(value)
+            if parsed is None:
+                raise ValueError(problem)
+            return parsed
+        return value
+
+    return BeforeValidator(validate)
+
+
+_printed_amount = _read_printed(read_amount, "not an amount; give it as a plain number, e.g. 1234.56")
 
 
 # Money is a Decimal (no binary-float drift), but the LLM is told it is a plain JSON number.
 Amount = Annotated[
     Decimal,
-    BeforeValidator(_printed_amount),
+    _printed_amount,
     Field(ge=0, max_digits=14, decimal_places=2),
     WithJsonSchema({"type": "number", "description": "amount as a plain number, no currency symbol"}),
 ]
@@ -47,7 +54,7 @@ Amount = Annotated[
 # A bank line's amount: money out is negative, as statements print it.
 SignedAmount = Annotated[
     Decimal,
-    BeforeValidator(_printed_amount),
+    _printed_amount,
     Field(max_digits=14, decimal_places=2),
     WithJsonSchema(
         {"type": "number", "description": "amount as a plain number, negative where printed so (a debit, a discount)"}
@@ -55,20 +62,11 @@ SignedAmount = Annotated[
 ]
 
 
-def _printed_date(value: Any) -> Any:
-    if isinstance(value, str):
-        parsed = parse_date(value)
-        if parsed is None:
-            raise ValueError("not a date in a known form (day first, e.g. 25/12/2018, or ISO YYYY-MM-DD)")
-        return parsed
-    return value
-
-
 # Small models swap day and month when asked to reformat a date (12-01-19 became 2019-12-01 in our
 # tests). Asking for the date as printed and parsing it here, day first as receipts print it, is exact.
 PrintedDate = Annotated[
     dt.date,
-    BeforeValidator(_printed_date),
+    _read_printed(parse_date, "not a date in a known form (day first, e.g. 25/12/2018, or ISO YYYY-MM-DD)"),
     WithJsonSchema({"type": "string", "description": "the date exactly as printed on the document"}),
 ]
 CurrencyCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8)]
@@ -108,7 +106,7 @@ CompanyName = Annotated[NonEmpty, AfterValidator(_a_name)]
 # Quantities (3.5 m) and unit prices (9.9000) may carry more decimals than money does.
 Quantity = Annotated[
     Decimal,
-    BeforeValidator(_printed_amount),
+    _printed_amount,
     Field(max_digits=16, decimal_places=4),
     WithJsonSchema({"type": "number", "description": "a plain number"}),
 ]

@@ -61,25 +61,22 @@ def resolve_order(record: dict[str, Any], evidence: dict[str, Evidence], text: s
             continue
         order = order or date_order(text) or "unknown"
         day_first = swapped.replace(month=swapped.day, day=swapped.month)
-        if order == MONTH_FIRST:
-            resolved[field] = swapped
-        elif order == DAY_FIRST:
-            resolved[field] = day_first
-        else:
-            resolved[field] = day_first
+        resolved[field] = swapped if order == MONTH_FIRST else day_first
+        if order not in (DAY_FIRST, MONTH_FIRST):
             ambiguous.append(field)
     return resolved, ambiguous
 
 
 def implausible_dates(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:
     """Dates whose year no document of today prints, or decades from the document's other dates."""
-    problems = {}
+    problems, printed = {}, None
+    latest = dt.date.today().year + MAX_YEARS_APART
     for field, value in record.items():
         if not isinstance(value, dt.date):
             continue
+        printed = printed if printed is not None else find_dates(text)  # read once, only for a date
         e = evidence.get(field)
-        others = [d.year for start, _, d in find_dates(text) if e is None or start != e.start]
-        latest = dt.date.today().year + MAX_YEARS_APART
+        others = [d.year for start, _, d in printed if e is None or start != e.start]
         if not EARLIEST_YEAR <= value.year <= latest:
             problems[field] = f"- {field}: {value.isoformat()} is not a plausible date (year {value.year})."
         elif others and abs(value.year - statistics.median(others)) > MAX_YEARS_APART:

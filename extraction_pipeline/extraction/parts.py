@@ -58,9 +58,10 @@ def is_table_header(line: str) -> bool:
 def relaxed(doc_type: DocumentType) -> DocumentType:
     """The type with every field optional, for one part: a part may hold any subset of the values."""
     fields: dict[str, Any] = {}
+    lists = nested_fields([doc_type])
     for name, info in doc_type.model.model_fields.items():
         annotation = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
-        default = Field(default_factory=list) if name in nested_fields([doc_type]) else None
+        default = Field(default_factory=list) if name in lists else None
         fields[name] = (Optional[annotation], default)
     model = create_model(
         f"{doc_type.model.__name__}Part",
