@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -20,15 +21,17 @@ from typing import Any, Iterator
 import dagster as dg
 
 from extraction_pipeline.definitions import defs
+from extraction_pipeline.defs.dead_runs import DeadRunWatch
 from extraction_pipeline.extraction.batch import RUN_WIDE_KINDS
 from extraction_pipeline.quality.report import QualityReport
 from extraction_pipeline.quality.scoring import load_gold
-from extraction_pipeline.settings import PROJECT_ROOT, Settings
+from extraction_pipeline.settings import SHIPPED_DIR, Settings
 from extraction_pipeline.storage.tables import QUARANTINE_FILE, RECORDS_FILE
 
 # A new $DAGSTER_HOME gets the single-machine instance config (telemetry off, the llm_api pool).
-INSTANCE_CONFIG = PROJECT_ROOT / "deploy" / "dagster.yaml"
+INSTANCE_CONFIG = SHIPPED_DIR / "deploy" / "dagster.yaml"
 RUN_FAILED = 3  # exit status when a run-wide failure left no record
+INTERRUPTED = 130  # as a shell reports Ctrl-C
 CALL_LOG = "extraction_pipeline.llm"  # the logger of llm/client.py: one JSON line per call
 
 
@@ -150,10 +153,7 @@ def _created_once(home: Path) -> Iterator[dg.DagsterInstance]:
         try:
             config = home / "dagster.yaml"
             if not config.exists():
-                if INSTANCE_CONFIG.exists():
-                    shutil.copyfile(INSTANCE_CONFIG, config)
-                else:  # installed from a wheel: no deploy/ folder beside the package
-                    config.write_text("telemetry:\n  enabled: false\n")
+                shutil.copyfile(INSTANCE_CONFIG, config)
             instance = dg.DagsterInstance.get()
             instance.get_runs(limit=1)  # the run, event-log and schedule storages now exist
         finally:
@@ -201,12 +201,17 @@ def run_pipeline(
         "loggers": {"console": {"config": {"log_level": "INFO"}}},
     }
     started = time.perf_counter()
-    with _instance() as instance, _calls_on_stderr(instance):
+    # The watch fails runs whose process was killed, so a slot they held does not block this one.
+    with _instance() as instance, _calls_on_stderr(instance), DeadRunWatch(instance):
         result = (
             defs()
             .resolve_job_def("extract_documents")
             .execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
         )
+        failure = result.get_run_failure_event() if not result.success else None
+        if failure is not None and failure.job_failure_data.failure_reason is not None:
+            if failure.job_failure_data.failure_reason.value == "UNEXPECTED_TERMINATION":
+                raise KeyboardInterrupt(f"run {result.run_id}")
         failed_checks = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
         if not result.success:
             raise SystemExit(
@@ -270,10 +275,17 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    if args.command == "run":
-        summary = run_pipeline(args.inbox or Settings.load().inbox, args.output, args.document_type)
-    else:
-        summary = evaluate(args.docs_dir, args.gold_jsonl, args.limit, args.output)
+    # SIGTERM (a service manager, `kill`, a container stop) stops a run as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        if args.command == "run":
+            summary = run_pipeline(args.inbox or Settings.load().inbox, args.output, args.document_type)
+        else:
+            summary = evaluate(args.docs_dir, args.gold_jsonl, args.limit, args.output)
+    except KeyboardInterrupt as exc:
+        _stop_now(
+            f"interrupted{f': {exc} stopped' if str(exc) else ''}; no table was written, answers received are cached"
+        )
     if args.json:
         print(json.dumps(dataclasses.asdict(summary), default=str))
     else:
@@ -282,6 +294,15 @@ def main(argv: list[str] | None = None) -> int:
         print(summary.run_failure, file=sys.stderr)
         return RUN_FAILED
     return 0
+
+
+def _stop_now(message: str) -> None:
+    """Exit at once: the embedded server is already stopped and every table and cache write is atomic,
+    so the only thing left to wait for would be calls in flight to a remote server, abandoned here."""
+    print(message, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(INTERRUPTED)
 
 
 if __name__ == "__main__":

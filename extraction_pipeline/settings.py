@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = Path(__file__).resolve().parent
+_CHECKOUT = PACKAGE_DIR.parent
+# In a checkout, prompts/, deploy/ and the working folders (inbox, output, cache, models) sit beside the
+# package. An installed wheel carries prompts/ and deploy/ inside the package and keeps its working
+# folders in the current directory, never in site-packages.
+IN_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "prompts").is_dir()
+PROJECT_ROOT = _CHECKOUT if IN_CHECKOUT else Path.cwd()
+SHIPPED_DIR = _CHECKOUT if IN_CHECKOUT else PACKAGE_DIR  # holds prompts/ and deploy/
 
 
 def _bool(text: str) -> bool:
@@ -68,7 +75,7 @@ class Settings:
         "where the Parquet tables and the quality report go", Path, "`output/`")  # fmt: skip
     gold_path: Path | None = _setting("EXTRACTION_GOLD", None,
         "gold labels (JSONL) for the `evaluation` asset; else `gold.jsonl` in the inbox", Path)  # fmt: skip
-    prompts_dir: Path = _setting("EXTRACTION_PROMPTS_DIR", PROJECT_ROOT / "prompts",
+    prompts_dir: Path = _setting("EXTRACTION_PROMPTS_DIR", SHIPPED_DIR / "prompts",
         "prompt templates (TOML) and the built-in document-type packs", Path, "`prompts/`")  # fmt: skip
     document_types_dir: Path | None = _setting("EXTRACTION_DOCUMENT_TYPES_DIR", None,
         "your own document-type packs, one folder each (docs/document-types.md); a pack named like a "

@@ -20,6 +20,7 @@ from typing import Any
 import dagster as dg
 
 from extraction_pipeline.defs.config import EvaluationConfig, ExtractionConfig, InboxConfig, ReportConfig
+from extraction_pipeline.defs.dead_runs import holder_tags
 from extraction_pipeline.defs.metadata import (
     column_schema,
     preview_md,
@@ -134,6 +135,8 @@ def llm_extractions(
     context: dg.AssetExecutionContext, config: ExtractionConfig, llm: LLMResource, raw_documents: InboxSnapshot
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
+    # This process now holds the llm_api slot: named on the run, so its death frees the slot.
+    context.instance.add_run_tags(context.run.run_id, holder_tags())
     settings = Settings.load(llm, config)
     doc_types = _document_types(settings, config.document_type)
     outcomes, client_numbers = _extract(context, raw_documents.documents, settings, config, llm, doc_types)

@@ -87,7 +87,8 @@ def extract_all(
     )
     outcomes: dict[int, ExtractionOutcome] = {}  # by position in `documents`
     by_model = sorted(range(len(documents)), key=lambda i: run.clients[i].model)  # stable within a model
-    with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="llm") as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="llm")
+    try:
         with Progress(len(documents), report) as progress:
             outcomes.update(zip(by_model, pool.map(lambda i: progress.after(run.first(i)), by_model)))
         weak = [i for i in sorted(outcomes) if retry_client is not None and _needs_stronger(outcomes[i])]
@@ -96,6 +97,12 @@ def extract_all(
             with Progress(len(weak), report, label="retries") as progress:
                 retried = pool.map(lambda i: progress.after(run.stronger(i, outcomes[i], retry_client)), weak)
                 outcomes.update(zip(weak, retried))
+    except BaseException:
+        # Interrupted (SIGTERM, Ctrl-C, a run terminated from the UI): stop now. Queued documents are
+        # not sent; calls in flight are abandoned (their answers, if any arrive, are still cached).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return [outcomes[i] for i in range(len(documents))]
 
 

@@ -10,6 +10,7 @@ far as that hash. One server serves every model a run names (llama.cpp swaps the
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import importlib.util
 import ipaddress
@@ -174,7 +175,9 @@ def embedded_server(
     config_path.write_text(json.dumps(config, indent=2))
     cmd = [sys.executable, "-m", "llama_cpp.server", "--config_file", str(config_path)]
     log_file = open(log_path or os.devnull, "ab")
-    proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent
+    )
     try:
         deadline = time.monotonic() + startup_timeout_s
         while not all(server_alive(base_url, m.alias) for m in models):
@@ -188,6 +191,14 @@ def embedded_server(
         _stop_group(proc)
         log_file.close()
         config_path.unlink(missing_ok=True)
+
+
+def _die_with_parent() -> None:
+    """In the server's process before it starts: on Linux, SIGTERM it when the process that started it
+    dies, so a run killed with SIGKILL (which runs no cleanup) leaves no server holding the port."""
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _stop_group(proc: subprocess.Popen) -> None:
