@@ -54,12 +54,15 @@ def parse_routes(text: str) -> dict[str, str]:
     return {doc_type.strip(): model.strip() for doc_type, model in pairs}
 
 
-def _setting(env: str, default: Any, doc: str, parse: Callable[[str], Any] = str, shown: str | None = None) -> Any:
-    """A dataclass field that knows its variable, how to read it, and the line it gets in the docs."""
+def _setting(
+    env: str, default: Any, doc: str, parse: Callable[[str], Any] = str, shown: str | None = None, secret: bool = False
+) -> Any:
+    """A dataclass field that knows its variable, how to read it, and the line it gets in the docs.
+    A secret one (a URL with a password) stays out of the settings' repr, and so out of logs."""
     metadata = {"env": env, "doc": doc, "parse": parse, "shown": shown}
     if isinstance(default, (dict, list)):
         return field(default_factory=lambda: type(default)(default), metadata=metadata)
-    return field(default=default, metadata=metadata)
+    return field(default=default, metadata=metadata, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,10 @@ class Settings:
     cache_path: Path = _setting("EXTRACTION_CACHE_PATH", PROJECT_ROOT / "cache" / "llm_answers.sqlite3",
         "the answer cache (SQLite); the near-duplicate index sits beside it", Path,
         "`cache/llm_answers.sqlite3`")  # fmt: skip
+    cache_url: str | None = _setting("EXTRACTION_CACHE_URL", None,
+        "a PostgreSQL URL (`postgresql://user:password@host/db`) for the answer cache and the "
+        "near-duplicate index, shared by every run and machine; replaces the SQLite files", str,
+        "none: SQLite files", secret=True)  # fmt: skip
     models_dir: Path = _setting("EXTRACTION_MODELS_DIR", PROJECT_ROOT / "models",
         "where the embedded model's GGUF files are assembled", Path, "`models/`")  # fmt: skip
     # Which model, and how hard to push the server.
@@ -168,6 +175,14 @@ class Settings:
             given = source if isinstance(source, Mapping) else source.model_dump()
             values.update({k: _coerce(cls, k, v) for k, v in given.items() if k in names and v is not None})
         return cls(**values)
+
+    @property
+    def answers_location(self) -> Path | str:
+        return self.cache_url or self.cache_path
+
+    @property
+    def near_duplicates_location(self) -> Path | str:
+        return self.cache_url or self.cache_path.with_name("near_duplicates.sqlite3")
 
     def allows_inbox(self, folder: Path) -> bool:
         """Whether a run may read `folder`: inside this inbox or an allowed root. Ask the settings of

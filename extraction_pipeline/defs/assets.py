@@ -78,6 +78,7 @@ from extraction_pipeline.storage.tables import (
 )
 
 GROUP = "document_extraction"
+LLM_POOL = "llm_api"  # one limit on LLM calls across runs (deploy/dagster.yaml sets its slots)
 # Every asset of the pipeline: one group in the UI, one owner to page when a run or its freshness fails.
 pipeline_asset = functools.partial(dg.asset, group_name=GROUP, owners=["team:document-extraction"])
 
@@ -128,7 +129,7 @@ def raw_documents(context: dg.AssetExecutionContext, config: InboxConfig) -> dg.
 @pipeline_asset(
     kinds={"openai"},
     tags={"layer": "llm"},
-    pool="llm_api",
+    pool=LLM_POOL,
     description="One LLM extraction per document (plus re-asks), with tokens, cost, latency and raw output per call.",
 )
 def llm_extractions(
@@ -183,6 +184,16 @@ def _batch_fields(
     return tuple(f for f in fields if f not in nested), tuple(f for f in fields if f in nested)
 
 
+def _pool_slots(context: dg.AssetExecutionContext) -> int:
+    """How many llm_extractions steps may run at once across runs: the rate limits are split that
+    many ways (split per slot, not shared state: no coordination between runs, at the price of
+    headroom left unused while fewer steps run)."""
+    storage = context.instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return 1
+    return max(1, storage.get_concurrency_info(LLM_POOL).slot_count)
+
+
 def _extract(
     context: dg.AssetExecutionContext,
     documents: list[Document],
@@ -209,10 +220,10 @@ def _extract(
     budget = RunBudget(max_tokens=settings.run_budget_tokens, max_usd=settings.run_budget_usd)
     near_duplicates: NearDuplicateIndex | None = None
     try:
-        with llm.client(settings, budget) as client:
+        with llm.client(settings, budget, rate_share=_pool_slots(context)) as client:
             if settings.reuse_near_duplicates:
                 near_duplicates = NearDuplicateIndex(
-                    settings.cache_path.with_name("near_duplicates.sqlite3"),
+                    settings.near_duplicates_location,
                     embed=embedder(settings, client),
                     embedding_model=settings.embedding_model,
                 )

@@ -55,12 +55,15 @@ class LLMResource(dg.ConfigurableResource):
     use_cache: bool = Field(default=True, description="serve repeated requests from the answer cache")
 
     @contextlib.contextmanager
-    def client(self, settings: Settings, budget: Optional[RunBudget] = None) -> Iterator[LLMClient]:
+    def client(
+        self, settings: Settings, budget: Optional[RunBudget] = None, rate_share: int = 1
+    ) -> Iterator[LLMClient]:
         with open_client(
             settings,
             response_format=self.response_format,  # type: ignore[arg-type]
             budget=budget,
             use_cache=self.use_cache,
+            rate_share=rate_share,
             timeout_s=self.timeout_s,
             max_retries=self.max_retries,
             max_output_tokens=self.max_output_tokens,

@@ -18,13 +18,15 @@ import json
 import logging
 import math
 import re
-import sqlite3
 import threading
 import zlib
 from pathlib import Path
 from typing import Any, Callable
 
+import sqlalchemy as sa
+
 from extraction_pipeline.llm.client import LLMError
+from extraction_pipeline.storage.database import create_table, is_url, open_database
 
 log = logging.getLogger("extraction_pipeline.extraction.neardup")
 
@@ -55,43 +57,48 @@ def cosine(a: list[float], b: list[float]) -> float:
 
 
 class NearDuplicateIndex:
-    """Fingerprints, embeddings and answers of extracted documents, in SQLite beside the answer cache.
+    """Fingerprints, embeddings and answers of extracted documents, in a SQLite file beside the answer
+    cache or in the same PostgreSQL database as the cache (a URL), table `near_duplicates`.
 
     Lookups scan the documents of one type: fine for tens of thousands of documents; beyond that, an
     LSH or vector index would be the next step."""
 
-    def __init__(self, path: Path, embed: Embedder | None = None, embedding_model: str | None = None):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, location: Path | str, embed: Embedder | None = None, embedding_model: str | None = None):
         self._embed = embed
         self.similarity = f"embeddings:{embedding_model}" if embed else "word 3-gram fingerprint"
         self.embedding_failures = 0
         self._vectors: dict[str, list[float] | None] = {}  # from nearest() until add()
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS documents (document_id TEXT PRIMARY KEY, document_type TEXT NOT NULL,"
-            " fingerprint TEXT NOT NULL, record TEXT NOT NULL)"
+        self._db = open_database(location)
+        if not is_url(location):
+            _upgrade_sqlite_index(self._db)
+        create_table(
+            self._db,
+            "CREATE TABLE IF NOT EXISTS near_duplicates (document_id TEXT PRIMARY KEY, document_type TEXT NOT NULL,"
+            " fingerprint TEXT NOT NULL, record TEXT NOT NULL, embedding TEXT)",
         )
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
-        if "embedding" not in columns:  # an index written before embeddings were supported
-            self._db.execute("ALTER TABLE documents ADD COLUMN embedding TEXT")
 
     def add(self, document_id: str, document_type: str, text: str, record: dict[str, Any]) -> None:
         with self._lock:
             known, vector = document_id in self._vectors, self._vectors.pop(document_id, None)
         if not known:
             vector = self._vector(text)
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?)",
-                (
-                    document_id,
-                    document_type,
-                    json.dumps(sorted(fingerprint(text))),
-                    json.dumps(record, default=str),
-                    json.dumps(vector) if vector is not None else None,
+        row = {
+            "document_id": document_id,
+            "document_type": document_type,
+            "fingerprint": json.dumps(sorted(fingerprint(text))),
+            "record": json.dumps(record, default=str),
+            "embedding": json.dumps(vector) if vector is not None else None,
+        }
+        with self._db.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO near_duplicates (document_id, document_type, fingerprint, record, embedding)"
+                    " VALUES (:document_id, :document_type, :fingerprint, :record, :embedding)"
+                    " ON CONFLICT (document_id) DO UPDATE SET document_type = excluded.document_type,"
+                    " fingerprint = excluded.fingerprint, record = excluded.record, embedding = excluded.embedding"
                 ),
+                row,
             )
 
     def nearest(
@@ -104,12 +111,14 @@ class NearDuplicateIndex:
             self._vectors[document_id] = vector
         mine = fingerprint(text)
         best: tuple[str, dict, float] | None = None
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT document_id, fingerprint, record, embedding FROM documents"
-                " WHERE document_type = ? AND document_id != ?",
-                (document_type, document_id),
-            ).fetchall()
+        with self._db.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT document_id, fingerprint, record, embedding FROM near_duplicates"
+                    " WHERE document_type = :type AND document_id != :id"
+                ),
+                {"type": document_type, "id": document_id},
+            ).all()
         for other_id, other_print, record, other_vector in rows:
             if vector is not None and other_vector is not None:
                 score, limit = cosine(vector, json.loads(other_vector)), threshold or DEFAULT_EMBEDDING_THRESHOLD
@@ -123,8 +132,10 @@ class NearDuplicateIndex:
         """A document seen in an earlier run keeps its embedding: same content id, same text."""
         if self._embed is None:
             return None
-        with self._lock:
-            row = self._db.execute("SELECT embedding FROM documents WHERE document_id = ?", (document_id,)).fetchone()
+        with self._db.connect() as conn:
+            row = conn.execute(
+                sa.text("SELECT embedding FROM near_duplicates WHERE document_id = :id"), {"id": document_id}
+            ).first()
         return json.loads(row[0]) if row and row[0] else None
 
     def _vector(self, text: str) -> list[float] | None:
@@ -141,5 +152,15 @@ class NearDuplicateIndex:
             return None
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.dispose()
+
+
+def _upgrade_sqlite_index(engine: sa.Engine) -> None:
+    """An index file of an earlier version: its table was `documents`, at first without embeddings."""
+    tables = sa.inspect(engine).get_table_names()
+    if "documents" not in tables or "near_duplicates" in tables:
+        return
+    with engine.begin() as conn:
+        if "embedding" not in {c["name"] for c in sa.inspect(conn).get_columns("documents")}:
+            conn.execute(sa.text("ALTER TABLE documents ADD COLUMN embedding TEXT"))
+        conn.execute(sa.text("ALTER TABLE documents RENAME TO near_duplicates"))

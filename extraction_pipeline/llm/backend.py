@@ -73,6 +73,7 @@ def open_client(
     response_format: ResponseFormat = "auto",
     budget: RunBudget | None = None,
     use_cache: bool = True,
+    rate_share: int = 1,
     **client_options,
 ) -> Iterator[LLMClient]:
     """An LLMClient for the configured backend; the embedded server lives as long as the block and
@@ -80,12 +81,15 @@ def open_client(
 
     OpenAI's own endpoint is paced at its lower-tier limits unless told otherwise; other servers and
     the embedded one have no limit but their speed (the embedded one takes one request at a time).
+    `rate_share`: how many runs may call the provider at once (the llm_api pool's slots); each paces
+    itself at that share of the limits, which are the provider's, so together they stay under them.
     """
     backend = resolve_backend(model=settings.model)
     openai_limits = backend.is_openai
     rpm = settings.rpm if settings.rpm is not None else (OPENAI_RPM if openai_limits else None)
     tpm = settings.tpm if settings.tpm is not None else (OPENAI_TPM if openai_limits else None)
-    cache = AnswerCache(settings.cache_path) if use_cache else None
+    rpm, tpm = (max(1, limit // max(1, rate_share)) if limit else limit for limit in (rpm, tpm))
+    cache = AnswerCache(settings.answers_location) if use_cache else None
     common = dict(limiter=RateLimiter(rpm, tpm), cache=cache, budget=budget, **client_options)
     try:
         if not backend.embedded:

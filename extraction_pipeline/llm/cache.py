@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
+
+from extraction_pipeline.storage.database import create_table, open_database
 
 
 def request_key(request: dict[str, Any]) -> str:
@@ -26,34 +28,35 @@ def request_key(request: dict[str, Any]) -> str:
 
 
 class AnswerCache:
-    """SQLite in WAL mode: safe for the threads of one run and for several runs at once."""
+    """In a SQLite file (WAL mode) or a PostgreSQL database (a URL): safe for the threads of one run
+    and for several runs, on one machine or many."""
 
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, created REAL NOT NULL, completion TEXT NOT NULL)"
+    def __init__(self, location: Path | str):
+        self._db = open_database(location)
+        create_table(
+            self._db,
+            "CREATE TABLE IF NOT EXISTS answers"
+            " (key TEXT PRIMARY KEY, created DOUBLE PRECISION NOT NULL, completion TEXT NOT NULL)",
         )
 
     def get(self, key: str) -> dict[str, Any] | None:
-        with self._lock:
-            row = self._db.execute("SELECT completion FROM answers WHERE key = ?", (key,)).fetchone()
+        with self._db.connect() as conn:
+            row = conn.execute(sa.text("SELECT completion FROM answers WHERE key = :key"), {"key": key}).first()
         return json.loads(row[0]) if row else None
 
     def put(self, key: str, completion: dict[str, Any]) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO answers (key, created, completion) VALUES (?, ?, ?)",
-                (key, time.time(), json.dumps(completion)),
+        with self._db.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO answers (key, created, completion) VALUES (:key, :created, :completion)"
+                    " ON CONFLICT (key) DO UPDATE SET created = excluded.created, completion = excluded.completion"
+                ),
+                {"key": key, "created": time.time(), "completion": json.dumps(completion)},
             )
 
     def __len__(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+        with self._db.connect() as conn:
+            return conn.execute(sa.text("SELECT COUNT(*) FROM answers")).scalar_one()
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.dispose()

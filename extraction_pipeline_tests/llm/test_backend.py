@@ -44,3 +44,14 @@ def test_openais_endpoint_is_paced_at_its_lower_tier_unless_told_otherwise(monke
         assert client.limiter.rpm == OPENAI_RPM
     with open_client(Settings.load(env={"EXTRACTION_RPM": "0"}), use_cache=False) as client:
         assert client.limiter.rpm == 0
+
+
+def test_the_provider_limits_are_split_between_the_pools_slots(monkeypatch):
+    """With 3 llm_extractions steps allowed at once, each paces itself at a third of the limits."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    settings = Settings.load(env={"EXTRACTION_RPM": "120", "EXTRACTION_TPM": "90000"})
+    with open_client(settings, use_cache=False, rate_share=3) as client:
+        assert (client.limiter.rpm, client.limiter.tpm) == (40, 30000)
+    with open_client(Settings.load(env={"EXTRACTION_RPM": "0"}), use_cache=False, rate_share=3) as client:
+        assert client.limiter.rpm == 0  # off stays off

@@ -1,0 +1,43 @@
+"""The SQL database behind the answer cache and the near-duplicate index: a SQLite file on this
+machine by default, or PostgreSQL ($EXTRACTION_CACHE_URL), shared by every run and every machine,
+so an answer paid for once is reused by a new pod with an empty disk.
+
+The statements are the subset both speak (ON CONFLICT upserts included), so there is one code path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+
+def is_url(location: Path | str) -> bool:
+    return "://" in str(location)
+
+
+def open_database(location: Path | str) -> sa.Engine:
+    """An engine for a SQLite file path or a database URL (`postgresql://user:password@host/db`).
+    SQLAlchemy hides the password in every message it prints, so the URL never leaks into a log."""
+    if not is_url(location):
+        path = Path(location)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False})
+        # WAL: readers do not wait for the writer, so runs and threads share the file.
+        sa.event.listen(engine, "connect", lambda conn, _: conn.execute("PRAGMA journal_mode=WAL"))
+        return engine
+    url = sa.make_url(str(location))
+    if url.drivername in ("postgres", "postgresql"):  # dagster-postgres brings psycopg2
+        url = url.set(drivername="postgresql+psycopg2")
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def create_table(engine: sa.Engine, ddl: str) -> None:
+    """`CREATE TABLE IF NOT EXISTS ...`, safe when several processes start at once: PostgreSQL can
+    fail the loser of that race on its catalog's unique index although the table now exists."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(ddl))
+    except sa.exc.IntegrityError:
+        with engine.begin() as conn:
+            conn.execute(sa.text(ddl))
