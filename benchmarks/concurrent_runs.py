@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from deltalake import DeltaTable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throughput import PY, REPO, bench_env, make_inbox, scripted_server  # noqa: E402
@@ -60,7 +61,7 @@ def overlapping_inboxes(root: Path, pool: Path, runs: int, docs: int) -> list[Pa
 
 
 def table_rows(out: Path) -> pd.DataFrame:
-    frames = [pd.read_parquet(out / f) for f in ("records.parquet", "quarantine.parquet") if (out / f).exists()]
+    frames = [DeltaTable(str(out / name)).to_pandas() for name in ("records", "quarantine") if (out / name).exists()]
     return pd.concat(frames, ignore_index=True)
 
 

@@ -20,7 +20,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
+from deltalake import DeltaTable
 
 from extraction_pipeline.checks.layout import complete
 from extraction_pipeline.checks.plausibility import total_problem
@@ -53,7 +53,7 @@ def gold_checks(dataset: Path) -> None:
 
 def record_checks(dataset: Path, output: Path) -> None:
     gold = load_gold(dataset / "gold.jsonl")
-    records = pd.read_parquet(output / "records.parquet")
+    records = DeltaTable(str(output / "records")).to_pandas()
     right = {f: [0, 0] for f in ("company", "address")}
     wrong_totals = flagged = 0
     for row in records.itertuples():

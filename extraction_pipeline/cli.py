@@ -26,7 +26,7 @@ from extraction_pipeline.extraction.batch import RUN_WIDE_KINDS
 from extraction_pipeline.quality.report import QualityReport
 from extraction_pipeline.quality.scoring import load_gold
 from extraction_pipeline.settings import SHIPPED_DIR, Settings
-from extraction_pipeline.storage.tables import QUARANTINE_FILE, RECORDS_FILE
+from extraction_pipeline.storage.tables import QUARANTINE, RECORDS, table_uri
 
 # A new $DAGSTER_HOME gets the single-machine instance config (telemetry off, the llm_api pool).
 INSTANCE_CONFIG = SHIPPED_DIR / "deploy" / "dagster.yaml"
@@ -79,10 +79,11 @@ class RunSummary:
         cls, report: QualityReport, llm: dict[str, Any], output_dir: Path, failed_checks: list[str], wall_s: float
     ) -> RunSummary:
         """From the run's report and the metadata of its llm_extractions materialization."""
+        tables = Settings.load().tables_uri or output_dir
         c = report.calls
         return cls(
-            records_path=str(output_dir / RECORDS_FILE),
-            quarantine_path=str(output_dir / QUARANTINE_FILE),
+            records_path=table_uri(tables, RECORDS),
+            quarantine_path=table_uri(tables, QUARANTINE),
             report_path=str(output_dir / "quality_report.md"),
             documents=report.files_seen,
             rejected=report.rejected,

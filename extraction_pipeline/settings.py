@@ -75,7 +75,11 @@ class Settings:
         "folders a run's `inbox` config may point into, comma-separated (the CLI adds the folder it is "
         "given); the inbox above is always allowed", _paths, "the inbox only")  # fmt: skip
     output_dir: Path = _setting("EXTRACTION_OUTPUT_DIR", PROJECT_ROOT / "output",
-        "where the Parquet tables and the quality report go", Path, "`output/`")  # fmt: skip
+        "where the tables (Delta Lake) and the quality report go", Path, "`output/`")  # fmt: skip
+    tables_uri: str | None = _setting("EXTRACTION_TABLES_URI", None,
+        "where the Delta tables go when not in the output folder: a folder or a URI (`s3://bucket/prefix`, "
+        "`gs://`, `az://`; credentials from the usual AWS_*, GOOGLE_*, AZURE_* variables)", str,
+        "the output folder")  # fmt: skip
     gold_path: Path | None = _setting("EXTRACTION_GOLD", None,
         "gold labels (JSONL) for the `evaluation` asset; else `gold.jsonl` in the inbox", Path)  # fmt: skip
     prompts_dir: Path = _setting("EXTRACTION_PROMPTS_DIR", SHIPPED_DIR / "prompts",
@@ -175,6 +179,10 @@ class Settings:
             given = source if isinstance(source, Mapping) else source.model_dump()
             values.update({k: _coerce(cls, k, v) for k, v in given.items() if k in names and v is not None})
         return cls(**values)
+
+    @property
+    def tables_location(self) -> Path | str:
+        return self.tables_uri or self.output_dir
 
     @property
     def answers_location(self) -> Path | str:

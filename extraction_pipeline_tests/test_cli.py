@@ -31,7 +31,7 @@ def test_run_json_reports_paths_counts_tokens_and_cost(scripted_llm, tmp_path, m
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert (summary["documents"], summary["rejected"], summary["records"], summary["quarantined"]) == (3, 1, 2, 0)
-    assert summary["records_path"] == str(tmp_path / "out" / "records.parquet")
+    assert summary["records_path"] == str(tmp_path / "out" / "records")
     assert summary["llm_calls"] == 2 and summary["input_tokens"] == 200 and summary["cost_usd"] > 0
     # one structured line per LLM call on stderr, with no key in it
     calls = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith('{"event": "llm_call"')]
@@ -79,7 +79,9 @@ def test_a_server_that_echoes_keys_leaves_them_in_no_output_cache_or_dagster_sto
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert len(server.requests) >= 1 and key not in proc.stdout + proc.stderr
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert any(p.name == "records.parquet" for p in written) and any(p.suffix == ".sqlite3" for p in written)
+    assert any("records" in p.parts and p.suffix == ".parquet" for p in written) and any(
+        p.suffix == ".sqlite3" for p in written
+    )
     leaks = [p for p in written if key.encode() in p.read_bytes() or other.encode() in p.read_bytes()]
     assert leaks == []
 

@@ -65,14 +65,15 @@ from extraction_pipeline.quality.report import build_report, to_markdown
 from extraction_pipeline.quality.scoring import accuracy, load_gold
 from extraction_pipeline.settings import Settings
 from extraction_pipeline.storage.tables import (
-    QUARANTINE_FILE,
-    RECORDS_FILE,
+    QUARANTINE,
+    RECORDS,
     TableSchemaError,
     latest_per_source,
     nested_frame,
     quarantine_frame,
     read_table,
     records_frame,
+    table_uri,
     update_tables,
     write_text_atomic,
 )
@@ -279,7 +280,7 @@ def _client_numbers(client: LLMClient) -> dict[str, Any]:
     tags={"layer": "output"},
     # The nightly run refreshes the records; a day and a half without one means it did not land.
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=36)),
-    description="Typed records that passed validation, and the quarantined documents with the reason (Parquet).",
+    description="Typed records that passed validation, and the quarantined documents with the reason (Delta tables).",
 )
 def validated_records(
     context: dg.AssetExecutionContext,
@@ -289,7 +290,7 @@ def validated_records(
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
     settings = Settings.load(storage, thresholds)
-    output_dir = settings.output_dir
+    location = settings.tables_location
     outcomes = llm_extractions.outcomes
     s = call_summary(outcomes)
     stopped = s.validation_error_rate > settings.max_validation_error_rate
@@ -303,7 +304,9 @@ def validated_records(
     fields = list(llm_extractions.fields)
     nested = {name: nested_frame(outcomes, name) for name in llm_extractions.nested}
     try:
-        tables = update_tables(output_dir, records_frame(outcomes, fields), quarantine_frame(outcomes), stopped, nested)
+        tables = update_tables(
+            location, records_frame(outcomes, fields), quarantine_frame(outcomes), stopped, nested, context.run.run_id
+        )
     except TableSchemaError as exc:
         raise dg.Failure(description=str(exc)) from exc
     records, quarantine = tables.records, tables.quarantine
@@ -322,10 +325,10 @@ def validated_records(
                 error_rate=len(quarantine) / len(outcomes) if outcomes else 0.0,
             ),  # fmt: skip
             **tidied({"cost_usd_per_record": float(s.cost_usd / len(records)) if len(records) else 0.0}),
-            "records_path": dg.MetadataValue.path(str(output_dir / RECORDS_FILE)),
-            "quarantine_path": dg.MetadataValue.path(str(output_dir / QUARANTINE_FILE)),
+            "records_path": dg.MetadataValue.path(table_uri(location, RECORDS)),
+            "quarantine_path": dg.MetadataValue.path(table_uri(location, QUARANTINE)),
             **{f"{name}_rows": len(frame) for name, frame in nested.items()},
-            **{f"{name}_path": dg.MetadataValue.path(str(output_dir / f"{name}.parquet")) for name in nested},
+            **{f"{name}_path": dg.MetadataValue.path(table_uri(location, name)) for name in nested},
             "records_this_run": len(records),
             "quarantined_this_run": len(quarantine),
             "quarantined_total": len(tables.all_quarantine),
@@ -412,8 +415,8 @@ def evaluation(
     started = time.perf_counter()
     settings = Settings.load(storage, config)
     gold_path = settings.gold_path or settings.inbox / "gold.jsonl"
-    output_dir = settings.output_dir
-    records, quarantine = read_table(output_dir / RECORDS_FILE), read_table(output_dir / QUARANTINE_FILE)
+    location = settings.tables_location
+    records, quarantine = read_table(location, RECORDS), read_table(location, QUARANTINE)
     if not gold_path.exists() or records is None:
         return dg.MaterializeResult(
             metadata={

@@ -1,9 +1,15 @@
-"""The two output tables, validated records and quarantine, and how they are written.
+"""The output tables, validated records, quarantine and nested rows (line items), and how they are
+written: Delta Lake tables under one location, a folder or an object-store URI (`s3://`, `gs://`,
+`az://`, `file://`).
 
-Both are keyed by document_id and hold the latest outcome of every document ever processed into the
-same output folder: a run over some documents updates their rows and leaves the rest, and a document
-is in exactly one of the two tables. Files are replaced atomically, so a reader (or a crash) never
-sees half a table.
+Records and quarantine are keyed by document_id and hold the latest outcome of every document ever
+processed into the same location: a run over some documents updates their rows (a MERGE on
+document_id) and leaves the rest, and a document is in at most one of the two tables. Each write is
+one Delta commit, so readers never see half of it, and runs that write at once (sensor batches, the
+nightly run, a UI run, on one machine or many) lose and duplicate nothing: a commit that lost the
+race to another is retried on the new version. Every version stays readable:
+`DeltaTable(path, version=n)`. Tables written as Parquet files by earlier versions are imported once,
+as version 0, and the file is renamed, never dropped.
 """
 
 from __future__ import annotations
@@ -12,19 +18,24 @@ import contextlib
 import fcntl
 import json
 import os
+import random
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pandas as pd
+import pyarrow as pa
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
 from extraction_pipeline.extraction.extract import ExtractionOutcome
 
 KEY = "document_id"
 LINE = "line"  # a nested row's position within its document
-RECORDS_FILE = "records.parquet"
-QUARANTINE_FILE = "quarantine.parquet"
+RECORDS = "records"
+QUARANTINE = "quarantine"
 PROVENANCE = (
     "reused_from",
     "parts",
@@ -38,6 +49,7 @@ PROVENANCE = (
     "cost_usd",
     "extracted_at",
 )
+COMMIT_ATTEMPTS = 30  # a commit that lost a race is retried this often on the newer version
 
 
 def _provenance(outcome: ExtractionOutcome) -> dict:
@@ -125,16 +137,19 @@ def latest_per_source(records: pd.DataFrame | None, quarantine: pd.DataFrame | N
     return [(row["source_path"], row if row["_valid"] else None) for row in latest.to_dict("records")]
 
 
-def merge(existing: pd.DataFrame | None, new: pd.DataFrame, drop_ids: set[str]) -> pd.DataFrame:
-    """`existing` updated with `new` (new rows win) and without the ids that moved to the other table."""
-    if existing is None or existing.empty:
-        merged = new
-    elif new.empty:
-        merged = existing
-    else:
-        merged = pd.concat([existing, new], ignore_index=True)
-    merged = merged.drop_duplicates(subset=KEY, keep="last")
-    return merged[~merged[KEY].isin(drop_ids)].reset_index(drop=True)
+Location = Path | str  # a folder, or a URI: s3://bucket/prefix, gs://..., az://..., file://...
+
+
+def table_uri(location: Location, name: str) -> str:
+    return f"{str(location).rstrip('/')}/{name}"
+
+
+def _is_local(location: Location) -> bool:
+    return "://" not in str(location) or str(location).startswith("file://")
+
+
+def _local_dir(location: Location) -> Path:
+    return Path(str(location).removeprefix("file://"))
 
 
 @dataclass(frozen=True)
@@ -150,45 +165,152 @@ class TablesUpdate:
 
 
 def update_tables(
-    output_dir: Path,
+    location: Location,
     records: pd.DataFrame,
     quarantine: pd.DataFrame,
     keep_earlier_records: bool = False,
     nested: dict[str, pd.DataFrame] | None = None,
+    run_id: str | None = None,
 ) -> TablesUpdate:
-    """Merge this run's rows into the tables under the folder's lock. All are read and checked
-    (TableSchemaError) before any is written. With `keep_earlier_records`, a document that already
-    has a record keeps it, and its quarantine row of this run is dropped. A nested table
-    (`<field>.parquet`) holds the rows of the documents in the records table: a document of this run
-    replaces its earlier rows there, and one quarantined now loses them with its record."""
-    records_path, quarantine_path = output_dir / RECORDS_FILE, output_dir / QUARANTINE_FILE
+    """Merge this run's rows into the tables: one commit per table, each retried when another writer
+    committed first. With `keep_earlier_records`, a document that already has a record keeps it, and
+    its quarantine row of this run is dropped. A nested table holds the rows of the documents in the
+    records table: a document of this run replaces its earlier rows there, and one quarantined now
+    loses them with its record. A document moving between records and quarantine is written to its
+    new table before it is removed from the old one, so a crash in between leaves it in both (the
+    newer row wins, by `extracted_at`), never in neither. All tables are read and checked
+    (TableSchemaError) before any is written. `run_id` is kept in each commit's metadata."""
     nested = nested or {}
-    with exclusive(output_dir):
-        existing_records, existing_quarantine = read_table(records_path), read_table(quarantine_path)
-        existing_nested = {name: read_table(output_dir / f"{name}.parquet", (KEY, LINE)) for name in nested}
+    commit = CommitProperties(custom_metadata={"dagster_run_id": run_id}) if run_id else None
+    with _exclusive(location):
+        _import_parquet_tables(location, [RECORDS, QUARANTINE, *nested])
+        existing_records = read_table(location, RECORDS)
+        read_table(location, QUARANTINE)
+        for name in nested:
+            read_table(location, name, (KEY, LINE))
         if keep_earlier_records and existing_records is not None:
             quarantine = quarantine[~quarantine[KEY].isin(existing_records[KEY])]
-        all_records = merge(existing_records, records, drop_ids=set(quarantine[KEY]))
-        all_quarantine = merge(existing_quarantine, quarantine, drop_ids=set(records[KEY]))
         replaced = set(records[KEY]) | set(quarantine[KEY])
-        all_nested = {name: _merge_nested(existing_nested[name], rows, replaced) for name, rows in nested.items()}
-        write_atomic(all_records, records_path)
-        write_atomic(all_quarantine, quarantine_path)
-        for name, frame in all_nested.items():
-            write_atomic(frame, output_dir / f"{name}.parquet")
-    return TablesUpdate(records, quarantine, all_records, all_quarantine, {n: len(f) for n, f in all_nested.items()})
+        # Rows in first, then out of the table they left: a crash in between leaves a row twice, not lost.
+        _merge(location, RECORDS, records, (KEY,), drop_ids=set(), commit=commit)
+        _merge(location, QUARANTINE, quarantine, (KEY,), drop_ids=set(), commit=commit)
+        for name, rows in nested.items():
+            _merge(location, name, rows, (KEY, LINE), drop_ids=replaced, commit=commit)
+        _merge(location, RECORDS, records.iloc[0:0], (KEY,), drop_ids=set(quarantine[KEY]), commit=commit)
+        _merge(location, QUARANTINE, quarantine.iloc[0:0], (KEY,), drop_ids=set(records[KEY]), commit=commit)
+        all_records = read_table(location, RECORDS)
+        all_quarantine = read_table(location, QUARANTINE)
+        nested_tables = {name: read_table(location, name, (KEY, LINE)) for name in nested}
+        nested_rows = {name: 0 if frame is None else len(frame) for name, frame in nested_tables.items()}
+    return TablesUpdate(
+        records,
+        quarantine,
+        all_records if all_records is not None else records.iloc[0:0],
+        all_quarantine if all_quarantine is not None else quarantine.iloc[0:0],
+        nested_rows,
+    )
 
 
-def _merge_nested(existing: pd.DataFrame | None, new: pd.DataFrame, replaced: set[str]) -> pd.DataFrame:
-    if existing is None or existing.empty:
-        return new.reset_index(drop=True)
-    kept = existing[~existing[KEY].isin(replaced)]
-    return pd.concat([kept, new], ignore_index=True) if not new.empty else kept.reset_index(drop=True)
+def _merge(
+    location: Location,
+    name: str,
+    rows: pd.DataFrame,
+    key: tuple[str, ...],
+    drop_ids: set[str],
+    commit: CommitProperties | None,
+) -> None:
+    """Upsert `rows` on `key` and delete the rows of `drop_ids` that `rows` do not hold, in one commit."""
+    uri = table_uri(location, name)
+    for attempt in range(COMMIT_ATTEMPTS):
+        try:
+            table = _open(uri)
+            if table is None:  # created even when empty: a reader after any run finds the table
+                _create(uri, _arrow(rows, None), commit)
+                return
+            if rows.empty and not drop_ids:
+                return
+            if not table.file_uris():  # still empty, its column types guessed from no values
+                if not rows.empty:  # this run's rows set them
+                    write_deltalake(
+                        table, _arrow(rows, None), mode="overwrite", schema_mode="overwrite", commit_properties=commit
+                    )
+                return
+            schema = pa.schema(table.schema().to_arrow())
+            source = _arrow(rows, schema)
+            if set(source.schema.names) - set(schema.names):  # a field a pack added: old rows get nulls
+                write_deltalake(table, source.slice(0, 0), mode="append", schema_mode="merge")
+                table = _open(uri)
+            on = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+            merger = (
+                table.merge(source, on, source_alias="s", target_alias="t", commit_properties=commit)
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+            )
+            if drop_ids:
+                listed = ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(drop_ids))
+                merger = merger.when_not_matched_by_source_delete(f't."{KEY}" IN ({listed})')
+            merger.execute()
+            return
+        except (CommitFailedError, _Conflict) as exc:
+            if attempt == COMMIT_ATTEMPTS - 1:
+                raise RuntimeError(f"{uri}: gave up after {COMMIT_ATTEMPTS} commits lost to other writers") from exc
+            time.sleep(random.uniform(0.05, 0.5) * (1 + attempt / 5))
+
+
+class _Conflict(Exception):
+    """Another writer created the table first."""
+
+
+def _create(uri: str, data: pa.Table, commit: CommitProperties | None) -> None:
+    try:
+        write_deltalake(uri, data, mode="error", commit_properties=commit)
+    except DeltaError as exc:
+        if _open(uri) is not None:  # another writer created it first: merge into theirs
+            raise _Conflict(uri) from exc
+        raise
+
+
+def _open(uri: str) -> DeltaTable | None:
+    try:
+        return DeltaTable(uri)
+    except TableNotFoundError:
+        return None
+
+
+def _arrow(frame: pd.DataFrame, existing: pa.Schema | None) -> pa.Table:
+    """`frame` in the types Delta keeps: the table's own where it has the column; else strings for
+    columns with no value yet, decimal(38, 9) for amounts (so one run's 9.50 and another's 1591600
+    share a type) and microsecond UTC timestamps."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for f in existing or []:  # the table's columns this frame lacks (another type's fields): empty
+        if f.name not in table.schema.names:
+            table = table.append_column(f, pa.nulls(len(table), f.type))
+    fields = []
+    for f in table.schema:
+        if existing is not None and f.name in existing.names:
+            target = existing.field(f.name).type
+        elif f.name in (KEY, "source_path") or pa.types.is_null(f.type):
+            target = pa.string()
+        elif pa.types.is_decimal(f.type):
+            target = pa.decimal128(38, 9)
+        elif pa.types.is_large_string(f.type):
+            target = pa.string()
+        elif pa.types.is_timestamp(f.type):
+            target = pa.timestamp("us", tz="UTC")
+        else:
+            target = f.type
+        fields.append(pa.field(f.name, target))
+    return table.cast(pa.schema(fields))
 
 
 @contextlib.contextmanager
-def exclusive(folder: Path) -> Iterator[None]:
-    """Serialise read-merge-write of the tables between concurrent runs on this machine."""
+def _exclusive(location: Location) -> Iterator[None]:
+    """On local disk, runs of this machine take turns (no commit is lost to a neighbour and retried);
+    on object storage, Delta's own commit protocol is the only arbiter."""
+    if not _is_local(location):
+        yield
+        return
+    folder = _local_dir(location)
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / ".tables.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -196,6 +318,27 @@ def exclusive(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _import_parquet_tables(location: Location, names: list[str]) -> None:
+    """A `<name>.parquet` written by an earlier version becomes the table's version 0 and is renamed
+    `<name>.parquet.imported`: read once, never dropped."""
+    if not _is_local(location):
+        return
+    for name in names:
+        legacy = _local_dir(location) / f"{name}.parquet"
+        if not legacy.exists() or _open(table_uri(location, name)) is not None:
+            continue
+        frame = _checked(
+            pd.read_parquet(legacy), str(legacy), (KEY, LINE) if name not in (RECORDS, QUARANTINE) else (KEY,)
+        )
+        write_deltalake(
+            table_uri(location, name),
+            _arrow(frame, None),
+            mode="error",
+            commit_properties=CommitProperties(custom_metadata={"imported_from": legacy.name}),
+        )
+        legacy.rename(legacy.with_name(legacy.name + ".imported"))
 
 
 class TableSchemaError(ValueError):
@@ -206,28 +349,30 @@ class TableSchemaError(ValueError):
 REQUIRED_COLUMNS = (KEY, "source_path", "extracted_at")
 
 
-def read_table(path: Path, key: tuple[str, ...] = (KEY,)) -> pd.DataFrame | None:
-    """The table at `path` (None when there is none yet), refused when its key is missing or broken:
-    a renamed key column made every earlier row look like one duplicate and all but one vanished."""
-    if not path.exists():
-        return None
+def read_table(location: Location, name: str, key: tuple[str, ...] = (KEY,)) -> pd.DataFrame | None:
+    """The table `name` under `location` as pandas (None when there is none yet), refused when its
+    key is missing or broken: a renamed key column made every earlier row look like one duplicate."""
+    uri = table_uri(location, name)
     try:
-        frame = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-        raise TableSchemaError(f"{path}: not a readable Parquet table ({type(exc).__name__}: {exc})") from exc
+        table = _open(uri)
+        if table is None:
+            return None
+        frame = table.to_pandas()
+    except DeltaError as exc:
+        raise TableSchemaError(f"{uri}: not a readable Delta table ({type(exc).__name__}: {exc})") from exc
+    return _checked(frame, uri, key)
+
+
+def _checked(frame: pd.DataFrame, where: str, key: tuple[str, ...]) -> pd.DataFrame:
     missing = [c for c in dict.fromkeys((*key, *REQUIRED_COLUMNS)) if c not in frame.columns]
     if missing:
         raise TableSchemaError(
-            f"{path}: columns {missing} are missing (it has {list(frame.columns)[:12]}); nothing was written. "
-            "Restore the columns or move the file aside to start a new table."
+            f"{where}: columns {missing} are missing (it has {list(frame.columns)[:12]}); nothing was written. "
+            "Restore the columns or move the table aside to start a new one."
         )
     if frame[KEY].isna().any() or frame.duplicated(subset=list(key)).any():
-        raise TableSchemaError(f"{path}: the key {list(key)} has empty or repeated values; nothing was written")
+        raise TableSchemaError(f"{where}: the key {list(key)} has empty or repeated values; nothing was written")
     return frame
-
-
-def write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    _replace_atomically(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def write_text_atomic(text: str, path: Path) -> None:

@@ -3,12 +3,11 @@
 import json
 
 import dagster as dg
-import pandas as pd
 import pytest
 
 from extraction_pipeline.documents.inbox_watch import load_cursor
 from extraction_pipeline.settings import Settings, parse_routes
-from extraction_pipeline_tests.support.helpers import DEFS, INVOICE, answer, echo, land, receipt_text
+from extraction_pipeline_tests.support.helpers import DEFS, INVOICE, answer, echo, land, read_delta, receipt_text
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
 
 
@@ -91,8 +90,8 @@ def test_a_broken_model_fails_the_run_and_leaves_every_document_quarantined_with
         result = run_job(instance)
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks["validation_error_rate_below_threshold"] is False and not result.success
-    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
-    quarantine = pd.read_parquet(tmp_path / "out" / "quarantine.parquet")
+    records = read_delta(tmp_path / "out" / "records")
+    quarantine = read_delta(tmp_path / "out" / "quarantine")
     assert records.empty and len(quarantine) == 4
     assert set(quarantine.error_kind) == {"run_stopped"}
     assert all("failed validation, above the limit" in reason for reason in quarantine.reason)

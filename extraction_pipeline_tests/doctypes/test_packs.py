@@ -4,7 +4,6 @@ import json
 import textwrap
 from decimal import Decimal
 
-import pandas as pd
 import pytest
 
 from extraction_pipeline.checks.plausibility import total_problem
@@ -14,7 +13,14 @@ from extraction_pipeline.extraction.classify import classify
 from extraction_pipeline.extraction.extract import ExtractionSettings, extract_document
 from extraction_pipeline.llm.client import LLMError
 from extraction_pipeline.llm.prompts import load_prompt
-from extraction_pipeline_tests.support.helpers import DOC_TYPES, REPO, ScriptedClient, materialize, write_inbox
+from extraction_pipeline_tests.support.helpers import (
+    DOC_TYPES,
+    REPO,
+    ScriptedClient,
+    materialize,
+    read_delta,
+    write_inbox,
+)
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
 
 PROMPT = '''name = "{name}"
@@ -81,7 +87,7 @@ def test_a_user_pack_from_a_folder_runs_through_the_graph_with_its_own_check(scr
     assert first["response_format"]["json_schema"]["name"] == "bank_fee"
     assert set(first["response_format"]["json_schema"]["schema"]["properties"]) == {"bank", "date", "fee"}
     assert "is more than any fee printed; give the fee" in json.dumps(reask["messages"])
-    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
+    records = read_delta(tmp_path / "out" / "records")
     (row,) = records.itertuples()
     assert (row.document_type, row.bank, Decimal(str(row.fee)), str(row.date)) == (
         "bank_fee", "NORDBANK AG", Decimal("12.5"), "2024-03-05",
@@ -188,9 +194,9 @@ def test_a_document_without_markers_is_classified_by_one_cheap_call(scripted_llm
     assert set(classify_requests[0]["response_format"]["json_schema"]["schema"]["properties"]["type"]["enum"]) == {
         "bank_fee", "invoice", "receipt", "transaction", "other",
     }  # fmt: skip
-    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
+    records = read_delta(tmp_path / "out" / "records")
     assert records.document_type.tolist() == ["bank_fee"] and records.attempts.tolist() == [2]
-    (unsupported,) = pd.read_parquet(tmp_path / "out" / "quarantine.parquet").itertuples()
+    (unsupported,) = read_delta(tmp_path / "out" / "quarantine").itertuples()
     assert unsupported.error_kind == "unsupported" and "the model named none" in unsupported.reason
     assert metadata["llm_extractions"]["document_types.decided_by.llm"].value == 2
 

@@ -3,13 +3,11 @@
 import json
 from decimal import Decimal
 
-import pandas as pd
-
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax
 from extraction_pipeline.doctypes.packs import CheckedDocument
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.grounding import ground
-from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted, materialize, write_inbox
+from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted, materialize, read_delta, write_inbox
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
 
 INVOICE = """Muster GmbH, Hauptstr. 1, 10115 Berlin
@@ -77,13 +75,13 @@ def test_line_items_get_a_table_keyed_by_document_and_line(scripted_llm, tmp_pat
         result, metadata = materialize(inbox, out)
         assert result.success
 
-    lines = pd.read_parquet(out / "line_items.parquet")
+    lines = read_delta(out / "line_items")
     assert list(lines[["line", "description"]].itertuples(index=False, name=None)) == [
         (1, "Papier A4"),
         (2, "Toner schwarz"),
     ]
     assert [Decimal(str(v)) for v in lines.line_total] == [Decimal("45"), Decimal("2040")]
-    records = pd.read_parquet(out / "records.parquet")
+    records = read_delta(out / "records")
     assert set(lines.document_id) == set(records.document_id) and "line_items" not in records.columns
     assert records.total.map(lambda v: Decimal(str(v))).tolist() == [Decimal("2481.15")]
     assert metadata["validated_records"]["line_items_rows"].value == 2

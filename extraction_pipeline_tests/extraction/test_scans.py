@@ -8,12 +8,11 @@ import io
 import json
 import shutil
 
-import pandas as pd
 from PIL import Image
 
 from extraction_pipeline.documents.ocr import OcrLine, OcrPage
 from extraction_pipeline.documents.reading import Document, joined
-from extraction_pipeline_tests.support.helpers import SAMPLE_INBOX, answer, extract_scripted, materialize
+from extraction_pipeline_tests.support.helpers import SAMPLE_INBOX, answer, extract_scripted, materialize, read_delta
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 SCAN = SAMPLE_INBOX / "X00016469619.jpg"
@@ -74,7 +73,7 @@ def test_a_scan_in_the_inbox_becomes_a_record_with_its_place_on_the_image(script
     assert raw["ocr.pages"].value == 1 and raw["ocr.documents"].value == 1
     assert 0 < raw["ocr.seconds"].value < 60 and raw["ocr.mean_confidence"].value > 0.9
     assert metadata["quality_report"]["ocr.pages"].value == 1
-    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
+    records = read_delta(tmp_path / "out" / "records")
     evidence = json.loads(records.evidence[0])
     assert float(records.total[0]) == 60.30 and evidence["total"]["page"] == 1
     left, top, right, bottom = evidence["total"]["box"]
@@ -125,7 +124,7 @@ def test_a_rescan_that_takes_a_near_copys_answer_still_says_where_its_values_are
     Image.open(SCAN).save(inbox / "rescan.png")  # other bytes, the same pixels
     result, _ = materialize(inbox, tmp_path / "out", reuse_near_duplicates=True, max_concurrency=1)
     assert result.success
-    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
+    records = read_delta(tmp_path / "out" / "records")
     asked = [r for r in server.requests if "messages" in r]
     assert len(records) == 2 and len(asked) == 1 and records.reused_from.notna().sum() == 1
     assert all(json.loads(e)["total"]["page"] == 1 for e in records.evidence)

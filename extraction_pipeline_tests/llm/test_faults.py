@@ -6,7 +6,6 @@ import json
 import logging
 import threading
 
-import pandas as pd
 import pytest
 
 from extraction_pipeline.defs.resources import LLMResource
@@ -22,6 +21,7 @@ from extraction_pipeline_tests.support.helpers import (
     ScriptedClient,
     answer,
     materialize,
+    read_delta,
     receipt_text,
 )
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
@@ -190,7 +190,7 @@ def test_a_ten_megabyte_answer_is_quarantined_and_stored_only_in_part(scripted_l
     scripted_llm(lambda req: Reply(huge))
     report, _ = run(receipts_inbox, tmp_path)
     assert report.quarantine_by_kind == {"oversized_answer": DOCS}
-    quarantine = pd.read_parquet(tmp_path / "out" / "quarantine.parquet")
+    quarantine = read_delta(tmp_path / "out" / "quarantine")
     assert quarantine.last_raw_output.str.len().max() < MAX_ANSWER_CHARS + 100
     assert quarantine.last_raw_output.iloc[0].endswith(f"[truncated: {len(huge)} characters in all]")
     assert (tmp_path / "llm_answers.sqlite3").stat().st_size < DOCS * (MAX_ANSWER_CHARS + 50_000)

@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from extraction_pipeline_tests.support.helpers import answer, receipt_text
+from extraction_pipeline_tests.support.helpers import answer, read_delta, receipt_text
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 RUNS, DOCS = 3, 16
@@ -41,8 +41,8 @@ def test_overlapping_runs_at_once_write_every_document_exactly_once(
         _, stderr = proc.communicate(timeout=300)
         assert proc.returncode == 0, stderr[-2000:]
 
-    records = pd.read_parquet(tmp_path / "out" / "records.parquet")
-    quarantine = pd.read_parquet(tmp_path / "out" / "quarantine.parquet")
+    records = read_delta(tmp_path / "out" / "records")
+    quarantine = read_delta(tmp_path / "out" / "quarantine")
     both = pd.concat([records.document_id, quarantine.document_id])
     assert len(quarantine) > 0 and len(records) > 0
     assert both.is_unique and len(both) == distinct

@@ -7,10 +7,8 @@ import subprocess
 import sys
 import time
 
-import pandas as pd
-
 from extraction_pipeline.llm.cache import AnswerCache
-from extraction_pipeline_tests.support.helpers import answer, receipt_text
+from extraction_pipeline_tests.support.helpers import answer, read_delta, receipt_text
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 DOCS = 12
@@ -48,6 +46,6 @@ def test_a_killed_run_resumes_without_paying_twice(scripted_llm, isolated_answer
 
     sent_after = len(server.requests) - sent_before_kill
     assert sent_after == DOCS - paid_before_kill  # every answer received before the kill was reused
-    records = pd.read_parquet(out / "records.parquet")
+    records = read_delta(out / "records")
     assert len(records) == DOCS and records.document_id.is_unique
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # no half-written file left behind

@@ -3,11 +3,9 @@
 import statistics
 import time
 
-import pandas as pd
-
 from extraction_pipeline.documents.reading import document_id
 from extraction_pipeline_tests.support.dagster_dev import dagster_dev
-from extraction_pipeline_tests.support.helpers import echo, receipt_text
+from extraction_pipeline_tests.support.helpers import echo, read_delta, receipt_text
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 FILES = 10
@@ -36,8 +34,8 @@ def test_files_landing_in_the_inbox_become_records_via_the_sensor(
         seen: dict[str, float] = {}
         deadline = time.monotonic() + 240
         while len(seen) < FILES and time.monotonic() < deadline:
-            if (out / "records.parquet").exists():
-                for doc in pd.read_parquet(out / "records.parquet").document_id:
+            if (out / "records").exists():
+                for doc in read_delta(out / "records").document_id:
                     seen.setdefault(doc, time.time())
             time.sleep(0.5)
     assert set(seen) == set(landed)

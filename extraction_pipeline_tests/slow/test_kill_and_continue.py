@@ -9,10 +9,9 @@ import sys
 import time
 
 import dagster as dg
-import pandas as pd
 
 from extraction_pipeline.llm.local_model import DEFAULT_MODEL, server_alive
-from extraction_pipeline_tests.support.helpers import SAMPLE_INBOX, answer, receipt_text
+from extraction_pipeline_tests.support.helpers import SAMPLE_INBOX, answer, read_delta, receipt_text
 from extraction_pipeline_tests.support.processes import stop_group
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
@@ -75,7 +74,7 @@ def test_a_run_killed_holding_the_slot_does_not_block_the_next(
             if e.step_key == "llm_extractions"
         )
     print(f"kill-and-continue: the next run held the llm_api slot {step_start - killed_at:.1f} s after the kill")
-    records = pd.read_parquet(out / "records.parquet")
+    records = read_delta(out / "records")
     assert len(records) == DOCS and records.document_id.is_unique
 
 
@@ -96,7 +95,7 @@ def test_sigterm_stops_a_run_at_once_and_writes_no_table(scripted_llm, isolated_
     assert run.returncode == 130 and "interrupted" in stderr
     assert stopped_after < 10, f"took {stopped_after:.1f} s to stop"
     assert len(server.requests) == 2  # the queued documents were never sent
-    assert not out.exists() or not list(out.glob("*.parquet"))
+    assert not (out / "records").exists() and not (out / "quarantine").exists()
     assert not list(tmp_path.glob("**/*.tmp"))
 
 

@@ -12,7 +12,7 @@ from extraction_pipeline.llm.local_model import (
     ensure_model,
     server_alive,
 )
-from extraction_pipeline_tests.support.helpers import INVOICE, SAMPLE_INBOX
+from extraction_pipeline_tests.support.helpers import INVOICE, SAMPLE_INBOX, read_delta
 
 
 def test_the_assembled_weights_match_the_pinned_hash():
@@ -36,7 +36,7 @@ def test_two_real_receipts_through_the_whole_graph_on_the_local_model(tmp_path, 
 
     assert (summary.documents, summary.records + summary.quarantined) == (2, 2)
     assert summary.llm_calls >= 2 and summary.cost_usd == 0.0 and summary.input_tokens > 300
-    records = pd.read_parquet(summary.records_path)
+    records = read_delta(summary.records_path)
     assert set(records.model) <= {DEFAULT_MODEL.alias}
     # These two receipts are easy: the 1.5B model gets both totals right.
     assert summary.accuracy["total"] == 1.0
@@ -57,7 +57,7 @@ def test_a_scanned_receipt_through_ocr_and_the_local_model(tmp_path, monkeypatch
 
     assert (summary.documents, summary.records, summary.ocr_pages) == (1, 1, 1)
     assert summary.accuracy["total"] == 1.0 and summary.accuracy["date"] == 1.0
-    evidence = json.loads(pd.read_parquet(summary.records_path).evidence[0])
+    evidence = json.loads(read_delta(summary.records_path).evidence[0])
     assert evidence["total"]["page"] == 1 and 0 < evidence["total"]["ocr_confidence"] <= 1
 
 
@@ -84,6 +84,6 @@ def test_two_local_models_on_one_embedded_server_each_take_their_document_type(t
     summary = run_pipeline(inbox, tmp_path / "out")
 
     assert summary.documents == 2 and summary.records + summary.quarantined == 2
-    tables = [pd.read_parquet(getattr(summary, k)) for k in ("records_path", "quarantine_path")]
+    tables = [read_delta(getattr(summary, k)) for k in ("records_path", "quarantine_path")]
     models = dict(pd.concat(tables)[["document_type", "model"]].itertuples(index=False))
     assert models == {"receipt": QWEN_0_5B.alias, "invoice": QWEN_1_5B.alias}

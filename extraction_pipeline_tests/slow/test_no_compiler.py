@@ -8,9 +8,7 @@ import subprocess
 import sys
 import time
 
-import pandas as pd
-
-from extraction_pipeline_tests.support.helpers import REPO
+from extraction_pipeline_tests.support.helpers import REPO, read_delta
 from extraction_pipeline_tests.support.processes import stop_group
 
 
@@ -41,5 +39,5 @@ def test_make_demo_against_a_configured_server_needs_no_compiler(tmp_path):
     assert demo.returncode == 0, demo.stderr[-3000:]
     print(f"fresh clone to first records, no compiler: {seconds:.0f} s")
     assert not (clone / "models").exists()  # the embedded model was not built
-    records = pd.read_parquet(clone / "output" / "records.parquet")
+    records = read_delta(clone / "output" / "records")
     assert len(records) == 7 and set(records.model) == {"scripted-model"}

@@ -49,5 +49,5 @@ def test_the_wheel_runs_outside_the_checkout(scripted_llm, isolated_answer_cache
     assert done.stderr.splitlines()[0].startswith(str(site))  # the installed copy ran, not the checkout
     summary = json.loads(done.stdout.splitlines()[-1])
     assert summary["records"] == 1 and len(server.requests) == 1
-    assert summary["records_path"] == str(work / "output" / "records.parquet")  # in the working directory
-    assert (work / "output" / "records.parquet").exists()
+    assert summary["records_path"] == str(work / "output" / "records")  # in the working directory
+    assert (work / "output" / "records" / "_delta_log").is_dir()

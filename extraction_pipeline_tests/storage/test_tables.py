@@ -2,14 +2,17 @@
 whose key is gone (that used to drop every earlier row but one, silently)."""
 
 import threading
+from decimal import Decimal
 
 import dagster as dg
 import pandas as pd
+import pyarrow as pa
 import pytest
+from deltalake import DeltaTable, write_deltalake
 
 from extraction_pipeline.defs.resources import LLMResource, OutputStorage, QualityThresholds
-from extraction_pipeline.storage.tables import TableSchemaError, read_table, write_text_atomic
-from extraction_pipeline_tests.support.helpers import ASSETS, echo, receipt_text, write_inbox
+from extraction_pipeline.storage.tables import TableSchemaError, _merge, read_table, update_tables, write_text_atomic
+from extraction_pipeline_tests.support.helpers import ASSETS, echo, read_delta, receipt_text, write_inbox
 
 
 def test_writers_racing_on_one_file_each_replace_it_whole(tmp_path):
@@ -32,18 +35,77 @@ def test_writers_racing_on_one_file_each_replace_it_whole(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["quality_report.md"]  # no temp file left behind
 
 
+def frame(ids, **extra):
+    return pd.DataFrame(
+        {
+            "document_id": ids,
+            "source_path": [f"{i}.txt" for i in ids],
+            "extracted_at": pd.Timestamp.now(tz="UTC"),
+            **extra,
+        }
+    )
+
+
 @pytest.mark.parametrize(
-    ("frame", "problem"),
+    ("table", "problem"),
     [
         (pd.DataFrame({"doc_id": ["a", "b"], "source_path": ["x", "y"], "extracted_at": ["t", "t"]}), "missing"),
         (pd.DataFrame({"document_id": ["a", "a"], "source_path": ["x", "y"], "extracted_at": ["t", "t"]}), "repeated"),
     ],
 )
-def test_a_table_without_a_sound_key_is_refused_by_name(tmp_path, frame, problem):
-    path = tmp_path / "records.parquet"
-    frame.to_parquet(path)
-    with pytest.raises(TableSchemaError, match=rf"records.parquet.*{problem}"):
-        read_table(path)
+def test_a_table_without_a_sound_key_is_refused_by_name(tmp_path, table, problem):
+    write_deltalake(str(tmp_path / "records"), pa.Table.from_pandas(table, preserve_index=False))
+    with pytest.raises(TableSchemaError, match=rf"records.*{problem}"):
+        read_table(tmp_path, "records")
+
+
+def test_runs_merge_on_document_id_and_every_version_stays_readable(tmp_path):
+    update_tables(tmp_path, frame(["a", "b"], total=[Decimal("1.50"), Decimal("2")]), frame([]), run_id="run-1")
+    # b fails now: it moves to quarantine; c is new; a is extracted again with another value.
+    update_tables(
+        tmp_path, frame(["a", "c"], total=[Decimal("9.99"), Decimal("1591600")]), frame(["b"]), run_id="run-2"
+    )
+
+    records = read_delta(tmp_path / "records").set_index("document_id").sort_index()
+    assert list(records.index) == ["a", "c"] and list(records.total) == [Decimal("9.99"), Decimal("1591600")]
+    assert list(read_delta(tmp_path / "quarantine").document_id) == ["b"]
+    history = DeltaTable(str(tmp_path / "records")).history()
+    assert list(dict.fromkeys(h.get("dagster_run_id") for h in history)) == ["run-2", "run-1"]  # newest first
+    before = DeltaTable(str(tmp_path / "records"), version=0).to_pandas()
+    assert sorted(before.document_id) == ["a", "b"]  # what the table held before the second run
+
+
+def test_parquet_tables_of_earlier_versions_are_imported_once_not_dropped(tmp_path):
+    frame(["old1", "old2"], total=[1.0, 2.0]).to_parquet(tmp_path / "records.parquet")
+    frame(["bad"], reason=["x"]).to_parquet(tmp_path / "quarantine.parquet")
+
+    update_tables(tmp_path, frame(["new"], total=[3.0]), frame([]))
+
+    assert sorted(read_delta(tmp_path / "records").document_id) == ["new", "old1", "old2"]
+    assert list(read_delta(tmp_path / "quarantine").document_id) == ["bad"]
+    assert (tmp_path / "records.parquet.imported").exists() and not (tmp_path / "records.parquet").exists()
+    assert DeltaTable(str(tmp_path / "records")).history()[-1].get("imported_from") == "records.parquet"
+
+
+def test_writers_that_race_without_a_lock_lose_no_row(tmp_path):
+    """Delta's optimistic commits alone (as on object storage, where no file lock reaches): every
+    writer's rows survive, each lost race retried on the newer version."""
+    errors = []
+
+    def write(n):
+        try:
+            ids = [f"w{n}-{i}" for i in range(5)]
+            _merge(tmp_path, "records", frame(ids), ("document_id",), drop_ids=set(), commit=None)
+        except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    records = read_delta(tmp_path / "records")
+    assert errors == [] and len(records) == 30 and records.document_id.is_unique
 
 
 def test_a_renamed_key_column_stops_the_run_before_anything_is_written(scripted_llm, tmp_path):
@@ -58,16 +120,18 @@ def test_a_renamed_key_column_stops_the_run_before_anything_is_written(scripted_
     run_config = {"ops": {"raw_documents": {"config": {"inbox": str(inbox)}}}}
     with dg.instance_for_test() as instance:
         assert dg.materialize(ASSETS, instance=instance, resources=resources, run_config=run_config).success
-        records = pd.read_parquet(out / "records.parquet").rename(columns={"document_id": "id"})
-        records.to_parquet(out / "records.parquet")
-        before = {p.name: p.read_bytes() for p in out.glob("*.parquet")}
+        renamed = read_delta(out / "records").rename(columns={"document_id": "id"})
+        write_deltalake(
+            str(out / "records"), pa.Table.from_pandas(renamed, preserve_index=False), mode="overwrite",
+            schema_mode="overwrite",
+        )  # fmt: skip
+        versions = {name: DeltaTable(str(out / name)).version() for name in ("records", "quarantine")}
         (inbox / "r3.txt").write_text(receipt_text("K3"))
         result = dg.materialize(
             ASSETS, instance=instance, resources=resources, run_config=run_config, raise_on_error=False
         )
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    assert "records.parquet" in str(failure.event_specific_data.error) and "document_id" in str(
-        failure.event_specific_data.error
-    )
-    assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == before
+    error = str(failure.event_specific_data.error)
+    assert "records" in error and "document_id" in error
+    assert {name: DeltaTable(str(out / name)).version() for name in versions} == versions

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
+from deltalake import DeltaTable
 
 from extraction_pipeline.definitions import defs
 from extraction_pipeline.defs.assets import (
@@ -127,3 +129,8 @@ def extract_scripted(script, doc: Document, doc_type=None, **settings):
     client = ScriptedClient(list(script))
     outcome = extract_document(doc, client, doc_type or RECEIPT, load_prompt("reask"), ExtractionSettings(**settings))
     return outcome, client
+
+
+def read_delta(path) -> pd.DataFrame:
+    """An output table (a Delta table) as pandas, as a user reads it."""
+    return DeltaTable(str(path)).to_pandas()

@@ -1,0 +1,86 @@
+"""The output tables on object storage: several runs at once (separate processes, as separate
+machines would be) write into Delta tables in an S3 bucket, served by moto's S3-compatible server
+(a test double for S3, on loopback), with no lock but Delta's own commits."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import boto3
+import pytest
+
+from extraction_pipeline.storage.tables import read_table
+from extraction_pipeline_tests.support.helpers import answer, receipt_text
+from extraction_pipeline_tests.support.processes import stop_group
+from extraction_pipeline_tests.support.scripted_llm_server import Reply
+
+RUNS, DOCS = 3, 12
+
+
+@pytest.fixture
+def s3_bucket(monkeypatch):
+    """A bucket on a moto S3 server of this test's own; the AWS_* variables point deltalake at it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "moto's S3 server did not start"
+                time.sleep(0.1)
+        endpoint = f"http://127.0.0.1:{port}"
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": endpoint, "AWS_ALLOW_HTTP": "true",
+            # S3's conditional writes make concurrent Delta commits safe without a lock service.
+            "AWS_CONDITIONAL_PUT": "etag",
+        }.items():  # fmt: skip
+            monkeypatch.setenv(name, value)
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="tables")
+        yield "s3://tables/extraction"
+    finally:
+        stop_group(server, grace_s=10)
+
+
+def test_runs_at_once_write_every_document_once_into_tables_on_s3(
+    s3_bucket, scripted_llm, isolated_answer_cache, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.setenv("EXTRACTION_TABLES_URI", s3_bucket)
+    scripted_llm(lambda req: Reply(answer("S3"), delay_s=0.05))
+    distinct = (RUNS + 1) * DOCS // 2
+    pool = tmp_path / "pool"
+    pool.mkdir()
+    names = [f"r{i:03d}.txt" for i in range(distinct)]
+    for i, name in enumerate(names):
+        (pool / name).write_text(receipt_text("S3", f"REF {i}"))
+    procs = []
+    for r in range(RUNS):
+        inbox = tmp_path / f"inbox{r}"
+        inbox.mkdir()
+        for name in names[r * DOCS // 2 : r * DOCS // 2 + DOCS]:
+            os.link(pool / name, inbox / name)
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox),
+             "--output", str(tmp_path / f"out{r}"), "--json"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        ))  # fmt: skip
+    for proc in procs:
+        stdout, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 0, stderr[-2000:]
+        assert f'"records_path": "{s3_bucket}/records"' in stdout
+
+    records = read_table(s3_bucket, "records")
+    assert records.document_id.is_unique and len(records) == distinct
+    assert sorted(os.path.basename(p) for p in records.source_path) == names
+    assert not any((tmp_path / f"out{r}" / "records").exists() for r in range(RUNS))  # nothing on local disk
