@@ -4,6 +4,7 @@ rate limit held across runs. Prints figures; asserts nothing.
     .venv/bin/python benchmarks/concurrent_runs.py                  # both parts
     .venv/bin/python benchmarks/concurrent_runs.py --only writers --runs 4 --docs 500
     .venv/bin/python benchmarks/concurrent_runs.py --only rpm
+    .venv/bin/python benchmarks/concurrent_runs.py --only writers --s3   # tables on moto's S3 server
 
 The LLM is the scripted OpenAI-compatible server (a test double) in its own process.
 `writers`: N runs (separate processes, as sensor batches and the nightly run are) over overlapping
@@ -15,6 +16,7 @@ that answers 429 above 120 requests per minute; EXTRACTION_RPM=120 is split betw
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -24,10 +26,12 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from deltalake import DeltaTable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 from throughput import PY, REPO, bench_env, make_inbox, scripted_server  # noqa: E402
+
+from extraction_pipeline.storage.tables import read_table  # noqa: E402
+from extraction_pipeline_tests.support.s3_server import s3_server  # noqa: E402
 
 
 def start(inbox: Path, out: Path, env: dict[str, str]) -> subprocess.Popen:
@@ -60,28 +64,34 @@ def overlapping_inboxes(root: Path, pool: Path, runs: int, docs: int) -> list[Pa
     return inboxes
 
 
-def table_rows(out: Path) -> pd.DataFrame:
-    frames = [DeltaTable(str(out / name)).to_pandas() for name in ("records", "quarantine") if (out / name).exists()]
-    return pd.concat(frames, ignore_index=True)
+def table_rows(location: str) -> pd.DataFrame:
+    return pd.concat([read_table(location, name) for name in ("records", "quarantine")], ignore_index=True)
 
 
-def writers(tmp: Path, runs: int, docs: int, receipts: Path) -> None:
+def writers(tmp: Path, runs: int, docs: int, receipts: Path, on_s3: bool) -> None:
     distinct = (runs + 1) * docs // 2
     pool = make_inbox(tmp / "pool", distinct, receipts)
     inboxes = overlapping_inboxes(tmp, pool, runs, docs)
-    with scripted_server(latency=0.2, max_concurrent=64) as url:
-        env = bench_env(url, tmp / "cache.sqlite3", EXTRACTION_MAX_CONCURRENCY="16")
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(scripted_server(latency=0.2, max_concurrent=64))
+        storage = stack.enter_context(s3_server("bench")) if on_s3 else {}
+        where = "an S3 bucket (moto)" if on_s3 else "one output folder"
+        tables = "s3://bench/together" if on_s3 else str(tmp / "out")
+        env = {**bench_env(url, tmp / "cache.sqlite3", EXTRACTION_MAX_CONCURRENCY="16"), **storage,
+               **({"EXTRACTION_TABLES_URI": tables} if on_s3 else {})}  # fmt: skip
         started = time.perf_counter()
         results = finish([start(inbox, tmp / "out", env) for inbox in inboxes])
         together = time.perf_counter() - started
-        rows = table_rows(tmp / "out")
-        alone_env = bench_env(url, tmp / "cache-alone.sqlite3", EXTRACTION_MAX_CONCURRENCY="16")
+        os.environ.update(storage)  # this process reads the tables too
+        rows = table_rows(tables)
+        alone_env = {**env, "EXTRACTION_CACHE_PATH": str(tmp / "cache-alone.sqlite3"),
+                     **({"EXTRACTION_TABLES_URI": "s3://bench/alone"} if on_s3 else {})}  # fmt: skip
         started = time.perf_counter()
         finish([start(pool, tmp / "out-alone", alone_env)])
         alone = time.perf_counter() - started
     duplicates = int(rows.document_id.duplicated().sum())
-    print(f"[writers] {runs} runs at once x {docs} documents ({distinct} distinct, overlapping by half), one "
-          f"output folder: documents in {sum(r['documents'] for r in results)}, distinct documents {distinct}, "
+    print(f"[writers] {runs} runs at once x {docs} documents ({distinct} distinct, overlapping by half), into "
+          f"{where}: documents in {sum(r['documents'] for r in results)}, distinct documents {distinct}, "
           f"rows out {len(rows)}, missing {distinct - rows.document_id.nunique()}, duplicates {duplicates}; "
           f"wall {together:.1f} s, against {alone:.1f} s for one run over the {distinct} documents")  # fmt: skip
 
@@ -122,11 +132,12 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=500)
     parser.add_argument("--rpm-docs", type=int, default=60)
     parser.add_argument("--receipts", type=Path, default=REPO / "data" / "inbox")
+    parser.add_argument("--s3", action="store_true", help="writers: tables in a bucket on moto's S3 server")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-runs-"))
     print(f"machine: {os.cpu_count()} cores; work folder {tmp}")
     if "writers" in args.only:
-        writers(tmp, args.runs, args.docs, args.receipts)
+        writers(tmp, args.runs, args.docs, args.receipts, args.s3)
     if "rpm" in args.only:
         rpm(tmp, 3, args.rpm_docs, args.receipts)
 

@@ -4,10 +4,10 @@ written: Delta Lake tables under one location, a folder or an object-store URI (
 
 Records and quarantine are keyed by document_id and hold the latest outcome of every document ever
 processed into the same location: a run over some documents updates their rows (a MERGE on
-document_id) and leaves the rest, and a document is in at most one of the two tables. Each write is
-one Delta commit, so readers never see half of it, and runs that write at once (sensor batches, the
-nightly run, a UI run, on one machine or many) lose and duplicate nothing: a commit that lost the
-race to another is retried on the new version. Every version stays readable:
+document_id) and leaves the rest, and a document is in one of the two tables. Each Delta commit is
+atomic, so readers never see half of one, and runs that write at once (sensor batches, the nightly
+run, a UI run, on one machine or many) lose and duplicate nothing: a commit that lost the race to
+another is retried on the new version. Every version stays readable:
 `DeltaTable(path, version=n)`. Tables written as Parquet files by earlier versions are imported once,
 as version 0, and the file is renamed, never dropped.
 """

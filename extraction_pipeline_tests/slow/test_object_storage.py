@@ -3,17 +3,14 @@ machines would be) write into Delta tables in an S3 bucket, served by moto's S3-
 (a test double for S3, on loopback), with no lock but Delta's own commits."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 
-import boto3
 import pytest
 
 from extraction_pipeline.storage.tables import read_table
 from extraction_pipeline_tests.support.helpers import answer, receipt_text
-from extraction_pipeline_tests.support.processes import stop_group
+from extraction_pipeline_tests.support.s3_server import s3_server
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 RUNS, DOCS = 3, 12
@@ -22,34 +19,10 @@ RUNS, DOCS = 3, 12
 @pytest.fixture
 def s3_bucket(monkeypatch):
     """A bucket on a moto S3 server of this test's own; the AWS_* variables point deltalake at it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "moto's S3 server did not start"
-                time.sleep(0.1)
-        endpoint = f"http://127.0.0.1:{port}"
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
-            "AWS_ENDPOINT_URL": endpoint, "AWS_ALLOW_HTTP": "true",
-            # S3's conditional writes make concurrent Delta commits safe without a lock service.
-            "AWS_CONDITIONAL_PUT": "etag",
-        }.items():  # fmt: skip
+    with s3_server("tables") as env:
+        for name, value in env.items():
             monkeypatch.setenv(name, value)
-        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="tables")
         yield "s3://tables/extraction"
-    finally:
-        stop_group(server, grace_s=10)
 
 
 def test_runs_at_once_write_every_document_once_into_tables_on_s3(
