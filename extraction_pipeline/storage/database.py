@@ -27,9 +27,14 @@ def open_database(location: Path | str) -> sa.Engine:
         sa.event.listen(engine, "connect", lambda conn, _: conn.execute("PRAGMA journal_mode=WAL"))
         return engine
     url = sa.make_url(str(location))
-    if url.drivername in ("postgres", "postgresql"):  # dagster-postgres brings psycopg2
+    if url.drivername in ("postgres", "postgresql"):  # the `postgres` extra (dagster-postgres) brings psycopg2
         url = url.set(drivername="postgresql+psycopg2")
-    return sa.create_engine(url, pool_pre_ping=True)
+    try:
+        return sa.create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        raise RuntimeError(
+            f"the cache database needs the {exc.name} driver: pip install 'extraction-pipeline[postgres]'"
+        ) from None
 
 
 def create_table(engine: sa.Engine, ddl: str) -> None:
