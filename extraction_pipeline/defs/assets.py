@@ -276,7 +276,7 @@ def _client_numbers(client: LLMClient) -> dict[str, Any]:
 
 
 @pipeline_asset(
-    kinds={"pandas", "parquet"},
+    kinds={"pandas", "deltalake"},
     tags={"layer": "output"},
     # The nightly run refreshes the records; a day and a half without one means it did not land.
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=36)),
