@@ -138,7 +138,7 @@ def llm_extractions(
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
     # This process now holds the llm_api slot: named on the run, so its death frees the slot.
-    context.instance.add_run_tags(context.run.run_id, holder_tags())
+    context.instance.add_run_tags(context.run.run_id, holder_tags(context.instance, context.run.run_id))
     settings = Settings.load(llm, config)
     doc_types = _document_types(settings, config.document_type)
     outcomes, client_numbers = _extract(context, raw_documents.documents, settings, config, llm, doc_types)

@@ -4,9 +4,9 @@ A run killed by SIGKILL, the OOM killer or a reboot never reports its end: Dagst
 with its `llm_api` pool slot claimed, and with a pool of one every later run waits for that slot
 forever. Run monitoring cannot see it with Dagster's default run launcher (which has no health check
 for run workers), and `free_slots_after_run_end_seconds` only frees the slots of runs that ended.
-So the step that takes the slot records which process holds it (host, pid and the process's start
-time, which tells a reused pid apart), and the CLI (before and during its run) and a daemon sensor
-fail the runs of this host whose process is gone and free their slots.
+So the step that takes the slot records which process holds it (host, the run's orchestrating pid
+and that process's start time, which tells a reused pid apart), and the CLI (before and during its
+run) and a daemon sensor fail the runs of this host whose process is gone and free their slots.
 """
 
 from __future__ import annotations
@@ -35,9 +35,26 @@ def _start_ticks(pid: int) -> str | None:
     return None if state in ("Z", "X") else rest[18]  # field 22 of proc(5): starttime
 
 
-def holder_tags() -> dict[str, str]:
-    """Tags naming this process, for the run whose step holds a pool slot here."""
-    return {HOST_TAG: socket.gethostname(), PROCESS_TAG: f"{os.getpid()}:{_start_ticks(os.getpid()) or ''}"}
+def holder_tags(instance: dg.DagsterInstance | None = None, run_id: str | None = None) -> dict[str, str]:
+    """Tags naming the process that holds the run's pool slots: the run's orchestrating process (the
+    run worker under the multiprocess executor, whose step processes come and go; this process when
+    steps run in process), as Dagster's executor logged it, else this process."""
+    pid = _orchestrating_pid(instance, run_id) if instance is not None and run_id else None
+    pid = pid or os.getpid()
+    return {HOST_TAG: socket.gethostname(), PROCESS_TAG: f"{pid}:{_start_ticks(pid) or ''}"}
+
+
+def _orchestrating_pid(instance: dg.DagsterInstance, run_id: str) -> int | None:
+    """The pid of the run's latest run-level engine event that names one ("Executing steps in process
+    (pid: ...)", "Multiprocess executor: parent process (pid: ...)"); step-level ones are skipped."""
+    for record in reversed(instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)):
+        event = record.dagster_event
+        if event is None or record.step_key is not None:
+            continue
+        pid = event.engine_event_data.metadata.get("pid")
+        if pid is not None:
+            return int(pid.value)
+    return None
 
 
 def process_alive(identity: str) -> bool:

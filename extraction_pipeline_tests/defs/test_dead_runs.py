@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import dagster as dg
+from dagster._core.events import EngineEventData
 from dagster._core.test_utils import create_run_for_test
 
 from extraction_pipeline.defs.dead_runs import (
@@ -85,3 +86,24 @@ def test_the_daemon_sensor_fails_dead_runs():
         result = dead_runs_sensor(dg.build_sensor_context(instance=instance))
         assert isinstance(result, dg.SkipReason) and "1 dead runs failed" in result.skip_message
         assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
+
+
+def test_the_holder_is_the_runs_orchestrating_process_not_a_step_process():
+    """Under the multiprocess executor the step that takes the slot runs in a child that ends before
+    the run does; the run worker that Dagster's executor logged is the one to watch."""
+    with dg.instance_for_test() as instance:
+        run = started_run(instance, {})
+        assert holder_tags(instance, run.run_id)[PROCESS_TAG].startswith(f"{os.getpid()}:")  # nothing logged
+        worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        try:
+            instance.report_engine_event(
+                f"Multiprocess executor: parent process (pid: {worker.pid})",
+                run,
+                EngineEventData.multiprocess(worker.pid),
+            )
+            tags = holder_tags(instance, run.run_id)
+            assert tags[PROCESS_TAG].startswith(f"{worker.pid}:") and process_alive(tags[PROCESS_TAG])
+        finally:
+            worker.kill()
+            worker.wait()
+        assert not process_alive(tags[PROCESS_TAG])

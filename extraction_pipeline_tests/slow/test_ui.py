@@ -79,7 +79,11 @@ def test_materialize_from_the_ui_and_see_cost_tokens_latency_and_error_rate(scri
                 final = wait_for(
                     lambda: (r := instance.get_run_by_id(run.run_id)).is_finished and r, 180, "the run to finish"
                 )
-                assert final.is_success, final.status
+                failures = [
+                    f"{e.step_key}: {e.dagster_event.message} {e.dagster_event.event_specific_data.error}"
+                    for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+                ]
+                assert final.is_success, (final.status, failures)
 
             driver.get(f"{url}/assets/llm_extractions")
             names = ["cost_usd", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "latency_s", "error_rate"]
