@@ -1,5 +1,8 @@
 """Near-duplicate reuse: a re-scan takes the earlier answer, a look-alike with other values does not."""
 
+import json
+import sqlite3
+
 import pandas as pd
 import pytest
 
@@ -101,3 +104,27 @@ def test_one_document_the_endpoint_refuses_does_not_turn_embeddings_off(tmp_path
     index.nearest("d", "receipt", original * 500)
     assert index.embedding_failures == 1 and max(seen) == 8000  # a long document is embedded by its start
     index.close()
+
+
+def test_an_index_file_of_an_earlier_version_is_upgraded_and_keeps_its_documents(tmp_path):
+    """Its table was `documents`, at first without embeddings; now `near_duplicates` in SQLite or PostgreSQL."""
+    path = tmp_path / "near_duplicates.sqlite3"
+    text = receipt_text("OLD")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE documents (document_id TEXT PRIMARY KEY, document_type TEXT NOT NULL,"
+            " fingerprint TEXT NOT NULL, record TEXT NOT NULL)"
+        )
+        db.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?)",
+            ("old", "receipt", json.dumps(sorted(fingerprint(text))), json.dumps({"total": "9.50"})),
+        )
+    db.close()
+    index = NearDuplicateIndex(path)
+    try:
+        assert index.nearest("new", "receipt", text) == ("old", {"total": "9.50"}, 1.0)
+    finally:
+        index.close()
+    with sqlite3.connect(path) as db:
+        assert [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["near_duplicates"]
+    db.close()
