@@ -9,6 +9,7 @@ import sys
 import time
 
 import dagster as dg
+import pytest
 
 from extraction_pipeline.llm.local_model import DEFAULT_MODEL, server_alive
 from extraction_pipeline_tests.support.helpers import SAMPLE_INBOX, answer, read_delta, receipt_text
@@ -78,7 +79,10 @@ def test_a_run_killed_holding_the_slot_does_not_block_the_next(
     assert len(records) == DOCS and records.document_id.is_unique
 
 
-def test_sigterm_stops_a_run_at_once_and_writes_no_table(scripted_llm, isolated_answer_cache, tmp_path, monkeypatch):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_signal_ends_a_run_at_once_and_writes_no_table(
+    signum, scripted_llm, isolated_answer_cache, tmp_path, monkeypatch
+):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     server = scripted_llm(lambda req: Reply(answer("K"), delay_s=60))  # calls that would take a minute
     inbox, out = receipts(tmp_path / "inbox"), tmp_path / "out"
@@ -86,7 +90,7 @@ def test_sigterm_stops_a_run_at_once_and_writes_no_table(scripted_llm, isolated_
     run = start_run(inbox, out)
     try:
         wait_for(lambda: len(server.requests) >= 2, 120, "the run's first calls")
-        os.kill(run.pid, signal.SIGTERM)  # the CLI itself, as a service manager would
+        os.kill(run.pid, signum)  # the CLI itself, as a service manager or a terminal would
         sent = time.monotonic()
         _, stderr = run.communicate(timeout=20)
         stopped_after = time.monotonic() - sent
