@@ -4,8 +4,9 @@ import statistics
 import time
 
 from extraction_pipeline.documents.reading import document_id
+from extraction_pipeline.storage.tables import read_table
 from extraction_pipeline_tests.support.dagster_dev import dagster_dev
-from extraction_pipeline_tests.support.helpers import echo, read_delta, receipt_text
+from extraction_pipeline_tests.support.helpers import echo, receipt_text
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 FILES = 10
@@ -34,9 +35,9 @@ def test_files_landing_in_the_inbox_become_records_via_the_sensor(
         seen: dict[str, float] = {}
         deadline = time.monotonic() + 240
         while len(seen) < FILES and time.monotonic() < deadline:
-            if (out / "records").exists():
-                for doc in read_delta(out / "records").document_id:
-                    seen.setdefault(doc, time.time())
+            records = read_table(out, "records")  # None until the first commit lands
+            for doc in [] if records is None else records.document_id:
+                seen.setdefault(doc, time.time())
             time.sleep(0.5)
     assert set(seen) == set(landed)
     latencies = [seen[d] - landed[d] for d in landed]
