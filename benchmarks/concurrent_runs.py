@@ -28,15 +28,16 @@ from pathlib import Path
 import pandas as pd
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
-from throughput import PY, REPO, bench_env, make_inbox, scripted_server  # noqa: E402
+from throughput import REPO, bench_env, make_inbox, scripted_server  # noqa: E402
 
 from extraction_pipeline.storage.tables import read_table  # noqa: E402
+from extraction_pipeline_tests.support.helpers import cli_command, overlapping_inboxes  # noqa: E402
 from extraction_pipeline_tests.support.s3_server import s3_server  # noqa: E402
 
 
 def start(inbox: Path, out: Path, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
-        [PY, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(out), "--json"],
+        cli_command(inbox, out, "--json"),
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, **env}, cwd=REPO,
     )  # fmt: skip
 
@@ -49,19 +50,6 @@ def finish(procs: list[subprocess.Popen]) -> list[dict]:
             raise SystemExit(f"a run failed with exit status {proc.returncode}")
         results.append(json.loads(stdout.strip().splitlines()[-1]))
     return results
-
-
-def overlapping_inboxes(root: Path, pool: Path, runs: int, docs: int) -> list[Path]:
-    """Run i reads `docs` documents starting at i * docs / 2: each shares half with the next."""
-    names = sorted(p.name for p in pool.iterdir())
-    inboxes = []
-    for i in range(runs):
-        inbox = root / f"inbox-{i}"
-        inbox.mkdir()
-        for name in names[i * docs // 2 : i * docs // 2 + docs]:
-            os.link(pool / name, inbox / name)
-        inboxes.append(inbox)
-    return inboxes
 
 
 def table_rows(location: str) -> pd.DataFrame:

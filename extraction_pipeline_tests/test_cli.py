@@ -3,20 +3,14 @@
 import json
 import os
 import subprocess
-import sys
 
 from extraction_pipeline.cli import RUN_FAILED
-from extraction_pipeline_tests.support.helpers import answer, receipt_text, write_inbox
+from extraction_pipeline_tests.support.helpers import answer, cli_command, receipt_text, write_inbox
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 
-def command(inbox, out, *flags: str) -> list[str]:
-    """`extraction-pipeline run` over `inbox` into `out`, in a process of its own."""
-    return [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(out), *flags]
-
-
 def run_cli(inbox, out, *flags: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(command(inbox, out, *flags), capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(cli_command(inbox, out, *flags), capture_output=True, text=True, timeout=120, env=env)
 
 
 def test_run_json_reports_paths_counts_tokens_and_cost(scripted_llm, tmp_path, monkeypatch):
@@ -93,7 +87,7 @@ def test_runs_started_at_once_on_a_new_dagster_home_all_finish(scripted_llm, tmp
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "new-home")}
     runs = [
         subprocess.Popen(
-            command(inbox, tmp_path / f"out{i}"),
+            cli_command(inbox, tmp_path / f"out{i}"),
             env={**env, "EXTRACTION_CACHE_PATH": str(tmp_path / f"cache{i}.sqlite3")},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -3,11 +3,10 @@ document ends up in the tables exactly once, none lost, none twice. Real CLI pro
 
 import os
 import subprocess
-import sys
 
 import pandas as pd
 
-from extraction_pipeline_tests.support.helpers import answer, read_delta, receipt_text
+from extraction_pipeline_tests.support.helpers import answer, cli_command, overlapping_inboxes, read_delta, receipt_text
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 RUNS, DOCS = 3, 16
@@ -26,17 +25,16 @@ def test_overlapping_runs_at_once_write_every_document_exactly_once(
     names = [f"r{i:03d}.txt" for i in range(distinct)]
     for i, name in enumerate(names):
         (pool / name).write_text(receipt_text("C", f"REF {i % 10} {i}"))
-    procs = []
-    for r in range(RUNS):  # run r reads DOCS documents from r * DOCS / 2: half shared with the next
-        inbox = tmp_path / f"inbox{r}"
-        inbox.mkdir()
-        for name in names[r * DOCS // 2 : r * DOCS // 2 + DOCS]:
-            os.link(pool / name, inbox / name)
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox),
-             "--output", str(tmp_path / "out"), "--json"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        ))  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            cli_command(inbox, tmp_path / "out", "--json"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        for inbox in overlapping_inboxes(tmp_path, pool, RUNS, DOCS)
+    ]
     for proc in procs:
         _, stderr = proc.communicate(timeout=300)
         assert proc.returncode == 0, stderr[-2000:]

@@ -4,11 +4,10 @@ document is processed once in the end, and no output file is ever half-written."
 import os
 import signal
 import subprocess
-import sys
 import time
 
 from extraction_pipeline.llm.cache import AnswerCache
-from extraction_pipeline_tests.support.helpers import answer, read_delta, receipt_text
+from extraction_pipeline_tests.support.helpers import answer, cli_command, read_delta, receipt_text
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 DOCS = 12
@@ -16,7 +15,7 @@ DOCS = 12
 
 def start_run(inbox, out):
     return subprocess.Popen(
-        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(out), "--json"],
+        cli_command(inbox, out, "--json"),
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
         env={**os.environ, "EXTRACTION_MAX_CONCURRENCY": "2"},
     )  # fmt: skip

@@ -5,14 +5,13 @@ on a real instance with the shipped single-machine config (a pool of one slot)."
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import dagster as dg
 import pytest
 
 from extraction_pipeline.llm.local_model import DEFAULT_MODEL, server_alive
-from extraction_pipeline_tests.support.helpers import SAMPLE_INBOX, answer, read_delta, receipt_text
+from extraction_pipeline_tests.support.helpers import SAMPLE_INBOX, answer, cli_command, read_delta, receipt_text
 from extraction_pipeline_tests.support.processes import stop_group
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
@@ -22,7 +21,7 @@ EMBEDDED_URL = "http://127.0.0.1:8765/v1"
 
 def start_run(inbox, out, env=None):
     return subprocess.Popen(
-        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(out), "--json"],
+        cli_command(inbox, out, "--json"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         env={**os.environ, "EXTRACTION_MAX_CONCURRENCY": "2", **(env or {})},
     )  # fmt: skip

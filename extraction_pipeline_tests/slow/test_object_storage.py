@@ -4,12 +4,11 @@ machines would be) write into Delta tables in an S3 bucket, served by moto's S3-
 
 import os
 import subprocess
-import sys
 
 import pytest
 
 from extraction_pipeline.storage.tables import read_table
-from extraction_pipeline_tests.support.helpers import answer, receipt_text
+from extraction_pipeline_tests.support.helpers import answer, cli_command, overlapping_inboxes, receipt_text
 from extraction_pipeline_tests.support.s3_server import s3_server
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
@@ -37,17 +36,16 @@ def test_runs_at_once_write_every_document_once_into_tables_on_s3(
     names = [f"r{i:03d}.txt" for i in range(distinct)]
     for i, name in enumerate(names):
         (pool / name).write_text(receipt_text("S3", f"REF {i}"))
-    procs = []
-    for r in range(RUNS):
-        inbox = tmp_path / f"inbox{r}"
-        inbox.mkdir()
-        for name in names[r * DOCS // 2 : r * DOCS // 2 + DOCS]:
-            os.link(pool / name, inbox / name)
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox),
-             "--output", str(tmp_path / f"out{r}"), "--json"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        ))  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            cli_command(inbox, tmp_path / f"out{r}", "--json"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        for r, inbox in enumerate(overlapping_inboxes(tmp_path, pool, RUNS, DOCS))
+    ]
     for proc in procs:
         stdout, stderr = proc.communicate(timeout=300)
         assert proc.returncode == 0, stderr[-2000:]

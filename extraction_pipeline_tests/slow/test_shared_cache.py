@@ -4,11 +4,10 @@
 import json
 import os
 import subprocess
-import sys
 
 import sqlalchemy as sa
 
-from extraction_pipeline_tests.support.helpers import answer, receipt_text
+from extraction_pipeline_tests.support.helpers import answer, cli_command, receipt_text
 from extraction_pipeline_tests.support.postgres_server import postgres_server
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
@@ -26,8 +25,7 @@ def run_on_machine(disk, inbox, cache_url):
         "DAGSTER_HOME": str(disk / "dagster_home"),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output",
-         str(disk / "output"), "--json"],
+        cli_command(inbox, disk / "output", "--json"),
         env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]

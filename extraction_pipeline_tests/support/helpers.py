@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,3 +135,23 @@ def extract_scripted(script, doc: Document, doc_type=None, **settings):
 def read_delta(path) -> pd.DataFrame:
     """An output table (a Delta table) as pandas, as a user reads it."""
     return DeltaTable(str(path)).to_pandas()
+
+
+def cli_command(inbox, out, *flags: str) -> list[str]:
+    """`extraction-pipeline run` over `inbox` into `out`, for a process of its own."""
+    return [sys.executable, "-m", "extraction_pipeline.cli", "run", "--inbox", str(inbox), "--output", str(out), *flags]
+
+
+def overlapping_inboxes(root: Path, pool: Path, runs: int, docs: int) -> list[Path]:
+    """An inbox per run, of hard links into `pool`: run i reads `docs` files (by name) from
+    i * docs / 2 on, so each shares half with the next, as overlapping sensor batches and the
+    nightly run do."""
+    names = sorted(p.name for p in pool.iterdir())
+    inboxes = []
+    for i in range(runs):
+        inbox = root / f"inbox{i}"
+        inbox.mkdir()
+        for name in names[i * docs // 2 : i * docs // 2 + docs]:
+            os.link(pool / name, inbox / name)
+        inboxes.append(inbox)
+    return inboxes
