@@ -79,7 +79,7 @@ class RunSummary:
         cls, report: QualityReport, llm: dict[str, Any], output_dir: Path, failed_checks: list[str], wall_s: float
     ) -> RunSummary:
         """From the run's report and the metadata of its llm_extractions materialization."""
-        tables = Settings.load().tables_uri or output_dir
+        tables = dataclasses.replace(Settings.load(), output_dir=output_dir).tables_location
         c = report.calls
         return cls(
             records_path=table_uri(tables, RECORDS),

@@ -31,6 +31,7 @@ from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
 from extraction_pipeline.extraction.extract import ExtractionOutcome
+from extraction_pipeline.storage.database import is_url
 
 KEY = "document_id"
 LINE = "line"  # a nested row's position within its document
@@ -145,7 +146,7 @@ def table_uri(location: Location, name: str) -> str:
 
 
 def _is_local(location: Location) -> bool:
-    return "://" not in str(location) or str(location).startswith("file://")
+    return not is_url(location) or str(location).startswith("file://")
 
 
 def _local_dir(location: Location) -> Path:
