@@ -53,6 +53,14 @@ PROVENANCE = (
 COMMIT_ATTEMPTS = 30  # a commit that lost a race is retried this often on the newer version
 
 
+def _commit_properties(metadata: dict | None) -> CommitProperties:
+    """No retries inside deltalake: a commit that lost the race comes back to our loop, which reads
+    the newest version and does the whole write again. deltalake's own retry resolves conflicts
+    itself, and it committed a lost table creation (`mode="error"`) as version 1 on top of the
+    winner's version 0, so two runs starting at once on S3 stored every shared document twice."""
+    return CommitProperties(custom_metadata=metadata, max_commit_retries=0)
+
+
 def _provenance(outcome: ExtractionOutcome) -> dict:
     last = outcome.calls[-1] if outcome.calls else None
     values = {
@@ -182,7 +190,6 @@ def update_tables(
     newer row wins, by `extracted_at`), never in neither. All tables are read and checked
     (TableSchemaError) before any is written. `run_id` is kept in each commit's metadata."""
     nested = nested or {}
-    commit = CommitProperties(custom_metadata={"dagster_run_id": run_id}) if run_id else None
     with _exclusive(location):
         _import_parquet_tables(location, [RECORDS, QUARANTINE, *nested])
         existing_records = read_table(location, RECORDS)
@@ -193,12 +200,12 @@ def update_tables(
             quarantine = quarantine[~quarantine[KEY].isin(existing_records[KEY])]
         replaced = set(records[KEY]) | set(quarantine[KEY])
         # Rows in first, then out of the table they left: a crash in between leaves a row twice, not lost.
-        _merge(location, RECORDS, records, (KEY,), drop_ids=set(), commit=commit)
-        _merge(location, QUARANTINE, quarantine, (KEY,), drop_ids=set(), commit=commit)
+        _merge(location, RECORDS, records, (KEY,), drop_ids=set(), run_id=run_id)
+        _merge(location, QUARANTINE, quarantine, (KEY,), drop_ids=set(), run_id=run_id)
         for name, rows in nested.items():
-            _merge(location, name, rows, (KEY, LINE), drop_ids=replaced, commit=commit)
-        _merge(location, RECORDS, records.iloc[0:0], (KEY,), drop_ids=set(quarantine[KEY]), commit=commit)
-        _merge(location, QUARANTINE, quarantine.iloc[0:0], (KEY,), drop_ids=set(records[KEY]), commit=commit)
+            _merge(location, name, rows, (KEY, LINE), drop_ids=replaced, run_id=run_id)
+        _merge(location, RECORDS, records.iloc[0:0], (KEY,), drop_ids=set(quarantine[KEY]), run_id=run_id)
+        _merge(location, QUARANTINE, quarantine.iloc[0:0], (KEY,), drop_ids=set(records[KEY]), run_id=run_id)
         all_records = read_table(location, RECORDS)
         all_quarantine = read_table(location, QUARANTINE)
         nested_tables = {name: read_table(location, name, (KEY, LINE)) for name in nested}
@@ -218,10 +225,11 @@ def _merge(
     rows: pd.DataFrame,
     key: tuple[str, ...],
     drop_ids: set[str],
-    commit: CommitProperties | None,
+    run_id: str | None = None,
 ) -> None:
     """Upsert `rows` on `key` and delete the rows of `drop_ids` that `rows` do not hold, in one commit."""
     uri = table_uri(location, name)
+    commit = _commit_properties({"dagster_run_id": run_id} if run_id else None)
     for attempt in range(COMMIT_ATTEMPTS):
         try:
             table = _open(uri)
@@ -239,7 +247,7 @@ def _merge(
             schema = pa.schema(table.schema().to_arrow())
             source = _arrow(rows, schema)
             if set(source.schema.names) - set(schema.names):  # a field a pack added: old rows get nulls
-                write_deltalake(table, source.slice(0, 0), mode="append", schema_mode="merge")
+                write_deltalake(table, source.slice(0, 0), mode="append", schema_mode="merge", commit_properties=commit)
                 table = _open(uri)
             on = " AND ".join(f't."{k}" = s."{k}"' for k in key)
             merger = (
@@ -262,7 +270,7 @@ class _Conflict(Exception):
     """Another writer created the table first."""
 
 
-def _create(uri: str, data: pa.Table, commit: CommitProperties | None) -> None:
+def _create(uri: str, data: pa.Table, commit: CommitProperties) -> None:
     try:
         write_deltalake(uri, data, mode="error", commit_properties=commit)
     except DeltaError as exc:
@@ -337,7 +345,7 @@ def _import_parquet_tables(location: Location, names: list[str]) -> None:
             table_uri(location, name),
             _arrow(frame, None),
             mode="error",
-            commit_properties=CommitProperties(custom_metadata={"imported_from": legacy.name}),
+            commit_properties=_commit_properties({"imported_from": legacy.name}),
         )
         legacy.rename(legacy.with_name(legacy.name + ".imported"))
 

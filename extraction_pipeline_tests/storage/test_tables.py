@@ -87,25 +87,45 @@ def test_parquet_tables_of_earlier_versions_are_imported_once_not_dropped(tmp_pa
     assert DeltaTable(str(tmp_path / "records")).history()[-1].get("imported_from") == "records.parquet"
 
 
-def test_writers_that_race_without_a_lock_lose_no_row(tmp_path):
-    """Delta's optimistic commits alone (as on object storage, where no file lock reaches): every
-    writer's rows survive, each lost race retried on the newer version."""
+def race(location, id_sets: list[list[str]]) -> list[Exception]:
+    """One thread per id set, released together, each merging its rows into `location`'s records
+    without the file lock (as on object storage, where no file lock reaches)."""
+    start = threading.Barrier(len(id_sets))
     errors = []
 
-    def write(n):
+    def write(ids):
         try:
-            ids = [f"w{n}-{i}" for i in range(5)]
-            _merge(tmp_path, "records", frame(ids), ("document_id",), drop_ids=set(), commit=None)
-        except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+            start.wait()
+            _merge(location, "records", frame(ids), ("document_id",), drop_ids=set())
+        except Exception as exc:  # noqa: BLE001 - the callers assert on it
             errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    threads = [threading.Thread(target=write, args=(ids,)) for ids in id_sets]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return errors
+
+
+def test_writers_that_race_without_a_lock_lose_no_row(tmp_path):
+    """Delta's optimistic commits alone: every writer's rows survive, each lost race retried on the
+    newer version."""
+    _merge(tmp_path, "records", frame(["seed"]), ("document_id",), drop_ids=set())
+    errors = race(tmp_path, [[f"w{n}-{i}" for i in range(5)] for n in range(6)])
     records = read_delta(tmp_path / "records")
-    assert errors == [] and len(records) == 30 and records.document_id.is_unique
+    assert errors == [] and len(records) == 31 and records.document_id.is_unique
+
+
+def test_writers_that_race_to_create_a_table_store_each_shared_row_once(tmp_path):
+    """Runs starting at once over overlapping inboxes all find no table and all try to create it:
+    the losers merge into the winner's table (deltalake's own retry once committed them on top, so
+    every shared row was stored twice). Repeated, since the race is not won the same way each time."""
+    for round_ in range(5):
+        errors = race(tmp_path / str(round_), [[f"d{i}" for i in range(n, n + 6)] for n in range(4)])
+        records = read_delta(tmp_path / str(round_) / "records")
+        assert errors == []
+        assert sorted(records.document_id) == [f"d{i}" for i in range(9)]
 
 
 def test_a_renamed_key_column_stops_the_run_before_anything_is_written(scripted_llm, tmp_path):
