@@ -391,7 +391,7 @@ def quality_report(
                 **{f"fill_rate.{f}": v for f, v in report.fill_rate.items()},
                 **{f"grounding_rate.{f}": v for f, v in report.grounding_rate.items()},
                 "flagged_low_ocr_confidence": report.flagged_low_ocr_confidence,
-                "flagged_ambiguous_date": report.flagged_ambiguous_date,
+                "flagged_ambiguous": report.flagged_ambiguous,
                 **report.ocr.named(),
             }
         ),

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from extraction_pipeline.doctypes.packs import AUTO, DocumentType, nested_fields
 from extraction_pipeline.doctypes.schemas import llm_json_schema
 from extraction_pipeline.documents.reading import Document, RejectedFile, page_jpegs
+from extraction_pipeline.extraction.amounts import in_document_notation, resolve_grouping
 from extraction_pipeline.extraction.dates import implausible_dates, resolve_order
 from extraction_pipeline.extraction.grounding import (
     Evidence,
@@ -104,7 +105,8 @@ class ExtractionOutcome:
     model_values: dict[str, Any] = field(default_factory=dict)
     # Fields with a character OCR read with low confidence.
     low_confidence: list[str] = field(default_factory=list)
-    # Date fields printed day/month-ambiguously where the document does not say which (dates.py).
+    # Dates (03/04/2024) and amounts (6.364) printed ambiguously where the document does not say
+    # which reading it means (dates.py, amounts.py).
     ambiguous: list[str] = field(default_factory=list)
     # How many parts a long document was extracted in (parts.py); 1 for a whole document.
     parts: int = 1
@@ -167,11 +169,13 @@ def _in_parts(
 
 
 def settle(outcome: ExtractionOutcome, doc: Document, min_confidence: float) -> None:
-    """What a valid record gets from its document after the last answer: dates printed ambiguously
-    in the document's order (or flagged), and for a scan the page and box of each value, with the
+    """What a valid record gets from its document after the last answer: dates and amounts printed
+    ambiguously in the document's notation (or flagged), and for a scan the page and box of each value, with the
     values that hold a character OCR was unsure of flagged."""
     assert outcome.record is not None
-    outcome.record, outcome.ambiguous = resolve_order(outcome.record, outcome.evidence, doc.text)
+    outcome.record, dates = resolve_order(outcome.record, outcome.evidence, doc.text)
+    outcome.record, amounts = resolve_grouping(outcome.record, outcome.evidence, doc.text)
+    outcome.ambiguous = dates + amounts
     if not doc.ocr_lines:
         return
     outcome.evidence = on_pages(outcome.evidence, doc.ocr_lines)
@@ -217,7 +221,7 @@ def _ask_until_valid(
             reason = "the provider's content filter withheld the answer"
             return _quarantine(outcome, replace(call, error_kind="content_filter", error=reason))
         try:
-            answer = extract_json_object(completion.text)
+            answer = in_document_notation(extract_json_object(completion.text), doc.text)
             completed = doc_type.complete(answer, doc.text) if settings.complete_from_layout else {}
             record = validate_record({**answer, **completed}, model_cls).model_dump(mode="python")
             model_values = {f: answer[f] for f in completed}

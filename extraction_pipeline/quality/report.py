@@ -42,7 +42,7 @@ class QualityReport:
     grounding_rate: dict[str, float]
     flagged_ungrounded: int
     flagged_low_ocr_confidence: int
-    flagged_ambiguous_date: int
+    flagged_ambiguous: int
     layout_completions: dict[str, int]
     calls: CallSummary
     ocr: OcrSummary
@@ -99,7 +99,7 @@ def build_report(
         grounding_rate=grounding_rates(outcomes),
         flagged_ungrounded=sum(1 for o in valid if o.ungrounded),
         flagged_low_ocr_confidence=sum(1 for o in valid if o.low_confidence),
-        flagged_ambiguous_date=sum(1 for o in valid if o.ambiguous),
+        flagged_ambiguous=sum(1 for o in valid if o.ambiguous),
         layout_completions=layout_completions(outcomes),
         calls=call_summary(outcomes),
         ocr=ocr_summary(documents),
@@ -142,7 +142,7 @@ def to_markdown(r: QualityReport) -> str:
         f"{c.latency_max_s:.2f} |",
         f"| records flagged (a value not in the document, or in the wrong place) | {r.flagged_ungrounded} |",
         f"| records flagged (a value on a line OCR read with low confidence) | {r.flagged_low_ocr_confidence} |",
-        f"| records flagged (a date whose day/month order the document does not settle) | {r.flagged_ambiguous_date} |",
+        f"| records flagged (a date's day/month order or an amount's thousands separator the document does not settle) | {r.flagged_ambiguous} |",
         "| values completed from the document's lines (model's value kept in `model_values`) | "
         + (", ".join(f"{f}: {n}" for f, n in r.layout_completions.items()) or "none")
         + " |",

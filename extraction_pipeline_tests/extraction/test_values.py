@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.amounts import DECIMAL, GROUPS, in_document_notation, separator_roles
 from extraction_pipeline.extraction.dates import date_order, implausible_dates
 from extraction_pipeline.extraction.grounding import locate
 from extraction_pipeline.extraction.parsing import ValidationFailure, parse_answer
@@ -93,6 +94,42 @@ def test_an_ambiguous_date_is_read_in_the_documents_order_or_flagged():
         Document("e", "/inbox/e.txt", "text", len(unsaid), unsaid),
     )
     assert outcome.record["date"] == dt.date(2024, 4, 3) and outcome.ambiguous == ["date"]
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [("Soto Daging 1 36.364\nNasi Putih 1 6.363\nTotal 51.000", {".": GROUPS}),
+     ("Roti 8.000,00 x2 16.000,00\nTotal. 16.000,00", {".": GROUPS, ",": DECIMAL}),
+     ("Rice 6.364\nTotal 1.591.600", {".": GROUPS}),
+     ("Nasi 1.500\nTOTAL RM 9.50", {".": DECIMAL, ",": GROUPS}),
+     ("Wire 2 x 1.250\nTotal 2.500 KWD", {}), ("Total 1.591", {}),
+     ("1,591,600 and 12,50", {})],
+)  # fmt: skip
+def test_the_document_says_what_its_separators_do(text, roles):
+    """Unambiguous amounts settle a separator; every amount with three digits after its dot settles
+    it too, unless a currency of thousandths is printed; votes both ways settle nothing."""
+    assert separator_roles(text) == roles
+
+
+def test_an_amount_printed_ambiguously_is_read_in_the_documents_notation_or_flagged():
+    """The model answers the JSON number 6.364 for a rupiah amount printed 6.364; the document's
+    other amounts say the dot groups thousands. Line items are read the same way."""
+    cord = "RICE\n25/03/2018\n6.364 1 6.364\nSub Total 65.455\nPB1 10% 6.546\nTotal 72.001"
+    answer = {"company": "RICE", "date": "25/03/2018", "address": "RICE", "total": 72.001, "currency": None}
+    outcome, _ = extract_scripted([json.dumps(answer)], Document("c", "/inbox/c.txt", "text", len(cord), cord))
+    assert outcome.record["total"] == Decimal("72001") and outcome.ambiguous == []
+    lone = "SHOP\n25/03/2018\nTotal 1.591"
+    outcome, _ = extract_scripted(
+        [json.dumps({**answer, "company": "SHOP", "address": "SHOP", "total": 1.591})],
+        Document("l", "/inbox/l.txt", "text", len(lone), lone),
+    )
+    assert outcome.record["total"] == Decimal("1591") and outcome.ambiguous == ["total"]
+    nested = {"total": Decimal("72.001"), "line_items": [{"line_total": Decimal("6.364"), "quantity": Decimal("1")}]}
+    assert in_document_notation(nested, cord) == {
+        "total": Decimal("72001"), "line_items": [{"line_total": Decimal("6364"), "quantity": Decimal("1")}]
+    }  # fmt: skip
+    kilos = "Beef 1.500 kg 12.00\nTOTAL 12.00"  # decimal dots: three decimals are three decimals
+    assert in_document_notation({"quantity": Decimal("1.500")}, kilos) == {"quantity": Decimal("1.500")}
 
 
 def test_a_date_no_document_prints_is_re_asked():

@@ -1,0 +1,110 @@
+"""Amounts in the notation the document prints them.
+
+`6.364` is 6364 on an Indonesian or German receipt and 6.364 where amounts have three decimals. A
+model answering the JSON number 6.364 has not said which it meant (small models copy the digits and
+the dot), and one fixed reading gets one half of the world wrong. The document itself usually says:
+another amount that can be read only one way (`1.591.600` and `16.000,00` group thousands with dots;
+`9.50` has a decimal dot), or every amount with a dot printing exactly three digits after it, which
+only a currency of thousandths (the dinars, the rial) does. Where the document does not say, the
+thousands reading is kept (as `read_amount` reads printed text) and the field is flagged ambiguous,
+like a date whose day/month order is not settled (dates.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from extraction_pipeline.extraction.grounding import Evidence, flatten
+from extraction_pipeline.extraction.values import amount_readings, printed_amounts
+
+GROUPS, DECIMAL = "groups thousands", "decimal"
+# A number as JSON gives it that a document may print meaning thousands (6.364 for 6364).
+_AMBIGUOUS = re.compile(r"\d{1,3}\.\d{3}")
+# Currencies with three decimals: a document in one of them may print every amount as 12.345.
+_THOUSANDTHS_CURRENCY = re.compile(r"\b(KWD|BHD|OMR|JOD|TND|LYD|IQD)\b|د\.ك")
+
+
+def separator_roles(text: str) -> dict[str, str]:
+    """What `.` and `,` do in the document's amounts (GROUPS or DECIMAL), for each one it settles."""
+    votes: dict[str, set[str]] = {".": set(), ",": set()}
+    three_after: Counter[str] = Counter()
+    for start, end, _ in printed_amounts(text):
+        printed = text[start:end]
+        seps = [c for c in printed if c in ".,"]
+        if not seps:
+            continue
+        last = seps[-1]
+        if len(set(seps)) == 2:  # 1.234,56: the first kind groups, the last is the decimal one
+            votes[seps[0]].add(GROUPS)
+            votes[last].add(DECIMAL)
+        elif len(seps) > 1:  # 1.591.600
+            votes[last].add(GROUPS)
+        elif len(printed) - printed.rfind(last) - 1 == 3:  # 6.364: either
+            three_after[last] += 1
+        else:  # 9.50, 9.5 (a space may group: 1 234,56)
+            votes[last].add(DECIMAL)
+    roles = {sep: kinds.pop() for sep, kinds in votes.items() if len(kinds) == 1}
+    for sep, other in ((".", ","), (",", ".")):  # no document has two decimal separators
+        if sep not in roles and roles.get(other) == DECIMAL:
+            roles[sep] = GROUPS
+    for sep, count in three_after.items():
+        if sep not in roles and count >= 2 and not _THOUSANDTHS_CURRENCY.search(text):
+            roles[sep] = GROUPS
+    return roles
+
+
+def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
+    """The model's answer with each number it gave as the document prints it ambiguously (the JSON
+    number 6.364 for a rupiah amount printed `6.364`) read as the thousands it means, unless the
+    document has decimal dots: validation would otherwise refuse it for its three decimals and
+    re-ask about a value that was right. Strings are read by the schema (thousands first)."""
+    printed: set[str] | None = None
+    converted = _copy(answer)
+    for key, value in flatten(answer).items():
+        if not isinstance(value, Decimal) or not _AMBIGUOUS.fullmatch(str(abs(value))):
+            continue
+        printed = printed if printed is not None else {text[start:end] for start, end, _ in printed_amounts(text)}
+        if str(abs(value)) in printed and separator_roles(text).get(".") != DECIMAL:
+            _set(converted, key, value * 1000)
+    return converted
+
+
+def resolve_grouping(
+    record: dict[str, Any], evidence: dict[str, Evidence], text: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The record with each amount printed ambiguously (`6.364`) read in the document's notation,
+    and the fields whose notation the document does not settle (their thousands reading is kept)."""
+    resolved, ambiguous = _copy(record), []
+    roles: dict[str, str] | None = None
+    for key, value in flatten(record).items():
+        e = evidence.get(key)
+        if not isinstance(value, Decimal) or e is None or e.start is None:
+            continue
+        printed = text[e.start : e.end]
+        readings = amount_readings(printed)
+        if len(readings) != 2 or abs(value) not in readings:
+            continue
+        roles = roles if roles is not None else separator_roles(text)
+        role = roles.get(next(c for c in printed if c in ".,"))
+        chosen = readings[1] if role == DECIMAL else readings[0]
+        _set(resolved, key, -chosen if value < 0 else chosen)
+        if role is None:
+            ambiguous.append(key)
+    return resolved, ambiguous
+
+
+def _copy(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: [dict(i) if isinstance(i, dict) else i for i in v] if isinstance(v, list) else v for k, v in record.items()
+    }
+
+
+def _set(record: dict[str, Any], key: str, value: Any) -> None:
+    """Set a value by its path from grounding.flatten: `total` or `line_items[2].line_total`."""
+    if m := re.fullmatch(r"(\w+)\[(\d+)\]\.(\w+)", key):
+        record[m.group(1)][int(m.group(2))][m.group(3)] = value
+    else:
+        record[key] = value
