@@ -57,18 +57,20 @@ def separator_roles(text: str) -> dict[str, str]:
 
 
 def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
-    """The model's answer with each number it gave as the document prints it ambiguously (the JSON
-    number 6.364 for a rupiah amount printed `6.364`) read as the thousands it means, unless the
-    document has decimal dots: validation would otherwise refuse it for its three decimals and
-    re-ask about a value that was right. Strings are read by the schema (thousands first)."""
-    printed: set[str] | None = None
+    """The model's answer with each number it gave with three decimals read as the thousands the
+    document prints, unless the document has decimal dots: the JSON number 6.364 for a rupiah
+    amount printed `6.364`, or 130.000 for one printed `130.000,00`. Validation would otherwise
+    refuse the first for its three decimals and re-ask about a value that was right, and take the
+    second for 130. Strings are read by the schema (thousands first)."""
+    readings: set[Decimal] | None = None
     converted = _copy(answer)
     for key, value in flatten(answer).items():
         if not isinstance(value, Decimal) or not _AMBIGUOUS.fullmatch(str(abs(value))):
             continue
-        printed = printed if printed is not None else {text[start:end] for start, end, _ in printed_amounts(text)}
-        if str(abs(value)) in printed and separator_roles(text).get(".") != DECIMAL:
-            _set(converted, key, value * 1000)
+        readings = readings if readings is not None else {r for _, _, found in printed_amounts(text) for r in found}
+        thousands = abs(value) * 1000
+        if thousands in readings and (abs(value) not in readings or separator_roles(text).get(".") != DECIMAL):
+            _set(converted, key, (value * 1000).quantize(Decimal(1)))
     return converted
 
 

@@ -128,6 +128,8 @@ def test_an_amount_printed_ambiguously_is_read_in_the_documents_notation_or_flag
     assert in_document_notation(nested, cord) == {
         "total": Decimal("72001"), "line_items": [{"line_total": Decimal("6364"), "quantity": Decimal("1")}]
     }  # fmt: skip
+    rupiah = "Roti 8.000,00 x2 16.000,00\nTotal. 16.000,00"  # the model dropped the ",00"
+    assert in_document_notation({"total": Decimal("16.000")}, rupiah) == {"total": Decimal("16000")}
     kilos = "Beef 1.500 kg 12.00\nTOTAL 12.00"  # decimal dots: three decimals are three decimals
     assert in_document_notation({"quantity": Decimal("1.500")}, kilos) == {"quantity": Decimal("1.500")}
 
