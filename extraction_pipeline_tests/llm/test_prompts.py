@@ -6,9 +6,9 @@ from extraction_pipeline.llm.prompts import PromptError, load_prompt
 from extraction_pipeline_tests.support.helpers import INVOICE_TYPE, RECEIPT
 
 RECEIPT_SYSTEM = """You read the OCR text of a shop receipt and answer with one JSON object with these fields:
-- company: the seller's business name from the top of the receipt, usually the line with SDN BHD, S/B, ENTERPRISE, TRADING, HARDWARE, RESTORAN or similar. Skip a person's name printed above it. Leave out registration numbers such as (519537-X) and branch or mall names in brackets.
-- date: the date of purchase exactly as printed (e.g. 25/12/2018 or 12-01-19), without the time.
-- address: the seller's address as printed below the company name, its lines joined with spaces, from the street number (NO., LOT) to the postcode, town and state. Leave out registration, phone, fax and GST numbers.
+- company: the seller's business name from the top of the receipt, usually the line with SDN BHD, S/B, ENTERPRISE, TRADING, HARDWARE, RESTORAN or similar. Skip a person's name printed above it. Leave out registration numbers such as (519537-X) and branch or mall names in brackets. null when no seller's name is printed.
+- date: the date of purchase exactly as printed (e.g. 25/12/2018 or 12-01-19), without the time; null when none is printed.
+- address: the seller's address as printed below the company name, its lines joined with spaces, from the street number (NO., LOT) to the postcode, town and state. Leave out registration, phone, fax and GST numbers. null when no address is printed.
 - total: the final amount to pay, including tax and after rounding (TOTAL ROUNDED, or the amount after a ROUNDING line), as a plain number copied digit for digit. Never CASH, CHANGE, a subtotal or the total before rounding.
 - currency: the currency as printed (e.g. RM), or null.
 Copy every value from the receipt; never invent or correct one.
@@ -33,7 +33,7 @@ Answer:
 
 def test_receipt_prompt_renders_exactly_this_for_a_fixed_input():
     prompt = RECEIPT.prompt
-    assert prompt.version == "3"
+    assert prompt.version == "5"
     assert prompt.render(document_text="SHOP SDN BHD\nTOTAL 9.00") == [
         {"role": "system", "content": RECEIPT_SYSTEM},
         {"role": "user", "content": "Receipt text:\nSHOP SDN BHD\nTOTAL 9.00"},

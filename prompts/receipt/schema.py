@@ -1,4 +1,4 @@
-"""A shop receipt: who sold, when, where, and what was paid."""
+"""A shop receipt: who sold, when, where (when it says), and what was paid."""
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,8 +10,8 @@ class Receipt(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    company: CompanyName = Field(description="name of the seller as printed, usually the first line")
-    date: PrintedDate = Field(description="date of purchase exactly as printed")
-    address: NonEmpty = Field(description="seller's full address as printed, lines joined with spaces")
+    company: CompanyName | None = Field(description="name of the seller as printed, usually the first line; null if none")
+    date: PrintedDate | None = Field(description="date of purchase exactly as printed; null if none")
+    address: NonEmpty | None = Field(description="seller's full address as printed, lines joined with spaces; null if none")
     total: Amount
     currency: CurrencyCode | None = Field(default=None, description="currency as printed, e.g. RM, USD")
