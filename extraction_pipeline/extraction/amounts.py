@@ -21,8 +21,6 @@ from extraction_pipeline.extraction.grounding import Evidence, flatten
 from extraction_pipeline.extraction.values import amount_readings, printed_amounts
 
 GROUPS, DECIMAL = "groups thousands", "decimal"
-# A number as JSON gives it that a document may print meaning thousands (6.364 for 6364).
-_AMBIGUOUS = re.compile(r"\d{1,3}\.\d{3}")
 # Currencies with three decimals: a document in one of them may print every amount as 12.345.
 _THOUSANDTHS_CURRENCY = re.compile(r"\b(KWD|BHD|OMR|JOD|TND|LYD|IQD)\b|د\.ك")
 
@@ -65,12 +63,13 @@ def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
     readings: set[Decimal] | None = None
     converted = _copy(answer)
     for key, value in flatten(answer).items():
-        if not isinstance(value, Decimal) or not _AMBIGUOUS.fullmatch(str(abs(value))):
+        # Read as if printed: 6.364 has two readings (6364 first), 6.36 and 1234.567 one.
+        if not isinstance(value, Decimal) or len(own := amount_readings(str(abs(value)))) != 2:
             continue
         readings = readings if readings is not None else {r for _, _, found in printed_amounts(text) for r in found}
-        thousands = abs(value) * 1000
+        thousands = own[0]
         if thousands in readings and (abs(value) not in readings or separator_roles(text).get(".") != DECIMAL):
-            _set(converted, key, (value * 1000).quantize(Decimal(1)))
+            _set(converted, key, -thousands if value < 0 else thousands)
     return converted
 
 
