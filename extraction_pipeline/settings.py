@@ -127,7 +127,8 @@ class Settings:
         "let a near copy of an extracted document take its answer when all of it is in the copy",
         _bool, "off")  # fmt: skip
     quarantine_ungrounded: tuple[str, ...] = _setting("EXTRACTION_QUARANTINE_UNGROUNDED", (),
-        "fields to quarantine, not just flag, when their value is not in the document (comma-separated)",
+        "fields to quarantine, not just flag, when their value is not in the document, fails a check, or is still "
+        "invalid after the re-asks (an optional field is otherwise set to null and flagged) (comma-separated)",
         _names, "none")  # fmt: skip
     ocr_min_confidence: float = _setting("EXTRACTION_OCR_MIN_CONFIDENCE", 0.5,
         "flag a value read with OCR when a character of it was read less confidently than this (0 to 1; "

@@ -74,7 +74,7 @@ class ExtractionConfig(dg.Config):
     )
     quarantine_ungrounded: Optional[list[str]] = Field(
         default=None,
-        description="fields to quarantine (not just flag) when their value is not in the document; default $EXTRACTION_QUARANTINE_UNGROUNDED",
+        description="fields to quarantine (not just flag) when their value is not in the document, fails a check, or is still invalid after the re-asks; default $EXTRACTION_QUARANTINE_UNGROUNDED",
     )
     ocr_min_confidence: Optional[float] = Field(
         default=None,

@@ -31,7 +31,7 @@ from extraction_pipeline.extraction.grounding import (
     printed_alternatives,
     ungrounded_message,
 )
-from extraction_pipeline.extraction.parsing import OutputError, extract_json_object, validate_record
+from extraction_pipeline.extraction.parsing import OutputError, ValidationFailure, extract_json_object, validate_record
 from extraction_pipeline.extraction.parts import merge, part_document, relaxed, split, validated
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
@@ -101,7 +101,8 @@ class ExtractionOutcome:
     ungrounded: list[str] = field(default_factory=list)
     reused_from: str | None = None  # a near-duplicate document whose answer this one took, without a call
     reuse_refused: bool = False  # a near duplicate was found, but its answer is not all in this document
-    # The model's own values for the fields completed from the document's lines, for audit.
+    # The model's own values where the record holds others, for audit: fields completed from the
+    # document's lines, and optional fields set to null because the model's value stayed invalid.
     model_values: dict[str, Any] = field(default_factory=dict)
     # Fields with a character OCR read with low confidence.
     low_confidence: list[str] = field(default_factory=list)
@@ -164,7 +165,7 @@ def _in_parts(
         return _finish(outcome, exc.kind, f"the answers of the {len(pieces)} parts, merged, are not valid:\n{exc}")
     strict = sorted(set(flagged) & set(settings.quarantine_ungrounded))
     if strict:
-        return _finish(outcome, "ungrounded", f"not in the document: {', '.join(strict)}")
+        return _finish(outcome, "ungrounded", f"flagged and configured to quarantine: {', '.join(strict)}")
     return _accept(outcome, record, evidence, flagged, {})
 
 
@@ -202,9 +203,8 @@ def _ask_until_valid(
             messages = with_page_images(messages, page_jpegs(doc))
         except RejectedFile as exc:  # moved or replaced since it was read
             return _finish(outcome, "unreadable", str(exc))
-    # The best valid but ungrounded answer so far (fewest fields flagged; the later one on a tie):
-    # record, evidence, fields flagged, the model's own values.
-    ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str], dict[str, Any]] | None = None
+    # The best valid but flagged answer so far (fewest fields flagged; the later one on a tie).
+    best: _Examined | None = None
     for attempt in range(1, settings.max_reasks + 2):
         try:
             completion = client.complete(messages, doc_type.name, schema)
@@ -220,35 +220,31 @@ def _ask_until_valid(
         if completion.finish_reason == "content_filter":
             reason = "the provider's content filter withheld the answer"
             return _quarantine(outcome, replace(call, error_kind="content_filter", error=reason))
+        answer: dict[str, Any] | None = None
         try:
             answer = in_document_notation(extract_json_object(completion.text), doc.text)
-            completed = doc_type.complete(answer, doc.text) if settings.complete_from_layout else {}
-            record = validate_record({**answer, **completed}, model_cls).model_dump(mode="python")
-            model_values = {f: answer[f] for f in completed}
-            evidence = ground(record, doc.text) if settings.grounding else {}
-            missing = [f for f, e in evidence.items() if e.status == "missing"]
-            doubtful = {
-                **implausible_dates(record, evidence, doc.text),
-                **doc_type.problems(record, doc.text, evidence),
-            }
-            if missing or doubtful:
-                flagged = list(dict.fromkeys(missing + list(doubtful)))
+            examined = _examine(answer, doc, doc_type, settings)
+            if examined.flagged:
                 # Keep the best answer seen, not the last: a re-ask can make an answer worse.
-                if ungrounded is None or len(flagged) <= len(ungrounded[2]):
-                    ungrounded = (record, evidence, flagged, model_values)
-                raise Ungrounded(
-                    "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *doubtful.values()]))
-                )
+                if best is None or len(examined.flagged) <= len(best.flagged):
+                    best = examined
+                raise Ungrounded(examined.problems)
         except OutputError as exc:
             error = exc
             outcome.calls.append(replace(call, error_kind=exc.kind, error=str(exc)))
         else:
             outcome.calls.append(call)
-            return _accept(outcome, record, evidence, [], model_values)
-        if attempt > settings.max_reasks:
-            return _give_up(outcome, settings, error, ungrounded, f"still invalid after {len(outcome.calls)} attempts")
-        if spent := _document_budget_spent(outcome, settings):
-            return _give_up(outcome, settings, error, ungrounded, f"not re-asked: {spent}")
+            return _accept(outcome, examined.record, examined.evidence, [], examined.model_values)
+        spent = _document_budget_spent(outcome, settings)
+        if attempt > settings.max_reasks or spent:
+            why = (
+                f"still invalid after {len(outcome.calls)} attempts"
+                if attempt > settings.max_reasks
+                else f"not re-asked: {spent}"
+            )
+            if best is None and answer is not None and isinstance(error, ValidationFailure):
+                best = _without_invalid_optionals(answer, error, doc, doc_type, settings)
+            return _give_up(outcome, settings, error, best, why)
         fields = getattr(error, "fields", ())
         problem = str(error) + printed_alternatives(model_cls, fields, doc.text) + doc_type.note_for(fields, doc.text)
         messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=problem)
@@ -283,21 +279,66 @@ def _accept(
     return outcome
 
 
-def _give_up(
-    outcome: ExtractionOutcome,
+@dataclass(frozen=True)
+class _Examined:
+    """A valid answer as a record, with what grounding and the checks found wrong in it."""
+
+    record: dict[str, Any]
+    evidence: dict[str, Evidence]
+    flagged: list[str]  # fields not in the document, failing a check, or dropped as invalid
+    problems: str  # the re-ask's text about them
+    model_values: dict[str, Any]  # the model's own values where the record holds others
+
+
+def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, settings: ExtractionSettings) -> _Examined:
+    """Complete, validate (raises ValidationFailure), ground and check one parsed answer."""
+    completed = doc_type.complete(answer, doc.text) if settings.complete_from_layout else {}
+    record = validate_record({**answer, **completed}, doc_type.model).model_dump(mode="python")
+    evidence = ground(record, doc.text) if settings.grounding else {}
+    missing = [f for f, e in evidence.items() if e.status == "missing"]
+    doubtful = {**implausible_dates(record, evidence, doc.text), **doc_type.problems(record, doc.text, evidence)}
+    return _Examined(
+        record,
+        evidence,
+        list(dict.fromkeys(missing + list(doubtful))),
+        "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *doubtful.values()])),
+        {f: answer[f] for f in completed},
+    )
+
+
+def _without_invalid_optionals(
+    answer: dict[str, Any],
+    error: ValidationFailure,
+    doc: Document,
+    doc_type: DocumentType,
     settings: ExtractionSettings,
-    error: OutputError,
-    ungrounded: tuple[dict[str, Any], dict[str, Evidence], list[str], dict[str, Any]] | None,
-    why: str,
+) -> _Examined | None:
+    """The last answer with the optional fields that are still invalid set to null and flagged, the
+    model's values kept in model_values: a receipt's total is not lost to a date the model made up
+    from an amount (`32.728`) on a till slip that prints none. None when that is not enough (a
+    required field is invalid, or the rest then fails too)."""
+    dropped = {f: answer.get(f) for f in error.fields}
+    try:
+        kept = _examine({**answer, **dict.fromkeys(dropped)}, doc, doc_type, settings)
+    except OutputError:
+        return None
+    flagged = list(dict.fromkeys([*dropped, *kept.flagged]))
+    return replace(kept, flagged=flagged, model_values={**kept.model_values, **dropped})
+
+
+def _give_up(
+    outcome: ExtractionOutcome, settings: ExtractionSettings, error: OutputError, best: _Examined | None, why: str
 ) -> ExtractionOutcome:
-    """Out of attempts or budget. A record whose only fault is an ungrounded value is kept and flagged,
-    unless one of those fields is configured to quarantine."""
-    if ungrounded is not None:
-        record, evidence, missing, model_values = ungrounded
-        strict = sorted(set(missing) & set(settings.quarantine_ungrounded))
+    """Out of attempts or budget. A record whose only faults are flagged values (not in the document,
+    failing a check, or an optional one dropped as invalid) is kept and flagged, unless one of those
+    fields is configured to quarantine."""
+    if best is not None:
+        strict = sorted(set(best.flagged) & set(settings.quarantine_ungrounded))
         if not strict:
-            return _accept(outcome, record, evidence, missing, model_values)
-        return _finish(outcome, "ungrounded", f"{why}; not in the document: {', '.join(strict)}\n{error}")
+            return _accept(outcome, best.record, best.evidence, best.flagged, best.model_values)
+        return _finish(
+            outcome, "ungrounded", f"{why}; flagged and configured to quarantine: {', '.join(strict)}\n{error}"
+        )
     return _finish(outcome, error.kind, f"{why}:\n{error}")
 
 

@@ -184,9 +184,22 @@ def grounding_rates(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
 
 def layout_completions(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
     """Per field, how many accepted values a pack completed from the document's lines (checks/layout.py)."""
+    return _replaced(outcomes, by_null=False)
+
+
+def dropped_values(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
+    """Per field, how many optional values still invalid after the last re-ask were set to null to
+    keep the record (extract.py); the model's value is in model_values and the field is flagged."""
+    return _replaced(outcomes, by_null=True)
+
+
+def _replaced(outcomes: list[ExtractionOutcome], by_null: bool) -> dict[str, int]:
+    """model_values holds the model's value wherever the record holds another: a completed value,
+    or null for a dropped one."""
     counts: dict[str, int] = {}
     for o in outcomes:
-        if o.status == "valid":
+        if o.status == "valid" and o.record is not None:
             for f in o.model_values:
-                counts[f] = counts.get(f, 0) + 1
+                if (o.record.get(f) is None) == by_null:
+                    counts[f] = counts.get(f, 0) + 1
     return counts

@@ -14,6 +14,7 @@ from extraction_pipeline.quality.metrics import (
     OcrSummary,
     call_summary,
     calls_by_model,
+    dropped_values,
     errors_by_kind,
     grounding_rates,
     layout_completions,
@@ -44,6 +45,7 @@ class QualityReport:
     flagged_low_ocr_confidence: int
     flagged_ambiguous: int
     layout_completions: dict[str, int]
+    dropped_values: dict[str, int]
     calls: CallSummary
     ocr: OcrSummary
     quarantine: list[dict[str, Any]]
@@ -101,6 +103,7 @@ def build_report(
         flagged_low_ocr_confidence=sum(1 for o in valid if o.low_confidence),
         flagged_ambiguous=sum(1 for o in valid if o.ambiguous),
         layout_completions=layout_completions(outcomes),
+        dropped_values=dropped_values(outcomes),
         calls=call_summary(outcomes),
         ocr=ocr_summary(documents),
         quarantine=[
@@ -145,6 +148,9 @@ def to_markdown(r: QualityReport) -> str:
         f"| records flagged (a date's day/month order or an amount's thousands separator the document does not settle) | {r.flagged_ambiguous} |",
         "| values completed from the document's lines (model's value kept in `model_values`) | "
         + (", ".join(f"{f}: {n}" for f, n in r.layout_completions.items()) or "none")
+        + " |",
+        "| optional values still invalid after the re-asks, set to null and flagged (model's value in `model_values`) | "
+        + (", ".join(f"{f}: {n}" for f, n in r.dropped_values.items()) or "none")
         + " |",
         "",
         "## Per field",

@@ -2,6 +2,7 @@
 
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.llm.client import LLMError
+from extraction_pipeline.quality.metrics import dropped_values, layout_completions
 from extraction_pipeline_tests.support.helpers import RECEIPT, extract_scripted
 
 GOOD = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN", "total": 9.00, "currency": null}'
@@ -67,3 +68,29 @@ def test_no_reask_once_the_token_budget_is_spent():
 def test_no_reask_once_the_cost_budget_is_spent():
     outcome, client = run(["no json", GOOD], cost_budget_per_document_usd=0.0001)
     assert len(client.calls) == 1 and "0.0001 USD per document" in outcome.reason
+
+
+MADE_UP_DATE = GOOD.replace('"25/12/2018"', '"32.728"')  # a date made from an amount, as a 1.5B model does
+
+
+def test_an_optional_value_still_invalid_after_the_reasks_is_dropped_to_null_and_flagged():
+    outcome, client = run([MADE_UP_DATE] * 3)
+    assert len(client.calls) == 3 and "not a date" in client.calls[1][-1]["content"]
+    assert outcome.status == "valid" and outcome.record["date"] is None and outcome.record["total"] == 9
+    assert outcome.ungrounded == ["date"] and outcome.model_values == {"date": "32.728"}
+    assert dropped_values([outcome]) == {"date": 1} and layout_completions([outcome]) == {}
+
+
+def test_an_invalid_value_is_dropped_only_on_the_last_attempt_and_only_when_optional():
+    outcome, client = run([MADE_UP_DATE, GOOD])
+    assert outcome.status == "valid" and outcome.record["date"] is not None and outcome.ungrounded == []
+    required = GOOD.replace("9.00", '"nine"')
+    outcome, _ = run([required] * 3)
+    assert outcome.status == "quarantined" and outcome.error_kind == "validation_error"
+    assert "total" in outcome.reason and outcome.last_raw_output == required
+
+
+def test_a_dropped_field_configured_strict_is_quarantined_instead():
+    outcome, _ = run([MADE_UP_DATE] * 3, quarantine_ungrounded=("date",))
+    assert outcome.status == "quarantined" and outcome.error_kind == "ungrounded"
+    assert "32.728" in outcome.reason

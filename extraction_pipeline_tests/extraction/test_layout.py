@@ -44,8 +44,11 @@ def test_a_bare_legal_form_that_would_be_quarantined_becomes_a_valid_record():
 def test_switched_off_the_model_answer_is_validated_as_given():
     doc = Document("p1", "/inbox/popular.txt", "text", len(POPULAR), POPULAR)
     answer = '{"company": "CO. (M) SDN BHD", "date": "07/01/18", "address": "NO 8", "total": 25.90, "currency": "RM"}'
-    outcome, _ = run([answer] * 3, doc, complete_from_layout=False)
-    assert outcome.status == "quarantined" and "only a legal form" in outcome.reason
+    outcome, client = run([answer] * 3, doc, complete_from_layout=False)
+    assert "only a legal form" in client.calls[1][-1]["content"]  # re-asked, not joined to the line above
+    # Still invalid after the re-asks: the optional name is dropped, not completed, and flagged.
+    assert outcome.status == "valid" and outcome.record["company"] is None and outcome.ungrounded[0] == "company"
+    assert outcome.model_values == {"company": "CO. (M) SDN BHD"}
 
 
 def test_a_line_that_names_only_the_kind_of_business_continues_the_name_above():
