@@ -143,7 +143,7 @@ def to_markdown(r: QualityReport) -> str:
         f"| input / cached input / output tokens | {c.input_tokens} / {c.cached_input_tokens} / {c.output_tokens} |",
         f"| latency per call p50 / p95 / max (s) | {c.latency_p50_s:.2f} / {c.latency_p95_s:.2f} / "
         f"{c.latency_max_s:.2f} |",
-        f"| records flagged (a value not in the document, or in the wrong place) | {r.flagged_ungrounded} |",
+        f"| records flagged (a value not in the document, in the wrong place, or invalid and dropped) | {r.flagged_ungrounded} |",
         f"| records flagged (a value on a line OCR read with low confidence) | {r.flagged_low_ocr_confidence} |",
         f"| records flagged (a date's day/month order or an amount's thousands separator the document does not settle) | {r.flagged_ambiguous} |",
         "| values completed from the document's lines (model's value kept in `model_values`) | "
