@@ -94,3 +94,9 @@ def test_a_dropped_field_configured_strict_is_quarantined_instead():
     outcome, _ = run([MADE_UP_DATE] * 3, quarantine_ungrounded=("date",))
     assert outcome.status == "quarantined" and outcome.error_kind == "ungrounded"
     assert "32.728" in outcome.reason
+
+
+def test_an_invalid_optional_value_is_dropped_too_when_the_budget_stops_the_reasks():
+    outcome, client = run([MADE_UP_DATE, GOOD], token_budget_per_document=500)
+    assert len(client.calls) == 1 and outcome.status == "valid"
+    assert outcome.record["date"] is None and outcome.ungrounded == ["date"]
