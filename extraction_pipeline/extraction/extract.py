@@ -235,13 +235,10 @@ def _ask_until_valid(
         else:
             outcome.calls.append(call)
             return _accept(outcome, examined.record, examined.evidence, [], examined.model_values)
-        spent = _document_budget_spent(outcome, settings)
-        if attempt > settings.max_reasks or spent:
-            why = (
-                f"still invalid after {len(outcome.calls)} attempts"
-                if attempt > settings.max_reasks
-                else f"not re-asked: {spent}"
-            )
+        last = attempt > settings.max_reasks
+        spent = None if last else _document_budget_spent(outcome, settings)
+        if last or spent:
+            why = f"not re-asked: {spent}" if spent else f"still invalid after {len(outcome.calls)} attempts"
             if best is None and answer is not None and isinstance(error, ValidationFailure):
                 best = _without_invalid_optionals(answer, error, doc, doc_type, settings)
             return _give_up(outcome, settings, error, best, why)
