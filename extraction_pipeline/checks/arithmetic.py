@@ -1,6 +1,7 @@
 """Sums a document prints must agree with: quantity x unit price = line total, the lines add up to
 the net total, net + tax = gross. A model that copies one digit wrong, skips a line or reads a line
-twice at a page break breaks one of them; each is re-asked and flagged like an ungrounded value.
+twice at a page break breaks one of them; each is re-asked and flagged like an ungrounded value. And
+each line has a name: a description that is only numbers is a line read apart from its name.
 
 Within rounding: a unit price printed with four decimals times a quantity is rounded to the cent
 once per line, so a sum may be off by a cent per line.
@@ -8,6 +9,7 @@ once per line, so a sum may be off by a cent per line.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +30,19 @@ def line_arithmetic(record: dict[str, Any], doc: CheckedDocument) -> dict[str, s
             problems[f"{LINES}[{i}].line_total"] = (
                 f"- {LINES}[{i}] ({line['description']!r}): {q} x {p} is {(q * p).quantize(CENT)}, not {t}. "
                 "Copy the line's quantity, unit price and amount as printed."
+            )
+    return problems
+
+
+def lines_named(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+    """Each line's description has a letter: one that is only the line's numbers (`8.000,00 x2`) means
+    the model took the item's name, printed on the line above, for something else."""
+    problems = {}
+    for i, line in enumerate(record.get(LINES) or []):
+        if not re.search(r"[^\W\d_]{2}", line["description"]):  # two letters: not the x of 2x
+            problems[f"{LINES}[{i}].description"] = (
+                f"- {LINES}[{i}]: {line['description']!r} is the line's numbers, not a description. Where an "
+                "item's name and its numbers are printed on two lines, both belong to the one item."
             )
     return problems
 

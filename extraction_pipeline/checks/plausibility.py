@@ -51,6 +51,32 @@ def number_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str,
     }
 
 
+# A price: digits with a separator (9.50, 59.091, 8.000,00, 25,000); a line of prices and counts only.
+_PRICE = re.compile(r"\d[.,]\d")
+_NUMBERS_ONLY = re.compile(r"^[\d.,\s]*(?:[xX@*]\s*[\d.,\s]*)*$")
+
+
+def item_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+    """A seller's name printed with a price, on its line or on a line of numbers below it, is an
+    item: till slips that print no seller start with their first item (`PAKET SUPER 59.091`, or
+    `1009-Roti Kelapa` above `8.000,00 x2 16.000,00`), and a small model takes it for the name."""
+    problems, lines = {}, doc.text.split("\n")  # as evidence offsets count lines
+    for name_field, _ in _SELLER_ABOVE_ADDRESS:
+        name = doc.evidence.get(name_field)
+        if not isinstance(record.get(name_field), str) or name is None or name.start is None:
+            continue
+        line = doc.text.count("\n", 0, name.start)
+        start = doc.text.rfind("\n", 0, name.start) + 1
+        rest = doc.text[start : name.start] + " " + lines[line][name.end - start :]
+        below = lines[line + 1] if line + 1 < len(lines) else ""
+        if _PRICE.search(rest) or (_PRICE.search(below) and _NUMBERS_ONLY.match(below)):
+            problems[name_field] = (
+                f"- {name_field}: {record[name_field]!r} is printed with a price, so it is an item bought, not the "
+                f"seller; {name_field} is null when the receipt prints no seller's name, and the item goes in line_items."
+            )
+    return problems
+
+
 # An unsigned amount with 2 decimals, and not the 840.00 at the end of -7,840.00; sen alone may be
 # printed without the ringgit (CHANGE RM .20), but not after a letter (NO.25).
 _PRINTED_AMOUNT = re.compile(r"(?<![\d.-])(?<!\d,)(?:\d{1,3}(?:,\d{3})*|(?<![A-Z]))\.\d{2}(?!\d)", re.IGNORECASE)
@@ -67,6 +93,7 @@ _NOT_THE_TOTAL = re.compile(
 # TOTAL INCL. OF GST, TOTAL (INCLUSIVE OF GST) is the total, tax included (not INCLUDED GST 0.42, the tax).
 _TAX_INCLUDED = re.compile(r"\bINCL(?!UDED)[A-Z]*\.?\s*(OF\s*)?(GST|SST|TAX)")
 _SUBTOTAL = re.compile(r"SUB\W?TOTAL")
+_ROUNDING = re.compile(r"\bROUND")
 # Rounding to the nearest 5 sen moves a total by at most 0.02; a little more covers receipts that round up.
 ROUNDING_TOLERANCE = Decimal("0.05")
 _ROUNDED_WITHIN_LINES = 3
@@ -77,12 +104,16 @@ def total_problem(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str
 
     Where the receipt prints what was tendered and the change, the total is their difference, to the
     cent: a total before rounding is not what was paid. Where it prints no change and the amount
-    tendered is also printed as a total, that is what was paid, and the total is no more. Otherwise the total is at least the largest amount on a total line (the GST
-    summary's or a subtotal's smaller TOTAL is the usual wrong pick); a total printed only as a subtotal
-    is not one when a total line or a tax charge follows, nor is one followed within a few lines by
-    another total line within rounding of it (TOTAL 102.39, then TOTAL 102.40). Measured on the 625 SROIE training totals by `benchmarks/layout_rules.py`: 13
-    labels raise it: 8 give the total before rounding where the receipt shows a rounded payment, 4 are
-    label errors (3 the subtotal before a coupon), 1 receipt prints its amounts a line off their labels.
+    tendered is also printed as a total, that is what was paid, and the total is no more. Otherwise
+    the total is at least the largest amount on a total line (the GST summary's or a subtotal's
+    smaller TOTAL is the usual wrong pick); a total printed only as a subtotal is not one when a
+    total line or a tax charge follows, nor is one followed within a few lines by another total line
+    within rounding of it (TOTAL 102.39, then TOTAL 102.40) or by a rounding adjustment and the
+    adjusted amount (ROUNDING ADJ -0.01, then 60.30 on a line OCR misread).
+
+    Measured on the 625 SROIE training totals by `benchmarks/layout_rules.py`: 14 labels raise it: 9
+    give the total before rounding where the receipt shows a rounded payment, 4 are label errors (3
+    the subtotal before a coupon), 1 receipt prints its amounts a line off their labels.
     """
     total, text = record.get("total"), doc.text
     if not isinstance(total, Decimal):
@@ -103,6 +134,8 @@ def total_problem(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str
     # The rounded total follows within a few lines (not the GST summary's TOTAL at the foot).
     later = [a for i, a in on_total_lines if at is not None and at < i <= at + _ROUNDED_WITHIN_LINES]
     rounded = next((a for a in later if a != total and abs(a - total) <= ROUNDING_TOLERANCE), None)
+    if rounded is None and at is not None:
+        rounded = _adjusted_below(rows, text.splitlines(), at, total)
     if rounded is not None:
         return {
             "total": f"- total: {total} is the total before rounding; the receipt prints {rounded} after it. "
@@ -131,6 +164,25 @@ def total_problem(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str
             "Give the final total to pay, not a subtotal or a tax summary."
         }
     return {}
+
+
+_ADJUSTMENT = re.compile(r"(?<![\d.])\d?\.\d{2}(?!\d)")
+
+
+def _adjusted_below(rows: list[tuple[str, list[Decimal]]], lines: list[str], at: int, total: Decimal) -> Decimal | None:
+    """The total after a rounding adjustment printed just below it (ROUNDING ADJ -0.01), where the
+    adjusted amount is printed a few lines further down on a line of any label: OCR reads `RM 60.30`
+    as `RH 60.30`, and some tills print the rounded total with no label at all."""
+    for i in range(at + 1, min(at + 1 + _ROUNDED_WITHIN_LINES, len(rows))):
+        if not _ROUNDING.search(rows[i][0]):
+            continue
+        for found in _ADJUSTMENT.findall(lines[i]):
+            adjustment = Decimal(found)
+            below = {a for _, amounts in rows[i + 1 : i + 1 + _ROUNDED_WITHIN_LINES] for a in amounts}
+            for adjusted in (total - adjustment, total + adjustment):
+                if 0 < adjustment <= ROUNDING_TOLERANCE and adjusted in below:
+                    return adjusted
+    return None
 
 
 def payment(text: str) -> tuple[Decimal | None, Decimal | None]:

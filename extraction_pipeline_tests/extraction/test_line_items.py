@@ -3,7 +3,7 @@
 import json
 from decimal import Decimal
 
-from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax
+from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, lines_named, net_plus_tax
 from extraction_pipeline.doctypes.packs import CheckedDocument
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.grounding import ground
@@ -86,3 +86,11 @@ def test_line_items_get_a_table_keyed_by_document_and_line(scripted_llm, tmp_pat
     assert records.total.map(lambda v: Decimal(str(v))).tolist() == [Decimal("2481.15")]
     assert metadata["validated_records"]["line_items_rows"].value == 2
     assert len(server.requests) == 1  # the second run came from the cache
+
+
+def test_a_line_described_only_by_its_numbers_is_a_problem():
+    record = {"line_items": [{"description": "8.000,00 x2", "quantity": 2, "unit_price": 8000, "line_total": 16000}]}
+    problems = lines_named(record, CheckedDocument("1009-Roti Kelapa\n8.000,00 x2 16.000,00", {}))
+    assert "is the line's numbers" in problems["line_items[0].description"]
+    record["line_items"][0]["description"] = "1009-Roti Kelapa"
+    assert lines_named(record, CheckedDocument("", {})) == {}

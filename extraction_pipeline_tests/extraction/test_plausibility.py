@@ -4,7 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from extraction_pipeline.checks.plausibility import misplaced, number_for_a_name, payment, total_problem
+from extraction_pipeline.checks.plausibility import (
+    item_for_a_name,
+    misplaced,
+    number_for_a_name,
+    payment,
+    total_problem,
+)
 from extraction_pipeline.doctypes.packs import CheckedDocument
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.grounding import ground
@@ -90,6 +96,16 @@ def test_a_total_before_rounding_is_a_problem_when_the_rounded_one_follows():
     assert total_problem({"total": Decimal("102.40")}, CheckedDocument(text, {})) == {}
 
 
+def test_a_total_before_a_rounding_adjustment_is_a_problem_when_the_adjusted_amount_follows():
+    # The scanned sample receipt: OCR read the rounded total's label RM as RH, and lost CHANGE.
+    text = "TOTAL AMT.... ...RM 60.31\nROUNDING ADJ.. -0.01\nRH 60.30\nCASH..... 70.30\n10.00"
+    problem = total_problem({"total": Decimal("60.31")}, CheckedDocument(text, {}))["total"]
+    assert "the receipt prints 60.30 after it" in problem
+    assert total_problem({"total": Decimal("60.30")}, CheckedDocument(text, {})) == {}
+    unrounded = "TOTAL 60.31\nROUNDING ADJ 0.00\nRM 60.31"  # an adjustment of nothing moves nothing
+    assert total_problem({"total": Decimal("60.31")}, CheckedDocument(unrounded, {})) == {}
+
+
 def test_without_a_payment_the_total_is_at_least_the_largest_total_line():
     card = "SUBTOTAL 56.60\nGST 6% 3.40\nTOTAL 60.00\nVISA 60.00\nGST SUMMARY TOTAL 56.60"
     assert "less than 60.00" in total_problem({"total": Decimal("56.60")}, CheckedDocument(card, {}))["total"]
@@ -133,6 +149,24 @@ def test_a_negative_total_is_reasked_with_what_the_payment_says_was_paid():
     assert outcome.status == "valid" and outcome.record["total"] == Decimal("9.65")
     reask = client.calls[1][-1]["content"]
     assert "greater than or equal to 0" in reask and "50.00 tendered and 40.35 change, so 9.65 was paid" in reask
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("PAKET SUPER MANTAP 2A RAACHA 59.091\n59.091 1\nTotal 59.091", "PAKET SUPER MANTAP 2A RAACHA"),
+        ("1009-Roti Kelapa\n8.000,00 x2 16.000,00\nTotal. 16.000,00", "1009-Roti Kelapa"),
+    ],
+)
+def test_an_item_with_its_price_taken_for_the_name_is_a_problem(text, name):
+    record = {"company": name}
+    assert "is an item bought" in item_for_a_name(record, CheckedDocument(text, ground(record, text)))["company"]
+
+
+def test_a_seller_with_numbers_in_its_name_or_below_it_is_not_an_item():
+    text = "7-ELEVEN MALAYSIA SDN BHD\n(123456-A)\nNO. 5, JALAN 3/4\nTOTAL 9.50"
+    record = {"company": "7-ELEVEN MALAYSIA SDN BHD"}
+    assert item_for_a_name(record, CheckedDocument(text, ground(record, text))) == {}
 
 
 def test_a_tax_number_line_taken_for_the_name_is_a_problem():
