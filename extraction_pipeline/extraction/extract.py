@@ -312,11 +312,17 @@ def _without_invalid_optionals(
 ) -> _Examined | None:
     """The last answer with the optional fields that are still invalid set to null and flagged, the
     model's values kept in model_values: a receipt's total is not lost to a date the model made up
-    from an amount (`32.728`) on a till slip that prints none. None when that is not enough (a
-    required field is invalid, or the rest then fails too)."""
+    from an amount (`32.728`) on a till slip that prints none. Of a list (line items) only the
+    invalid entries go; the rest of the list stays. None when that is not enough (a required field
+    is invalid, or the rest then fails too)."""
     dropped = {f: answer.get(f) for f in error.fields}
+    kept_values: dict[str, Any] = dict.fromkeys(dropped)
+    for f, value in dropped.items():
+        bad = {i for name, i in error.entries if name == f}
+        if isinstance(value, list) and bad:
+            kept_values[f] = [entry for i, entry in enumerate(value) if i not in bad]
     try:
-        kept = _examine({**answer, **dict.fromkeys(dropped)}, doc, doc_type, settings)
+        kept = _examine({**answer, **kept_values}, doc, doc_type, settings)
     except OutputError:
         return None
     flagged = list(dict.fromkeys([*dropped, *kept.flagged]))

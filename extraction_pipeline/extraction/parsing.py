@@ -33,9 +33,10 @@ class ParseError(OutputError):
 class ValidationFailure(OutputError):
     kind = "validation_error"
 
-    def __init__(self, message: str, fields: tuple[str, ...] = ()):
+    def __init__(self, message: str, fields: tuple[str, ...] = (), entries: tuple[tuple[str, int], ...] = ()):
         super().__init__(message)
         self.fields = fields  # the top-level fields that failed
+        self.entries = entries  # the entries of list fields that failed: ("line_items", 2)
 
 
 def extract_json_object(text: str) -> dict[str, Any]:
@@ -69,8 +70,12 @@ def validate_record(data: dict[str, Any], model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        fields = tuple(dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"]))
-        raise ValidationFailure(describe_validation_error(exc), fields) from None
+        locs = [e["loc"] for e in exc.errors() if e["loc"]]
+        fields = tuple(dict.fromkeys(str(loc[0]) for loc in locs))
+        entries = tuple(
+            dict.fromkeys((str(loc[0]), loc[1]) for loc in locs if len(loc) > 1 and isinstance(loc[1], int))
+        )
+        raise ValidationFailure(describe_validation_error(exc), fields, entries) from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:

@@ -195,11 +195,12 @@ def dropped_values(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
 
 def _replaced(outcomes: list[ExtractionOutcome], by_null: bool) -> dict[str, int]:
     """model_values holds the model's value wherever the record holds another: a completed value,
-    or null for a dropped one."""
+    or a dropped one (null, or a list without its invalid entries; completion never makes lists)."""
     counts: dict[str, int] = {}
     for o in outcomes:
         if o.status == "valid" and o.record is not None:
             for f in o.model_values:
-                if (o.record.get(f) is None) == by_null:
+                value = o.record.get(f)
+                if (value is None or isinstance(value, list)) == by_null:
                     counts[f] = counts.get(f, 0) + 1
     return counts

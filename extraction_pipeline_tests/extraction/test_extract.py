@@ -90,6 +90,19 @@ def test_an_invalid_value_is_dropped_only_on_the_last_attempt_and_only_when_opti
     assert "total" in outcome.reason and outcome.last_raw_output == required
 
 
+def test_of_a_list_only_the_entries_still_invalid_are_dropped():
+    lines = '[{"description": "MILO", "quantity": 2, "unit_price": 3.00, "line_total": 6.00}, ' \
+        '{"description": "ROTI", "quantity": "a few", "unit_price": null, "line_total": 3.00}]'  # fmt: skip
+    answer = GOOD[:-1] + ', "line_items": ' + lines + "}"
+    doc = Document("abc124", "/inbox/r.txt", "text", 60, DOC.text + "\n2 MILO 3.00 6.00\nROTI 3.00")
+    outcome, client = run([answer] * 3, doc=doc)
+    assert len(client.calls) == 3 and "line_items.1.quantity" in client.calls[1][-1]["content"]
+    assert outcome.status == "valid" and outcome.record["total"] == 9
+    assert [line["description"] for line in outcome.record["line_items"]] == ["MILO"]
+    assert outcome.ungrounded == ["line_items"] and len(outcome.model_values["line_items"]) == 2
+    assert dropped_values([outcome]) == {"line_items": 1} and layout_completions([outcome]) == {}
+
+
 def test_a_dropped_field_configured_strict_is_quarantined_instead():
     outcome, _ = run([MADE_UP_DATE] * 3, quarantine_ungrounded=("date",))
     assert outcome.status == "quarantined" and outcome.error_kind == "ungrounded"
