@@ -60,21 +60,25 @@ def item_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, s
     """A seller's name printed with a price, on its line or on a line of numbers below it, is an
     item: till slips that print no seller start with their first item (`PAKET SUPER 59.091`, or
     `1009-Roti Kelapa` above `8.000,00 x2 16.000,00`), and a small model takes it for the name."""
-    problems, lines = {}, doc.text.split("\n")  # as evidence offsets count lines
+    problems, text = {}, doc.text
     for name_field, _ in _SELLER_ABOVE_ADDRESS:
         name = doc.evidence.get(name_field)
         if not isinstance(record.get(name_field), str) or name is None or name.start is None:
             continue
-        line = doc.text.count("\n", 0, name.start)
-        start = doc.text.rfind("\n", 0, name.start) + 1
-        rest = doc.text[start : name.start] + " " + lines[line][name.end - start :]
-        below = lines[line + 1] if line + 1 < len(lines) else ""
+        line_start, line_end = text.rfind("\n", 0, name.start) + 1, _end_of_line(text, name.end)
+        rest = text[line_start : name.start] + " " + text[name.end : line_end]
+        below = text[line_end + 1 : _end_of_line(text, line_end + 1)]
         if _PRICE.search(rest) or (_PRICE.search(below) and _NUMBERS_ONLY.match(below)):
             problems[name_field] = (
                 f"- {name_field}: {record[name_field]!r} is printed with a price, so it is an item bought, not the "
                 f"seller; {name_field} is null when the receipt prints no seller's name, and the item goes in line_items."
             )
     return problems
+
+
+def _end_of_line(text: str, offset: int) -> int:
+    end = text.find("\n", offset)
+    return len(text) if end == -1 else end
 
 
 # An unsigned amount with 2 decimals, and not the 840.00 at the end of -7,840.00; sen alone may be
@@ -135,7 +139,7 @@ def total_problem(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str
     later = [a for i, a in on_total_lines if at is not None and at < i <= at + _ROUNDED_WITHIN_LINES]
     rounded = next((a for a in later if a != total and abs(a - total) <= ROUNDING_TOLERANCE), None)
     if rounded is None and at is not None:
-        rounded = _adjusted_below(rows, text.splitlines(), at, total)
+        rounded = _adjusted_below(rows, at, total)
     if rounded is not None:
         return {
             "total": f"- total: {total} is the total before rounding; the receipt prints {rounded} after it. "
@@ -169,18 +173,20 @@ def total_problem(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str
 _ADJUSTMENT = re.compile(r"(?<![\d.])\d?\.\d{2}(?!\d)")
 
 
-def _adjusted_below(rows: list[tuple[str, list[Decimal]]], lines: list[str], at: int, total: Decimal) -> Decimal | None:
+def _adjusted_below(rows: list[tuple[str, list[Decimal]]], at: int, total: Decimal) -> Decimal | None:
     """The total after a rounding adjustment printed just below it (ROUNDING ADJ -0.01), where the
     adjusted amount is printed a few lines further down on a line of any label: OCR reads `RM 60.30`
     as `RH 60.30`, and some tills print the rounded total with no label at all."""
     for i in range(at + 1, min(at + 1 + _ROUNDED_WITHIN_LINES, len(rows))):
-        if not _ROUNDING.search(rows[i][0]):
+        upper = rows[i][0]
+        if not _ROUNDING.search(upper):
             continue
-        for found in _ADJUSTMENT.findall(lines[i]):
-            adjustment = Decimal(found)
-            below = {a for _, amounts in rows[i + 1 : i + 1 + _ROUNDED_WITHIN_LINES] for a in amounts}
+        below = {a for _, amounts in rows[i + 1 : i + 1 + _ROUNDED_WITHIN_LINES] for a in amounts}
+        for adjustment in map(Decimal, _ADJUSTMENT.findall(upper)):
+            if not 0 < adjustment <= ROUNDING_TOLERANCE:
+                continue
             for adjusted in (total - adjustment, total + adjustment):
-                if 0 < adjustment <= ROUNDING_TOLERANCE and adjusted in below:
+                if adjusted in below:
                     return adjusted
     return None
 
