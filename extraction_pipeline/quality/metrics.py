@@ -188,8 +188,9 @@ def layout_completions(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
 
 
 def dropped_values(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
-    """Per field, how many optional values still invalid after the last re-ask were set to null to
-    keep the record (extract.py); the model's value is in model_values and the field is flagged."""
+    """Per field, how many optional values still invalid after the last re-ask were set to null (or, of a
+    list, lost their invalid entries) to keep the record (extract.py); the model's value is in
+    model_values and the field is flagged."""
     return _replaced(outcomes, by_null=True)
 
 

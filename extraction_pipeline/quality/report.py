@@ -149,7 +149,7 @@ def to_markdown(r: QualityReport) -> str:
         "| values completed from the document's lines (model's value kept in `model_values`) | "
         + (", ".join(f"{f}: {n}" for f, n in r.layout_completions.items()) or "none")
         + " |",
-        "| optional values still invalid after the re-asks, set to null and flagged (model's value in `model_values`) | "
+        "| optional values (or list entries) still invalid after the re-asks, dropped and flagged (model's value in `model_values`) | "
         + (", ".join(f"{f}: {n}" for f, n in r.dropped_values.items()) or "none")
         + " |",
         "",
