@@ -12,7 +12,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Callable
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 from extraction_pipeline.extraction.values import parse_date, read_amount
 
@@ -121,6 +130,17 @@ class LineItem(BaseModel):
     quantity: Quantity | None = Field(default=None, description="how many, as printed; null if not printed")
     unit_price: Quantity | None = Field(default=None, description="price of one unit; null if not printed")
     line_total: SignedAmount | None = Field(default=None, description="the line's amount as printed")
+
+    @model_validator(mode="after")
+    def _prints_a_number(self) -> LineItem:
+        """A line of an item table prints a count or a price. A small model asked for every line lists
+        the table's headings, payment terms and tax summary too (`Belegsummen:`, `Zahlungsart:`), each
+        with nothing but a description: such an entry is refused, re-asked, and dropped if it stays."""
+        if self.quantity is None and self.unit_price is None and self.line_total is None:
+            raise ValueError(
+                "prints no quantity, unit price or amount: it is a heading, a note or a summary line, not an item"
+            )
+        return self
 
 
 def llm_json_schema(model: type[BaseModel]) -> dict[str, Any]:

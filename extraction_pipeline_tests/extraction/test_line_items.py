@@ -94,3 +94,21 @@ def test_a_line_described_only_by_its_numbers_is_a_problem():
     assert "is the line's numbers" in problems["line_items[0].description"]
     record["line_items"][0]["description"] = "1009-Roti Kelapa"
     assert lines_named(record, CheckedDocument("", {})) == {}
+
+
+def test_a_line_without_any_number_is_no_item_and_is_dropped_when_it_stays():
+    """The model listed the tax summary's heading as an item (ferd21-BASIC-WL_Einfach, tuning part)."""
+    heading = {"description": "Belegsummen:", "quantity": None, "unit_price": None, "line_total": None}
+    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(INVOICE), INVOICE + "\nBelegsummen:")
+    outcome, client = extract_scripted(
+        [invoice_answer(lines=[*LINES, heading])] * 3, doc, doc_type=DOC_TYPES["invoice"]
+    )
+    assert "line_items.2: Value error, prints no quantity, unit price or amount" in client.calls[1][-1]["content"]
+    assert outcome.status == "valid" and [line["description"] for line in outcome.record["line_items"]] == [
+        "Papier A4",
+        "Toner schwarz",
+    ]
+    assert outcome.ungrounded == ["line_items"] and len(outcome.model_values["line_items"]) == 3
+    # A count alone is a line (CORD prints `2 CRYSANTNUM` with no price).
+    assert record(lines=[{"description": "CRYSANTNUM", "quantity": 2, "unit_price": None, "line_total": None}])
+
