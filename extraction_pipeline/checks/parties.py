@@ -1,0 +1,112 @@
+"""Who is who on a document that labels its parties: `Verkäufer:` above the seller's name and
+address, `Käufer:` above the customer's, `Abweichender Zahlungsempfänger:` above a payee. Form-like
+invoices (the ZUGFeRD renderings, most ERP output) print such labels; a small model still answers
+the first company it sees: the stylesheet's `(c) AWV e.V.` at the top, or the payee. Where the
+document labels its seller, the seller's name is one printed in that block.
+
+PDF text layers split words at kerning gaps (`Ver käufer :`, `Taxiunter nehmen`), so labels and
+names are compared with spaces and punctuation dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from extraction_pipeline.doctypes.packs import Check, CheckedDocument
+from extraction_pipeline.extraction.values import letters_and_digits
+
+# Labels of the selling and the buying party, in the languages of our documents, upper-cased and
+# without spaces (so that they match however the text layer spaced them).
+SELLER_LABELS = (
+    "VERKÄUFER", "LIEFERANT", "RECHNUNGSERSTELLER", "RECHNUNGSSTELLER", "LEISTUNGSERBRINGER",
+    "SELLER", "SUPPLIER", "VENDOR", "VENDEUR", "FOURNISSEUR", "ÉMETTEUR", "EMETTEUR", "VERKOPER", "LEVERANCIER",
+)  # fmt: skip
+BUYER_LABELS = (
+    "KÄUFER", "RECHNUNGSEMPFÄNGER", "LEISTUNGSEMPFÄNGER", "KUNDE", "BUYER", "CUSTOMER", "BILLTO", "SOLDTO",
+    "ACHETEUR", "CLIENT", "FACTURÉÀ", "KOPER", "KLANT", "AFNEMER",
+)  # fmt: skip
+_ALL_LABELS = SELLER_LABELS + BUYER_LABELS
+# A block ends at the next label (a party's, or any line ending in a colon) or after this many lines.
+_BLOCK_LINES = 5
+
+
+def named_as_seller(field: str) -> Check:
+    """`field` (the seller's name) is printed in the block under the document's seller label, where
+    it has one, as a whole line or two (`MVM Musterhafter` / `Versicherungsverein Musterstadt a.G.`),
+    not a part of one; not under the buyer's label, nor anywhere else (a payee, a footer)."""
+
+    def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+        name = letters_and_digits(record.get(field))
+        if not name:
+            return {}
+        sellers = party_blocks(doc.text, SELLER_LABELS)
+        if not sellers:
+            return {}
+        within = next(((label, lines) for label, lines in sellers if name in letters_and_digits(" ".join(lines))), None)
+        if within is not None:
+            label, lines = within
+            if name in _whole_lines(lines) or not any(
+                name in letters_and_digits(line) for line in lines if _one_phrase(line)
+            ):
+                return {}
+            return {
+                field: f"- {field}: {record[field]!r} is part of a name printed under {label!r}: {_shown(lines)}. "
+                "Give the name whole, as printed (it may run over two lines)."
+            }
+        label, lines = sellers[0]
+        buyers = party_blocks(doc.text, BUYER_LABELS)
+        under_buyer = next((b for b, block in buyers if name in letters_and_digits(" ".join(block))), None)
+        where = (
+            f"printed under {under_buyer!r}, the customer"
+            if under_buyer
+            else "not the party the invoice names as seller"
+        )
+        return {
+            field: f"- {field}: {record[field]!r} is {where}. Under {label!r} the document prints: {_shown(lines)}. "
+            f"Give the seller's name as printed there."
+        }
+
+    return check
+
+
+def _whole_lines(lines: list[str]) -> set[str]:
+    """A block's lines, and each two in a row, as letters and digits: what a whole name can be."""
+    compact = [letters_and_digits(line) for line in lines]
+    return set(compact) | {a + b for a, b in zip(compact, compact[1:])}
+
+
+def _one_phrase(line: str) -> bool:
+    """A line with nothing but a name on it: no comma, bullet, colon or wide gap joining it to an
+    address (`Acme Ltd, Hauptstr. 1`; `Bei Spiel GmbH    ●    Ecke 12`)."""
+    return not re.search(r"[,;:|●•·\t]|\s{3,}", line.strip())
+
+
+def _shown(lines: list[str]) -> str:
+    return " / ".join(line.strip() for line in lines)
+
+
+def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """Each line that is one of `labels` (alone, or before a colon or slash: `Käufer/Leistungsempfänger:`),
+    with the lines that follow it up to the next label: (the label as printed, its block). A name
+    printed on the label's own line (`Seller: Acme Ltd`) is the block's first line."""
+    lines = text.splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        if not _labelled(line, labels):
+            continue
+        head, _, rest = line.partition(":")
+        block = [rest] if rest.strip() else []
+        for following in lines[i + 1 :]:
+            if len(block) == _BLOCK_LINES or following.rstrip().endswith(":") or _labelled(following, _ALL_LABELS):
+                break
+            if following.strip():
+                block.append(following)
+        if block:
+            found.append((head.strip(), block))
+    return found
+
+
+def _labelled(line: str, labels: tuple[str, ...]) -> bool:
+    compact = re.sub(r"\s", "", line).upper()
+    return any(re.fullmatch(rf"{label}(?:[:/(].*)?", compact) for label in labels)

@@ -1,0 +1,64 @@
+"""The seller named under the document's seller label (checks/parties.py), on text shaped like the
+ZUGFeRD renderings of the tuning part (ferd21-*), word splits of their text layer included."""
+
+from extraction_pipeline.checks.parties import BUYER_LABELS, SELLER_LABELS, named_as_seller, party_blocks
+from extraction_pipeline.doctypes.packs import CheckedDocument
+
+FORM = """(c) AWV e.V. 2020
+Handelsrechnung Nr. TX-471102 vom 30.10.2019
+Ver käufer :
+ 
+Taxiunter nehmen TX GmbH
+Lieferantenstraße 20
+DE 10369 Berlin
+Käufer/Leistungsempfänger:
+Taxi-Gast AG Mitte
+Kundenstraße 15
+Abweichender Zahlungsempfänger :
+Global Payments Ltd.
+Bruttosumme 18,08"""
+
+check = named_as_seller("issuer")
+
+
+def _problem(name: str | None, text: str = FORM) -> str | None:
+    return check({"issuer": name}, CheckedDocument(text, {})).get("issuer")
+
+
+def test_the_name_printed_under_the_seller_label_passes_however_the_text_layer_spaced_it():
+    assert _problem("Taxiunternehmen TX GmbH") is None
+    assert _problem("TAXIUNTER NEHMEN TX GMBH") is None
+
+
+def test_a_name_from_elsewhere_is_a_problem_that_quotes_the_sellers_block():
+    problem = _problem("AWV e.V.")
+    assert problem is not None and "not the party the invoice names as seller" in problem
+    assert "Under 'Ver käufer' the document prints: Taxiunter nehmen TX GmbH / Lieferantenstraße 20" in problem
+    assert "Global Payments" not in problem  # the payee's block is not the seller's
+    assert _problem("Global Payments Ltd.") is not None
+
+
+def test_the_customer_is_named_as_such():
+    problem = _problem("Taxi-Gast AG Mitte")
+    assert problem is not None and "printed under 'Käufer/Leistungsempfänger', the customer" in problem
+
+
+def test_without_a_seller_label_there_is_nothing_to_compare():
+    letter = "Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen\nTheodor Est\nRechnung RE-2017/505"
+    assert _problem("Theodor Est", letter) is None
+    assert _problem(None) is None
+
+
+def test_labels_are_whole_lines_not_words_that_start_like_them():
+    text = "Lieferant GmbH\nLieferantenstraße 20\nKundennummer: 4711\nSeller: Acme Ltd\nBill to\nBeta SARL"
+    assert party_blocks(text, SELLER_LABELS) == [("Seller", [" Acme Ltd"])]  # up to the next party's label
+    assert party_blocks(text, BUYER_LABELS) == [("Bill to", ["Beta SARL"])]
+
+
+def test_a_part_of_a_name_on_its_own_line_is_a_problem_but_not_the_name_before_an_address():
+    two_lines = "Verkäufer:\nMVM Musterhafter\nVersicherungsverein Musterstadt a.G.\nMusterstr. 12"
+    problem = _problem("Musterhafter", two_lines)
+    assert problem is not None and "is part of a name printed under 'Verkäufer'" in problem
+    assert _problem("MVM Musterhafter Versicherungsverein Musterstadt a.G.", two_lines) is None
+    assert _problem("MVM Musterhafter", two_lines) is None  # a whole line is a name
+    assert _problem("Acme Ltd", "Seller: Acme Ltd, 1 High Street, London") is None
