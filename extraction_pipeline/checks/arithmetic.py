@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
+from extraction_pipeline.extraction.values import printed_amounts
 
 CENT = Decimal("0.01")
 LINES = "line_items"
@@ -48,7 +49,9 @@ def lines_named(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
 
 
 def lines_add_up_to(total_field: str) -> Check:
-    """The line totals add up to `total_field` (a net total) when every line prints its total."""
+    """The line totals add up to `total_field` (a net total) when every line prints its total, or to
+    a sum the document prints besides the lines: with discounts or charges on the whole invoice, the
+    lines add up to a printed subtotal (Positionssumme, Total lines) and not to the net."""
 
     def lines_add_up(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
         lines, total = record.get(LINES) or [], record.get(total_field)
@@ -56,6 +59,9 @@ def lines_add_up_to(total_field: str) -> Check:
             return {}
         added = sum(line["line_total"] for line in lines)
         if abs(added - total) <= CENT * len(lines):
+            return {}
+        as_a_line = sum(line["line_total"] == added for line in lines)
+        if _times_printed(abs(added), doc.text) > as_a_line:
             return {}
         return {
             LINES: f"- {LINES}: the {len(lines)} lines add up to {added}, but {total_field} is {total}. Give every "
@@ -66,14 +72,22 @@ def lines_add_up_to(total_field: str) -> Check:
 
 
 def net_plus_tax(net_field: str, tax_field: str, gross_field: str) -> Check:
-    """`net_field` + `tax_field` = `gross_field`, where all three are given. The problem is the tax's:
-    the gross total is printed once and prominently, while an invoice with several tax rates prints
-    several tax amounts, and one of them is the usual wrong answer."""
+    """`net_field` + `tax_field` = `gross_field`, where all three are given. The gross total is printed
+    once and prominently, so the problem is the net's where gross - tax is printed and gross - net is
+    not (the model took the lines' sum before discounts and charges), and otherwise the tax's (an
+    invoice with several tax rates prints several tax amounts, and one of them is the usual wrong
+    answer)."""
 
     def adds_up(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
         net, tax, gross = record.get(net_field), record.get(tax_field), record.get(gross_field)
         if net is None or tax is None or gross is None or abs(net + tax - gross) <= CENT:
             return {}
+        if _times_printed(abs(gross - tax), doc.text) and not _times_printed(abs(gross - net), doc.text):
+            return {  # the net is the one that disagrees: usually the lines' sum before discounts and charges
+                net_field: f"- {net_field}: {gross_field} {gross} - {tax_field} {tax} is {gross - tax}, which the "
+                f"document prints, not {net}. {net_field} is the total before tax after discounts and charges, "
+                "not the sum of the lines."
+            }
         return {
             tax_field: f"- {tax_field}: {net_field} {net} + {tax_field} {tax} is {net + tax}, not the "
             f"{gross_field} {gross}. Where several tax rates are printed, {tax_field} is the sum of their tax "
@@ -81,3 +95,8 @@ def net_plus_tax(net_field: str, tax_field: str, gross_field: str) -> Check:
         }
 
     return adds_up
+
+
+def _times_printed(amount: Decimal, text: str) -> int:
+    """How often `amount` is printed in `text`, in any notation."""
+    return sum(amount in readings for _, _, readings in printed_amounts(text))

@@ -112,3 +112,29 @@ def test_a_line_without_any_number_is_no_item_and_is_dropped_when_it_stays():
     # A count alone is a line (CORD prints `2 CRYSANTNUM` with no price).
     assert record(lines=[{"description": "CRYSANTNUM", "quantity": 2, "unit_price": None, "line_total": None}])
 
+
+# Discounts and charges on the whole invoice: the lines add up to the printed Positionssumme, the
+# net is after them (ferd21-EXTENDED_Fremdwaehrung, tuning part).
+CHARGED = INVOICE.replace(
+    "Nettobetrag 2.085,00\nUSt. 19% 396,15\nGesamtbetrag EUR 2.481,15",
+    "Positionssumme 2.085,00\nZuschläge 30,00\nAbschläge -15,00\nNettobetrag 2.100,00\nUSt. 19% 399,00\n"
+    "Gesamtbetrag EUR 2.499,00",
+)
+
+
+def test_with_charges_the_lines_add_up_to_the_printed_subtotal_and_the_net_is_after_them():
+    doc = CheckedDocument(CHARGED, {})
+    right = record(net_total=2100.00, tax_total=399.00, total=2499.00)
+    assert lines_add_up_to("net_total")(right, doc) == {}
+    assert net_plus_tax("net_total", "tax_total", "total")(right, doc) == {}
+    lines_sum = record(net_total=2085.00, tax_total=399.00, total=2499.00)
+    problem = net_plus_tax("net_total", "tax_total", "total")(lines_sum, doc)
+    assert (
+        list(problem) == ["net_total"]
+        and "2499.0 - tax_total 399.0 is 2100.0, which the document prints, not 2085.0" in problem["net_total"]
+    )
+    # One line's amount is printed as that line, not as a sum: a skipped line is still a problem.
+    assert (
+        "the 1 lines add up to 45"
+        in lines_add_up_to("net_total")(record(lines=LINES[:1], net_total=2100.00), doc)["line_items"]
+    )
