@@ -1,11 +1,13 @@
 """An invoice's seller is printed above its address like a shop's: the same name rules as receipts;
 where the invoice labels its parties (`Verkäufer:`, `Käufer:`), the seller is the name under the
-seller's label. Its sums must agree (lines, net, tax, gross). The till's payment rules (cash
-tendered, change) do not apply, nor does completing the name from its line: an invoice's letterhead
-prints name, street and town on one line (`Bei Spiel GmbH ● Ecke 12 ● 12345 Stadt`), and completion
-took all of it on the tuning part."""
+seller's label, and its date is not one printed beside another date's label (Leistungsdatum, due
+date) when the invoice labels its own. Its sums must agree (lines, net, tax, gross). The till's
+payment rules (cash tendered, change) do not apply, nor does completing the name from its line: an
+invoice's letterhead prints name, street and town on one line (`Bei Spiel GmbH ● Ecke 12 ● 12345
+Stadt`), and completion took all of it on the tuning part."""
 
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax
+from extraction_pipeline.checks.dates import the_documents_own_date
 from extraction_pipeline.checks.parties import named_as_seller
 from extraction_pipeline.checks.plausibility import misplaced, number_for_a_name
 
@@ -13,6 +15,7 @@ CHECKS = [
     number_for_a_name,
     misplaced,
     named_as_seller("issuer"),
+    the_documents_own_date("date"),
     line_arithmetic,
     lines_add_up_to("net_total"),
     net_plus_tax("net_total", "tax_total", "total"),

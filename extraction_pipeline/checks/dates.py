@@ -1,0 +1,64 @@
+"""Which of the dates a document prints is its own. An invoice prints several, each beside its
+label (Rechnungsdatum, Leistungsdatum, fällig am; date de facture, échéance; invoice date, due
+date), and a small model answers the first or the most prominent: on the tuning part the service
+date (`Leistungsdatum 07.05.2017`) for the invoice's `Rechnung # RE-20170509/505 von 09.05.2017`.
+Where the answer is printed only beside another date's label and the document labels a different
+date as its own, the answer is re-asked with that line quoted.
+
+Labels are read on the date's line just before it, upper-cased with spaces dropped (PDF text layers
+split words).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from extraction_pipeline.doctypes.packs import Check, CheckedDocument
+from extraction_pipeline.extraction.values import find_dates
+
+_DOCUMENT = r"(RECHNUNG|INVOICE|FACTURE|FACTUUR|GUTSCHRIFT|AVOIR|CREDITNOTE)"
+# The document's own date: `Rechnungsdatum:`, `Invoice date`, `Date de facture`, a bare `Datum:`, or
+# the date after the document's number (`Rechnung Nr. 4711 vom`, `Facture N° 12 du`).
+_OWN = re.compile(
+    rf"((RECHNUNGS|BELEG|FACTUUR)-?DATUM|INVOICEDATE|DATEOFINVOICE|DATEDE(LA)?FACTURE|^DATUM|^DATE"
+    rf"|{_DOCUMENT}\S*?(NR|NO|N°|NUMMER|NUMBER|NUMÉRO|#)\S*(VOM|VON|DU|DATED|VAN|OF))\W*$"
+)
+# Another date's label, anywhere after the last number before the date (`netto bis`).
+_OTHER = re.compile(
+    r"(LEISTUNG|LIEFER|FÄLLIG|ZAHLBAR|BESTELL|AUFTRAG|ZEITRAUM|SKONTO|BIS|DUE|DELIVER|ORDER|PERIOD|SHIP"
+    r"|PAYABLE|UNTIL|ÉCHÉANCE|ECHEANCE|LIVRAISON|COMMANDE|PAIEMENT|JUSQU|VERVAL|LEVERING)\D*$"
+)
+
+
+def the_documents_own_date(field: str) -> Check:
+    """`field` (the document's date) is not a date printed only beside another date's label where
+    the document labels a different date as its own."""
+
+    def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+        value = record.get(field)
+        if not isinstance(value, dt.date):
+            return {}
+        dates = labelled_dates(doc.text)
+        answered = [kind for date, kind, _ in dates if date == value]
+        own = next((line for date, kind, line in dates if kind == "own" and date != value), None)
+        if not answered or any(kind != "other" for kind in answered) or own is None:
+            return {}
+        return {
+            field: f"- {field}: {value.isoformat()} is printed as another date (delivery, service, due or order "
+            f"date). The document's own date is printed on the line {own.strip()!r}. Give that date as printed."
+        }
+
+    return check
+
+
+def labelled_dates(text: str) -> list[tuple[dt.date, str, str]]:
+    """Each date printed, what its label says it is ("own", "other" or "" for no label), and its line."""
+    found = []
+    for line in text.splitlines():
+        for start, _, date in find_dates(line):
+            before = re.sub(r"\s", "", line[:start]).upper()
+            kind = "own" if _OWN.search(before) else "other" if _OTHER.search(before) else ""
+            found.append((date, kind, line))
+    return found

@@ -1,0 +1,39 @@
+"""The document's own date among the dates an invoice prints (checks/dates.py)."""
+
+import datetime as dt
+
+from extraction_pipeline.checks.dates import labelled_dates, the_documents_own_date
+from extraction_pipeline.doctypes.packs import CheckedDocument
+
+# The layout of mustang-RE-20170509_505 (tuning part), where the model answered the service date.
+MUSTANG = """2017-05-09
+Kundennummer:2
+Rechnung # RE-20170509/505 von 09.05.2017
+Leistungsdatum 07.05.2017
+Bitte überweisen Sie bis zum 30.05.2017."""
+
+check = the_documents_own_date("date")
+
+
+def _problem(date: dt.date, text: str = MUSTANG) -> str | None:
+    return check({"date": date}, CheckedDocument(text, {})).get("date")
+
+
+def test_a_date_printed_only_as_another_date_is_a_problem_that_quotes_the_documents_own():
+    problem = _problem(dt.date(2017, 5, 7))
+    assert problem is not None and "'Rechnung # RE-20170509/505 von 09.05.2017'" in problem
+    assert _problem(dt.date(2017, 5, 30)) is not None  # the due date (bis zum)
+    assert _problem(dt.date(2017, 5, 9)) is None
+
+
+def test_without_a_labelled_own_date_or_with_an_unlabelled_copy_there_is_no_opinion():
+    assert _problem(dt.date(2017, 5, 7), "Leistungsdatum 07.05.2017\nFällig am 30.05.2017") is None
+    # Service and invoice date the same day: printed beside its own label too.
+    assert _problem(dt.date(2013, 3, 5), "Rechnungsdatum 05.03.2013\nLeistungsdatum 05.03.2013") is None
+    assert _problem(dt.date(2017, 5, 7), "Datum: 09.05.2017\n07.05.2017\nLieferdatum 07.05.2017") is None
+
+
+def test_labels_are_read_across_split_words_and_languages():
+    kinds = {(d, k) for d, k, _ in labelled_dates("Rech nungs datum : 2024-03-05\nDate d'échéance : 2024-04-04")}
+    assert (dt.date(2024, 3, 5), "own") in kinds and (dt.date(2024, 4, 4), "other") in kinds
+    assert {k for _, k, _ in labelled_dates("Facture N° F-12 du 05/03/2024")} == {"own"}
