@@ -35,6 +35,10 @@ def test_a_registered_company_below_the_address_is_the_legal_entity_not_a_custom
     text = "DOMINO'S PIZZA\nD-08, M AVENUE , JLN 1 / 38A\n51200 KUALA LUMPUR\nTOTAL 32.00\nDOMMAL FOOD SERVICES SDN BHD\nCO . NO . 419060-A"
     record = {"company": "DOMMAL FOOD SERVICES SDN BHD", "address": "D-08, M AVENUE , JLN 1 / 38A 51200 KUALA LUMPUR"}
     assert misplaced(record, CheckedDocument(text, ground(record, text))) == {}
+    # A form feed (a page break in some text layers) breaks a line as `splitlines` does: the
+    # registration number is still read on the line below the name.
+    paged = text.replace("\nTOTAL 32.00\n", "\nTOTAL 32.00\x0c")
+    assert misplaced(record, CheckedDocument(paged, ground(record, paged))) == {}
 
 
 @pytest.mark.parametrize("name", ["SDN BHD", "Sdn. Bhd.", "(M) SDN BHD"])
