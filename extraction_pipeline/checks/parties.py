@@ -109,4 +109,4 @@ def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str
 
 def _labelled(line: str, labels: tuple[str, ...]) -> bool:
     compact = re.sub(r"\s", "", line).upper()
-    return any(re.fullmatch(rf"{label}(?:[:/(].*)?", compact) for label in labels)
+    return re.fullmatch(rf"(?:{'|'.join(labels)})(?:[:/(].*)?", compact) is not None
