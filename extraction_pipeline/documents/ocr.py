@@ -248,6 +248,10 @@ class RapidOcr:
         "Global.log_level": "warning",
         "Det.limit_type": "max",
         "Det.limit_side_len": 1280,
+        # Boxes are recognised in batches padded to the widest, and to at least this width: the
+        # default 320 pads a batch of short amounts to four times their width. Narrower still is
+        # faster but drops decimal points (docs/ocr.md has the figures per width).
+        "Rec.rec_img_shape": [3, 48, 256],
     }
 
     def __init__(self) -> None:
