@@ -203,7 +203,7 @@ def _ask_until_valid(
             messages = with_page_images(messages, page_jpegs(doc))
         except RejectedFile as exc:  # moved or replaced since it was read
             return _finish(outcome, "unreadable", str(exc))
-    # The best valid but flagged answer so far (fewest fields flagged; the later one on a tie).
+    # The best valid but flagged answer so far: fewest fields flagged, the earlier one on a tie.
     best: _Examined | None = None
     for attempt in range(1, settings.max_reasks + 2):
         try:
@@ -225,8 +225,9 @@ def _ask_until_valid(
             answer = in_document_notation(extract_json_object(completion.text), doc.text)
             examined = _examine(answer, doc, doc_type, settings)
             if examined.flagged:
-                # Keep the best answer seen, not the last: a re-ask can make an answer worse.
-                if best is None or len(examined.flagged) <= len(best.flagged):
+                # Keep the best answer seen, not the last: a re-ask can make an answer worse, and
+                # one that trades a flag for another has not shown the first answer wrong.
+                if best is None or len(examined.flagged) < len(best.flagged):
                     best = examined
                 raise Ungrounded(examined.problems)
         except OutputError as exc:

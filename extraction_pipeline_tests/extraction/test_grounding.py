@@ -88,3 +88,11 @@ def test_reasks_that_make_the_answer_worse_leave_the_best_answer_standing():
     outcome, client = run([one_wrong, two_wrong, all_wrong])
     assert len(client.calls) == 3 and outcome.status == "valid"
     assert outcome.record["company"] == "INDAH GIFT & HOME DECO" and outcome.ungrounded == ["total"]
+
+
+def test_a_reask_that_trades_one_flag_for_another_leaves_the_first_answer_standing():
+    total_wrong = GOOD % "60.32"
+    company_wrong = (GOOD % "60.30").replace("INDAH GIFT & HOME DECO", "ACME TRADING")
+    outcome, client = run([total_wrong, company_wrong, company_wrong])
+    assert len(client.calls) == 3 and outcome.status == "valid"
+    assert outcome.record["company"] == "INDAH GIFT & HOME DECO" and outcome.ungrounded == ["total"]
