@@ -203,8 +203,7 @@ def _ask_until_valid(
             messages = with_page_images(messages, page_jpegs(doc))
         except RejectedFile as exc:  # moved or replaced since it was read
             return _finish(outcome, "unreadable", str(exc))
-    # The best valid but flagged answer so far: fewest fields flagged, the earlier one on a tie.
-    best: _Examined | None = None
+    flagged: list[_Examined] = []  # the valid answers with a flagged value, in the order they came
     for attempt in range(1, settings.max_reasks + 2):
         try:
             completion = client.complete(messages, doc_type.name, schema)
@@ -225,10 +224,7 @@ def _ask_until_valid(
             answer = in_document_notation(extract_json_object(completion.text), doc.text)
             examined = _examine(answer, doc, doc_type, settings)
             if examined.flagged:
-                # Keep the best answer seen, not the last: a re-ask can make an answer worse, and
-                # one that trades a flag for another has not shown the first answer wrong.
-                if best is None or len(examined.flagged) < len(best.flagged):
-                    best = examined
+                flagged.append(examined)
                 raise Ungrounded(examined.problems)
         except OutputError as exc:
             error = exc
@@ -240,6 +236,7 @@ def _ask_until_valid(
         spent = None if last else _document_budget_spent(outcome, settings)
         if last or spent:
             why = f"not re-asked: {spent}" if spent else f"still invalid after {len(outcome.calls)} attempts"
+            best = _best_of(flagged, doc, doc_type, settings)
             if best is None and answer is not None and isinstance(error, ValidationFailure):
                 best = _without_invalid_optionals(answer, error, doc, doc_type, settings)
             return _give_up(outcome, settings, error, best, why)
@@ -281,6 +278,7 @@ def _accept(
 class _Examined:
     """A valid answer as a record, with what grounding and the checks found wrong in it."""
 
+    answer: dict[str, Any]  # the parsed answer it was made from
     record: dict[str, Any]
     evidence: dict[str, Evidence]
     flagged: list[str]  # fields not in the document, failing a check, or dropped as invalid
@@ -296,12 +294,43 @@ def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, sett
     missing = [f for f, e in evidence.items() if e.status == "missing"]
     doubtful = {**implausible_dates(record, evidence, doc.text), **doc_type.problems(record, doc.text, evidence)}
     return _Examined(
+        answer,
         record,
         evidence,
         list(dict.fromkeys(missing + list(doubtful))),
         "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *doubtful.values()])),
         {f: answer[f] for f in completed},
     )
+
+
+def _best_of(
+    answers: list[_Examined], doc: Document, doc_type: DocumentType, settings: ExtractionSettings
+) -> _Examined | None:
+    """The record to keep when every answer has a flagged value: the answer with the fewest fields
+    flagged (a list of lines counts as one), the earlier one on a tie (a re-ask that trades one
+    flag for another has not shown the first answer wrong). A re-ask often mends the value it was asked about and breaks another, so a field
+    flagged there is taken from another answer that has it unflagged; the result is examined again
+    as a whole (a sum check sees the values together) and kept only if it mends a field and flags
+    none that was not flagged before."""
+    if not answers:
+        return None
+    best = min(answers, key=lambda a: len(_top_fields(a.flagged)))  # min keeps the first of equals
+    for other in answers:
+        mended = _top_fields(best.flagged) - _top_fields(other.flagged)
+        if not mended:
+            continue
+        try:
+            merged = _examine({**best.answer, **{f: other.answer.get(f) for f in mended}}, doc, doc_type, settings)
+        except OutputError:
+            continue
+        if _top_fields(merged.flagged) < _top_fields(best.flagged):
+            best = merged
+    return best
+
+
+def _top_fields(names: list[str]) -> set[str]:
+    """`line_items[2].line_total` -> `line_items`: a list is taken from one answer whole."""
+    return {name.split("[")[0].split(".")[0] for name in names}
 
 
 def _without_invalid_optionals(

@@ -90,9 +90,15 @@ def test_reasks_that_make_the_answer_worse_leave_the_best_answer_standing():
     assert outcome.record["company"] == "INDAH GIFT & HOME DECO" and outcome.ungrounded == ["total"]
 
 
-def test_a_reask_that_trades_one_flag_for_another_leaves_the_first_answer_standing():
+def test_a_value_a_reask_mended_is_kept_when_the_reask_broke_another():
     total_wrong = GOOD % "60.32"
     company_wrong = (GOOD % "60.30").replace("INDAH GIFT & HOME DECO", "ACME TRADING")
     outcome, client = run([total_wrong, company_wrong, company_wrong])
+    assert len(client.calls) == 3 and outcome.status == "valid" and outcome.ungrounded == []
+    assert (outcome.record["company"], outcome.record["total"]) == ("INDAH GIFT & HOME DECO", Decimal("60.30"))
+
+
+def test_a_reask_that_trades_one_wrong_value_for_another_leaves_the_first_answer_standing():
+    outcome, client = run([GOOD % "60.32", GOOD % "60.33", GOOD % "60.33"])
     assert len(client.calls) == 3 and outcome.status == "valid"
-    assert outcome.record["company"] == "INDAH GIFT & HOME DECO" and outcome.ungrounded == ["total"]
+    assert outcome.record["total"] == Decimal("60.32") and outcome.ungrounded == ["total"]
