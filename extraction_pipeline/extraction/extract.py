@@ -32,7 +32,7 @@ from extraction_pipeline.extraction.grounding import (
     ungrounded_message,
 )
 from extraction_pipeline.extraction.parsing import OutputError, ValidationFailure, extract_json_object, validate_record
-from extraction_pipeline.extraction.parts import merge, part_document, relaxed, split, validated
+from extraction_pipeline.extraction.parts import merge, part_document, relaxed, split
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
 
@@ -160,13 +160,13 @@ def _in_parts(
             return _finish(outcome, part.error_kind or "unknown", f"part {number} of {len(pieces)}: {part.reason}")
         answers.append(part.record)
     try:
-        record, evidence, flagged = validated(merge(answers, nested_fields([doc_type])), doc_type, doc.text)
+        whole = _examine(merge(answers, nested_fields([doc_type])), doc, doc_type, settings)
     except OutputError as exc:
         return _finish(outcome, exc.kind, f"the answers of the {len(pieces)} parts, merged, are not valid:\n{exc}")
-    strict = sorted(set(flagged) & set(settings.quarantine_ungrounded))
+    strict = sorted(set(whole.flagged) & set(settings.quarantine_ungrounded))
     if strict:
         return _finish(outcome, "ungrounded", f"flagged and configured to quarantine: {', '.join(strict)}")
-    return _accept(outcome, record, evidence, flagged, {})
+    return _accept(outcome, whole.record, whole.evidence, whole.flagged, whole.model_values)
 
 
 def settle(outcome: ExtractionOutcome, doc: Document, min_confidence: float) -> None:

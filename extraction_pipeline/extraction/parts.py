@@ -5,9 +5,10 @@ A document is never cut to fit. Its text is split at line breaks into parts of a
 the model reads its rows as rows. Every part is asked with the type's prompt and a relaxed model
 (every field optional: the invoice number is on page 1, the total on page 4). The answers are merged:
 each single value from the first part that gives it, list fields (`line_items`) from every part in
-order, with a row repeated across a seam dropped. The merged record is validated with the type's own
-model, grounded in the whole text and checked like any record; what fails is flagged or quarantined
-with the reason, and the record's `parts` says how many parts it took.
+order, with a row repeated across a seam dropped. The merged record is then examined as a whole
+document's answer is (`extract._examine`: validated with the type's own model, grounded in the
+whole text, its dates and the type's checks run); what fails is flagged or quarantined with the
+reason, and the record's `parts` says how many parts it took.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from pydantic import ConfigDict, Field, create_model
 
 from extraction_pipeline.doctypes.packs import DocumentType, nested_fields
 from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.extraction.grounding import ground
-from extraction_pipeline.extraction.parsing import validate_record
 
 # Words of an item table's header row in the languages detection knows.
 _HEADER_WORDS = re.compile(
@@ -93,12 +92,3 @@ def merge(answers: list[dict[str, Any]], list_fields: list[str]) -> dict[str, An
             elif merged.get(name) in (None, "") and value not in (None, ""):
                 merged[name] = value
     return merged
-
-
-def validated(merged: dict[str, Any], doc_type: DocumentType, text: str) -> tuple[dict[str, Any], dict, list[str]]:
-    """The merged record under the type's own model, its evidence in the whole text, and what is
-    flagged (values not found, and the type's checks). Raises ValidationFailure when it does not validate."""
-    record = validate_record(merged, doc_type.model).model_dump(mode="python")
-    evidence = ground(record, text)
-    missing = [f for f, e in evidence.items() if e.status == "missing"]
-    return record, evidence, list(dict.fromkeys(missing + list(doc_type.problems(record, text, evidence))))

@@ -64,3 +64,16 @@ def test_a_part_that_fails_quarantines_the_document_naming_the_part():
     )
     assert outcome.status == "quarantined" and outcome.error_kind == "truncated"
     assert outcome.reason.startswith("part 2 of 3: the answer hit the output token limit")
+
+
+def test_the_merged_record_is_examined_with_the_run_s_settings():
+    """Grounding turned off is off for a long document too: the merged record goes through the same
+    examination as a whole document's answer."""
+    first = json.dumps({"issuer": "Acme AG", "invoice_number": "R-99", "date": "05.03.2024", "currency": "EUR"})
+    rest = ["{}", '{"total": 249.9}']
+    doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
+    settings = {"doc_type": DOC_TYPES["invoice"], "max_part_chars": 130}
+    grounded, _ = extract_scripted([first] * 3 + rest, doc, **settings)  # the first part re-asked twice
+    ungrounded, _ = extract_scripted([first, *rest], doc, **settings, grounding=False)
+    assert "issuer" in grounded.ungrounded and grounded.evidence["issuer"].status == "missing"
+    assert ungrounded.status == "valid" and "issuer" not in ungrounded.ungrounded and ungrounded.evidence == {}
