@@ -2,11 +2,12 @@
 
 The loop: ask; parse; let the document type's pack complete values the model cut short (a name or
 address, from the document's lines); validate, ground every value in the document text, and run the
-pack's checks; on a parse, validation, grounding or check problem, re-ask with the problem quoted, at most `max_reasks` times and within the
-document's token and cost budgets. An answer cut off by the token limit is not
-re-asked as if the model had made a mistake (asking again would be cut off the same way), and an
-LLM fault that survived the SDK's retries ends the document at once. Usage from every attempt is
-kept, so cost and tokens are never under-counted.
+pack's checks; on a parse, validation, grounding or check problem, re-ask with the problem quoted,
+at most `max_reasks` times and within the document's token and cost budgets. An answer cut off by
+the token limit is not re-asked as if the model had made a mistake (asking again would be cut off
+the same way), unless it was cut off while repeating itself: a small model's loop, which a re-ask
+can break. An LLM fault that survived the SDK's retries ends the document at once. Usage from every
+attempt is kept, so cost and tokens are never under-counted.
 
 A document read with OCR gets the page and box of each value on its image, and a value with a
 character the OCR engine was unsure of is flagged: no model can mend a misread digit. Where the
@@ -31,7 +32,14 @@ from extraction_pipeline.extraction.grounding import (
     printed_alternatives,
     ungrounded_message,
 )
-from extraction_pipeline.extraction.parsing import OutputError, ValidationFailure, extract_json_object, validate_record
+from extraction_pipeline.extraction.parsing import (
+    OutputError,
+    RepetitionLoop,
+    ValidationFailure,
+    extract_json_object,
+    repetition_loop,
+    validate_record,
+)
 from extraction_pipeline.extraction.parts import merge, part_document, relaxed, split
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
@@ -210,7 +218,8 @@ def _ask_until_valid(
         except LLMError as exc:
             return _quarantine(outcome, failed_call(attempt, client.model, prompt, exc))
         call = call_record(attempt, prompt, completion)
-        if completion.finish_reason == "length":
+        looped = _looped(completion)
+        if completion.finish_reason == "length" and not looped:
             reason = f"the answer hit the output token limit ({completion.output_tokens} tokens)"
             return _quarantine(outcome, replace(call, error_kind="truncated", error=reason))
         if completion.finish_reason == OVERSIZED:
@@ -221,6 +230,8 @@ def _ask_until_valid(
             return _quarantine(outcome, replace(call, error_kind="content_filter", error=reason))
         answer: dict[str, Any] | None = None
         try:
+            if looped:
+                raise looped
             answer = in_document_notation(extract_json_object(completion.text), doc.text)
             examined = _examine(answer, doc, doc_type, settings)
             if examined.flagged:
@@ -242,8 +253,17 @@ def _ask_until_valid(
             return _give_up(outcome, settings, error, best, why)
         fields = getattr(error, "fields", ())
         problem = str(error) + printed_alternatives(model_cls, fields, doc.text) + doc_type.note_for(fields, doc.text)
-        messages = messages + [{"role": "assistant", "content": completion.text}] + reask.render(error=problem)
+        said = looped.kept if looped else completion.text  # a loop is not played back to the model
+        messages = messages + [{"role": "assistant", "content": said}] + reask.render(error=problem)
     raise AssertionError("unreachable: the loop returns on its last attempt")
+
+
+def _looped(completion: Completion) -> RepetitionLoop | None:
+    """An answer the output token limit cut off while it repeated itself, as a problem to re-ask
+    with. (An answer over MAX_ANSWER_CHARS is not: a server that sends megabytes ignores the limit,
+    and would do so again.)"""
+    loop = repetition_loop(completion.text) if completion.finish_reason == "length" else None
+    return RepetitionLoop(completion.text, *loop) if loop else None
 
 
 def with_page_images(messages: list[dict[str, Any]], jpegs: list[bytes]) -> list[dict[str, Any]]:

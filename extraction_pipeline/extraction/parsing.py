@@ -39,6 +39,40 @@ class ValidationFailure(OutputError):
         self.entries = entries  # the entries of list fields that failed: ("line_items", 2)
 
 
+class RepetitionLoop(OutputError):
+    """An answer cut off while it repeated one piece of text: a small model's loop, which a re-ask
+    can break, unlike an answer that was merely longer than the output limit."""
+
+    kind = "repetition"
+
+    def __init__(self, text: str, start: int, unit: int):
+        super().__init__(
+            f"the answer repeated the same text over and over ({text[start : start + unit][:120]!r}) until the"
+            " output limit cut it off. Give each value once, as the document prints it, and close the JSON object."
+        )
+        # What the conversation keeps of the answer: up to the first repeat, not the loop.
+        self.kept = f"{text[: start + unit]} ..."
+
+
+# A loop repeats its piece at least this often and over at least this many characters, and the
+# piece is at most _MAX_UNIT long (a few line items repeated as a block).
+_MIN_REPEATS, _MIN_SPAN, _MAX_UNIT = 3, 100, 2000
+
+
+def repetition_loop(text: str) -> tuple[int, int] | None:
+    """(where it starts, piece length) when the text ends by repeating one piece; else None."""
+    n = len(text)
+    for unit in range(1, min(_MAX_UNIT, n // _MIN_REPEATS) + 1):
+        span = max(_MIN_REPEATS * unit, _MIN_SPAN)
+        if span > n or text[n - span : n - unit] != text[n - span + unit :]:
+            continue
+        start = n - span
+        while start > 0 and text[start - 1] == text[start - 1 + unit]:
+            start -= 1
+        return start, unit
+    return None
+
+
 def extract_json_object(text: str) -> dict[str, Any]:
     """The first JSON object in the answer: inside a code fence, the whole text, or embedded in prose."""
     if not text or not text.strip():

@@ -17,7 +17,7 @@ from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.extract import ExtractionOutcome, LLMCall
 from extraction_pipeline.extraction.grounding import field_of
 
-VALIDATION_KINDS = frozenset({"parse_error", "validation_error"})
+VALIDATION_KINDS = frozenset({"parse_error", "validation_error", "repetition"})
 # Problems with what the model said, as opposed to the call failing: re-asked, not counted as failed calls.
 ANSWER_PROBLEM_KINDS = VALIDATION_KINDS | {"ungrounded"}
 

@@ -48,6 +48,24 @@ def test_truncated_answer_is_not_reasked():
     assert outcome.status == "quarantined" and outcome.error_kind == "truncated"
 
 
+LOOP = '{"company": "SHOP SDN BHD", "items": [' + '{"d": "KW 36", "n": 0.01}, ' * 40
+
+
+def test_an_answer_cut_off_in_a_repetition_loop_is_reasked_without_the_loop():
+    outcome, client = run([(LOOP, "length"), GOOD])
+    assert outcome.status == "valid" and len(client.calls) == 2
+    assert outcome.calls[0].error_kind == "repetition" and outcome.calls[0].raw_output == LOOP
+    kept, reask = client.calls[1][-2:]
+    assert kept == {"role": "assistant", "content": LOOP[: LOOP.index("}, ") + 3] + " ..."}
+    assert "repeated the same text over and over" in reask["content"]
+
+
+def test_a_loop_still_there_after_the_reasks_is_quarantined_as_one():
+    outcome, client = run([(LOOP, "length")] * 3)
+    assert len(client.calls) == 3 and outcome.status == "quarantined" and outcome.error_kind == "repetition"
+    assert outcome.last_raw_output == LOOP
+
+
 def test_content_filter_is_quarantined_without_reask():
     outcome, client = run([("", "content_filter")])
     assert len(client.calls) == 1 and outcome.error_kind == "content_filter"

@@ -14,6 +14,7 @@ from extraction_pipeline.extraction.parsing import (
     ValidationFailure,
     extract_json_object,
     parse_answer,
+    repetition_loop,
 )
 from extraction_pipeline_tests.support.helpers import INVOICE_TYPE, RECEIPT
 
@@ -110,3 +111,17 @@ def test_arbitrary_json_gives_a_record_or_a_typed_error(value):
 def test_deeply_nested_input_is_a_parse_error_not_a_crash():
     with pytest.raises(ParseError):
         parse_answer("{" * 5000 + "[" * 5000, Receipt)
+
+
+def test_a_loop_is_told_from_an_answer_that_is_merely_long():
+    """Where the loop starts and the piece it repeats, whatever the cut: lines of a real invoice
+    answer that differ are no loop, nor is a short repeat."""
+    head = '{"issuer": "Muster GmbH", "line_items": [{"description": "Wirkarbeit HT", "line_total": 0.0520}, '
+    piece = '{"description": "Liefer-Datum: KW 36/2013", "line_total": 0.0100}, '
+    looped = head + piece * 7 + piece[:23]
+    start, unit = repetition_loop(looped)
+    assert unit == len(piece) and looped[start : start + unit] in piece * 2  # the piece, from where it first repeats
+    assert looped[start : len(head)] == "0}, "  # the head's last line ends as the piece does
+    distinct = head + "".join(f'{{"description": "Artikel {n}", "line_total": {n}.00}}, ' for n in range(60))
+    assert repetition_loop(distinct) is None
+    assert repetition_loop(head + "0" * 20) is None and repetition_loop(head + "0" * 120) == (len(head), 1)
