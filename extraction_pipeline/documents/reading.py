@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import html.parser
-import io
 import os
 import stat
 import time
@@ -154,7 +153,7 @@ def _why_no_text(fmt: str, parts: list[str | OcrPage]) -> str:
 
 def well_formed(text: str) -> str:
     """Text that encodes as UTF-8. A PDF's text layer can hold half a character (a lone UTF-16
-    surrogate: pypdf splits an emoji so in the French fnfe-* invoices), which no request, cache key or
+    surrogate: pypdf split an emoji so in the French fnfe-* invoices), which no request, cache key or
     table can carry; a pair is joined into its character, a lone half becomes U+FFFD."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
@@ -196,11 +195,11 @@ def page_jpegs(doc: Document, limits: ReadLimits = ReadLimits()) -> list[bytes]:
         raise RejectedFile(f"{path}: changed since it was read; its images no longer match its text")
     numbers = {page.number for page in doc.ocr_pages}
     if doc.format == "pdf":
-        renderer = _PdfRenderer(data, limits.image)
+        pdf = _Pdf(path, data, limits.image)
         try:
-            return [jpeg_bytes(renderer.render(n)[0]) for n in sorted(numbers)]
+            return [jpeg_bytes(pdf.render(n)[0]) for n in sorted(numbers)]
         finally:
-            renderer.close()
+            pdf.close()
     return [
         jpeg_bytes(p.image) for p in page_images(path, data, limits.image, limits.max_ocr_pages) if p.number in numbers
     ]
@@ -341,30 +340,24 @@ def _legacy_text(path: Path, data: bytes) -> str:
 
 def _pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str | OcrPage]:
     """Each page's text layer, or its OCR where the layer is missing or garbage (unusable_text_layer)."""
-    import pypdf  # imported here: only PDFs pay for it
-
     started = time.monotonic()
     parts: list[str | OcrPage] = []
     size, ocr_seconds = 0, 0.0
-    rendered = None
+    pdf = _Pdf(path, data, limits.image)
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise RejectedFile(f"{path}: encrypted PDF")
-        pages = len(reader.pages)
-        if pages > limits.max_pages:
-            raise RejectedFile(f"{path}: {pages} pages, over the limit of {limits.max_pages}; not read")
-        for number, page in enumerate(reader.pages, 1):
+        if pdf.pages > limits.max_pages:
+            raise RejectedFile(f"{path}: {pdf.pages} pages, over the limit of {limits.max_pages}; not read")
+        for number in range(1, pdf.pages + 1):
             if time.monotonic() - started - ocr_seconds > limits.max_seconds:
                 raise RejectedFile(
-                    f"{path}: reading its text took over {limits.max_seconds:g} s (stopped at page {number} of {pages})"
+                    f"{path}: reading its text took over {limits.max_seconds:g} s"
+                    f" (stopped at page {number} of {pdf.pages})"
                 )
-            text = page.extract_text() or ""
-            if unusable_text_layer(text, has_images=_has_images(page)):
+            text, has_images = pdf.text(number)
+            if unusable_text_layer(text, has_images):
                 if sum(isinstance(p, OcrPage) for p in parts) >= limits.max_ocr_pages:
                     raise RejectedFile(f"{path}: over {limits.max_ocr_pages} pages need OCR; not read")
-                rendered = rendered or _PdfRenderer(data, limits.image)
-                image, scale = rendered.render(number)
+                image, scale = pdf.render(number)
                 ocr = _read_page(path, image, number, scale)  # boxes in points from the top left
                 ocr_seconds += ocr.seconds
                 parts.append(ocr)
@@ -374,15 +367,15 @@ def _pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str | OcrPag
                 size += len(text)
             if size > limits.max_text_chars:
                 raise RejectedFile(
-                    f"{path}: over {limits.max_text_chars} characters of text (at page {number} of {pages}); not read"
+                    f"{path}: over {limits.max_text_chars} characters of text"
+                    f" (at page {number} of {pdf.pages}); not read"
                 )
     except RejectedFile:
         raise
-    except Exception as exc:  # pypdf raises many types for broken files
+    except Exception as exc:  # a page PDFium cannot load or draw
         raise RejectedFile(f"{path}: corrupt PDF ({type(exc).__name__}: {exc})") from exc
     finally:
-        if rendered is not None:
-            rendered.close()
+        pdf.close()
     return parts
 
 
@@ -405,21 +398,39 @@ def unusable_text_layer(text: str, has_images: bool) -> bool:
     return unreadable > _MAX_UNREADABLE_SHARE * len(visible) or alnum < _MIN_ALNUM_SHARE * len(visible)
 
 
-def _has_images(page) -> bool:
-    try:
-        return len(page.images) > 0
-    except Exception:  # an image pypdf cannot list is still an image: OCR will tell
-        return True
+class _Pdf:
+    """A PDF read by PDFium (Chrome's PDF engine): each page's text layer, whether it holds images,
+    and the page drawn for OCR. PDFium, not pypdf, reads the text: pypdf dropped every space on some
+    invoices of the ZUGFeRD set (`HandelsrechnungNr.KR87654321012vom06.10.2018`), split words at
+    kerning gaps (`Liefer antenstr aße`) and padded columns with runs of spaces."""
 
+    def __init__(self, path: Path, data: bytes, limits: ImageLimits) -> None:
+        import pypdfium2  # imported here: only PDFs pay for it
 
-class _PdfRenderer:
-    """PDF pages as images for OCR, rendered by PDFium (pypdf reads text but does not draw pages)."""
-
-    def __init__(self, data: bytes, limits: ImageLimits) -> None:
-        import pypdfium2  # imported here: only PDFs with pages to OCR pay for it
-
-        self._pdf = pypdfium2.PdfDocument(data)
+        try:
+            self._pdf = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError as exc:
+            if "password" in str(exc).lower():
+                raise RejectedFile(f"{path}: encrypted PDF (it needs a password to open)") from None
+            raise RejectedFile(f"{path}: corrupt PDF ({exc})") from None
         self._limits = limits
+        self.pages = len(self._pdf)
+
+    def text(self, number: int) -> tuple[str, bool]:
+        """Page `number`'s (from 1) text, lines joined with newlines, and whether the page holds images."""
+        import pypdfium2.raw as pdfium_c
+
+        page = self._pdf[number - 1]
+        try:
+            textpage = page.get_textpage()
+            try:
+                text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            finally:
+                textpage.close()
+            has_images = next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None
+            return text, has_images
+        finally:
+            page.close()
 
     def render(self, number: int) -> tuple[Image.Image, float]:
         """Page `number` (from 1) as an image, and its pixels per point."""

@@ -14,7 +14,7 @@ from extraction_pipeline.documents.reading import (
     read_document,
     scan_inbox,
 )
-from extraction_pipeline_tests.support.pdf_builder import blank_pdf, encrypted_pdf, text_pdf
+from extraction_pipeline_tests.support.pdf_builder import blank_pdf, encrypted_pdf, placed_words_pdf, text_pdf
 
 RECEIPT = "SHOP (M) SDN BHD\n12, JALAN MAWAR\nDATE 25/12/2018\nTOTAL 9.00\n"
 
@@ -57,6 +57,13 @@ def test_pdf_text_layer_is_read(tmp_path):
     doc = read_document(write(tmp_path, "r.pdf", text_pdf(["SHOP (M) SDN BHD", "TOTAL 9.00"])), tmp_path)
     assert doc.format == "pdf"
     assert "SHOP (M) SDN BHD" in doc.text and "TOTAL 9.00" in doc.text
+
+
+def test_words_drawn_apart_without_a_space_character_are_read_as_words(tmp_path):
+    """pypdf, which read PDFs before PDFium, joined them (`HandelsrechnungNr.KR876vom06.10.2018`)."""
+    pdf = placed_words_pdf(["Handelsrechnung", "Nr.", "KR876", "vom", "06.10.2018"])
+    doc = read_document(write(tmp_path, "r.pdf", pdf), tmp_path)
+    assert doc.text == "Handelsrechnung Nr. KR876 vom 06.10.2018"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Builds small real PDF files for tests: a text layer, no text layer, or encrypted."""
+"""Builds small real PDF files for tests: a text layer, words placed without spaces, no text layer, or
+encrypted."""
 
 from __future__ import annotations
 
@@ -10,20 +11,36 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 def text_pdf(lines: list[str]) -> bytes:
     """A one-page PDF whose text layer holds `lines` (Helvetica, top to bottom)."""
-    writer = pypdf.PdfWriter()
-    page = writer.add_blank_page(width=300, height=400)
-    font = DictionaryObject(
-        {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-         NameObject("/BaseFont"): NameObject("/Helvetica")}
-    )  # fmt: skip
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
-    )
     ops = ["BT", "/F1 10 Tf", "14 TL", "20 380 Td"]
     for line in lines:
-        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops += [f"({escaped}) Tj", "T*"]
-    ops.append("ET")
+        ops += [f"({_escaped(line)}) Tj", "T*"]
+    return _one_page(ops + ["ET"])
+
+
+def placed_words_pdf(words: list[str]) -> bytes:
+    """One line of words, each drawn at its own position a narrow space (2.5 pt) after the last, with
+    no space character between them, as the ZUGFeRD stylesheet's invoices are drawn."""
+    ops, x = [], 20.0
+    for word in words:
+        ops += ["BT", "/F1 10 Tf", f"1 0 0 1 {x} 380 Tm", f"({_escaped(word)}) Tj", "ET"]
+        x += 6 * len(word) + 2.5  # Courier at 10 pt: every character 6 pt wide
+    return _one_page(ops, font="Courier")
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def _one_page(ops: list[str], font: str = "Helvetica") -> bytes:
+    writer = pypdf.PdfWriter()
+    page = writer.add_blank_page(width=300, height=400)
+    font_dict = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+         NameObject("/BaseFont"): NameObject(f"/{font}")}
+    )  # fmt: skip
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font_dict)})}
+    )
     stream = DecodedStreamObject()
     stream.set_data("\n".join(ops).encode("latin-1"))
     page[NameObject("/Contents")] = writer._add_object(stream)
