@@ -66,6 +66,11 @@ def test_words_drawn_apart_without_a_space_character_are_read_as_words(tmp_path)
     assert doc.text == "Handelsrechnung Nr. KR876 vom 06.10.2018"
 
 
+def test_a_pdf_locked_only_against_changes_is_read(tmp_path):
+    doc = read_document(write(tmp_path, "r.pdf", encrypted_pdf(["TOTAL 9.00"], user_password="")), tmp_path)
+    assert doc.text == "TOTAL 9.00"
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [

@@ -54,9 +54,11 @@ def blank_pdf() -> bytes:
     return _bytes(writer)
 
 
-def encrypted_pdf(lines: list[str]) -> bytes:
+def encrypted_pdf(lines: list[str], user_password: str = "secret") -> bytes:
+    """Encrypted; with an empty user password it opens without one (only its permissions are locked,
+    as many issuers' invoices are)."""
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(text_pdf(lines))))
-    writer.encrypt(user_password="secret", algorithm="RC4-128")
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")
     return _bytes(writer)
 
 
