@@ -12,6 +12,7 @@ import hashlib
 import html.parser
 import os
 import stat
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -398,6 +399,11 @@ def unusable_text_layer(text: str, has_images: bool) -> bool:
     return unreadable > _MAX_UNREADABLE_SHARE * len(visible) or alnum < _MIN_ALNUM_SHARE * len(visible)
 
 
+# PDFium is not thread-safe, and page images are drawn again in the LLM worker threads
+# (send_page_images): every call into it holds this lock.
+_PDFIUM = threading.Lock()
+
+
 class _Pdf:
     """A PDF read by PDFium (Chrome's PDF engine): each page's text layer, whether it holds images,
     and the page drawn for OCR. PDFium, not pypdf, reads the text: pypdf dropped every space on some
@@ -408,42 +414,46 @@ class _Pdf:
         import pypdfium2  # imported here: only PDFs pay for it
 
         try:
-            self._pdf = pypdfium2.PdfDocument(data)
+            with _PDFIUM:
+                self._pdf = pypdfium2.PdfDocument(data)
+                self.pages = len(self._pdf)
         except pypdfium2.PdfiumError as exc:
             if "password" in str(exc).lower():
                 raise RejectedFile(f"{path}: encrypted PDF (it needs a password to open)") from None
             raise RejectedFile(f"{path}: corrupt PDF ({exc})") from None
         self._limits = limits
-        self.pages = len(self._pdf)
 
     def text(self, number: int) -> tuple[str, bool]:
         """Page `number`'s (from 1) text, lines joined with newlines, and whether the page holds images."""
         import pypdfium2.raw as pdfium_c
 
-        page = self._pdf[number - 1]
-        try:
-            textpage = page.get_textpage()
+        with _PDFIUM:
+            page = self._pdf[number - 1]
             try:
-                text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+                textpage = page.get_textpage()
+                try:
+                    text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+                finally:
+                    textpage.close()
+                has_images = next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None
+                return text, has_images
             finally:
-                textpage.close()
-            has_images = next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None
-            return text, has_images
-        finally:
-            page.close()
+                page.close()
 
     def render(self, number: int) -> tuple[Image.Image, float]:
         """Page `number` (from 1) as an image, and its pixels per point."""
-        page = self._pdf[number - 1]
-        try:
-            width, height = page.get_size()  # in points, 1/72 inch
-            scale = min(300 / 72, self._limits.ocr_long_side / max(width, height, 1))
-            return page.render(scale=scale).to_pil().convert("RGB"), scale
-        finally:
-            page.close()
+        with _PDFIUM:
+            page = self._pdf[number - 1]
+            try:
+                width, height = page.get_size()  # in points, 1/72 inch
+                scale = min(300 / 72, self._limits.ocr_long_side / max(width, height, 1))
+                return page.render(scale=scale).to_pil().convert("RGB"), scale
+            finally:
+                page.close()
 
     def close(self) -> None:
-        self._pdf.close()
+        with _PDFIUM:
+            self._pdf.close()
 
 
 class _TextExtractor(html.parser.HTMLParser):
