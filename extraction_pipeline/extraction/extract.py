@@ -211,7 +211,7 @@ def _ask_until_valid(
             messages = with_page_images(messages, page_jpegs(doc))
         except RejectedFile as exc:  # moved or replaced since it was read
             return _finish(outcome, "unreadable", str(exc))
-    flagged: list[_Examined] = []  # the valid answers with a flagged value, in the order they came
+    flagged_answers: list[_Examined] = []  # valid answers with a flagged value, in the order they came
     for attempt in range(1, settings.max_reasks + 2):
         try:
             completion = client.complete(messages, doc_type.name, schema)
@@ -235,7 +235,7 @@ def _ask_until_valid(
             answer = in_document_notation(extract_json_object(completion.text), doc.text)
             examined = _examine(answer, doc, doc_type, settings)
             if examined.flagged:
-                flagged.append(examined)
+                flagged_answers.append(examined)
                 raise Ungrounded(examined.problems)
         except OutputError as exc:
             error = exc
@@ -247,7 +247,7 @@ def _ask_until_valid(
         spent = None if last else _document_budget_spent(outcome, settings)
         if last or spent:
             why = f"not re-asked: {spent}" if spent else f"still invalid after {len(outcome.calls)} attempts"
-            best = _best_of(flagged, doc, doc_type, settings)
+            best = _best_of(flagged_answers, doc, doc_type, settings)
             if best is None and answer is not None and isinstance(error, ValidationFailure):
                 best = _without_invalid_optionals(answer, error, doc, doc_type, settings)
             return _give_up(outcome, settings, error, best, why)
@@ -328,10 +328,10 @@ def _best_of(
 ) -> _Examined | None:
     """The record to keep when every answer has a flagged value: the answer with the fewest fields
     flagged (a list of lines counts as one), the earlier one on a tie (a re-ask that trades one
-    flag for another has not shown the first answer wrong). A re-ask often mends the value it was asked about and breaks another, so a field
-    flagged there is taken from another answer that has it unflagged; the result is examined again
-    as a whole (a sum check sees the values together) and kept only if it mends a field and flags
-    none that was not flagged before."""
+    flag for another has not shown the first answer wrong). A re-ask often mends the value it was
+    asked about and breaks another, so a field flagged there is taken from another answer that has
+    it unflagged; the result is examined again as a whole (a sum check sees the values together)
+    and kept only if it mends a field and flags none that was not flagged before."""
     if not answers:
         return None
     best = min(answers, key=lambda a: len(_top_fields(a.flagged)))  # min keeps the first of equals
