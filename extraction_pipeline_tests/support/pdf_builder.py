@@ -34,17 +34,20 @@ def _escaped(text: str) -> str:
 def _one_page(ops: list[str], font: str = "Helvetica") -> bytes:
     writer = pypdf.PdfWriter()
     page = writer.add_blank_page(width=300, height=400)
-    font_dict = DictionaryObject(
-        {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-         NameObject("/BaseFont"): NameObject(f"/{font}")}
-    )  # fmt: skip
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font_dict)})}
-    )
+    page[NameObject("/Resources")] = _font_resources(writer, font)
     stream = DecodedStreamObject()
     stream.set_data("\n".join(ops).encode("latin-1"))
     page[NameObject("/Contents")] = writer._add_object(stream)
     return _bytes(writer)
+
+
+def _font_resources(writer: pypdf.PdfWriter, font: str) -> DictionaryObject:
+    """A page's resources naming one standard font `/F1`."""
+    font_dict = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+         NameObject("/BaseFont"): NameObject(f"/{font}")}
+    )  # fmt: skip
+    return DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font_dict)})})
 
 
 def blank_pdf() -> bytes:
@@ -72,11 +75,7 @@ def page_bomb_pdf(pages: int = 2000, decoded_bytes: int = 1_000_000) -> bytes:
     """A small PDF whose `pages` pages all share one compressed content stream that decodes to
     `decoded_bytes` of text operators: a few hundred KB on disk, gigabytes of work to read."""
     writer = pypdf.PdfWriter()
-    font = DictionaryObject(
-        {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-         NameObject("/BaseFont"): NameObject("/Helvetica")}
-    )  # fmt: skip
-    resources = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    resources = _font_resources(writer, "Helvetica")
     line = b"(TOTAL 9.50 SHOP SDN BHD) Tj T*\n"
     stream = DecodedStreamObject()
     stream.set_data(b"BT /F1 10 Tf 14 TL 20 380 Td\n" + line * (decoded_bytes // len(line)) + b"ET")
