@@ -65,7 +65,7 @@ def lines_add_up_to(total_field: str) -> Check:
             return {}
         return {
             LINES: f"- {LINES}: the {len(lines)} lines add up to {added}, but {total_field} is {total}. Give every "
-            f"line of the item table once (also those after a page break), and {total_field} as printed."
+            "line of the item table once (also those after a page break)."
         }
 
     return lines_add_up

@@ -161,5 +161,11 @@ def llm_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
+def only_fields(schema: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """A strict schema from `llm_json_schema` cut down to some of its top-level fields (a re-ask
+    asks only for the fields in question); the nested models stay defined."""
+    return {**schema, "properties": {f: schema["properties"][f] for f in fields}, "required": list(fields)}
+
+
 # Pydantic still enforces these; strict-mode servers reject or ignore them.
 _UNSUPPORTED_IN_STRICT_MODE = ("default", "title", "minLength", "maxLength")

@@ -23,15 +23,46 @@ def test_valid_first_answer_is_one_call_with_its_provenance():
     assert call.cost_usd == 0.0001 and not call.cached
 
 
-def test_invalid_answer_is_reasked_with_the_error_quoted_after_the_models_own_answer():
-    bad = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN"}'
+def test_an_answer_that_is_not_json_is_reasked_with_the_error_quoted_after_the_models_own_answer():
+    bad = "The receipt is from SHOP SDN BHD."
     outcome, client = run([bad, GOOD])
     assert outcome.status == "valid" and len(outcome.calls) == 2
     second = client.calls[1]
     assert second[:2] == client.calls[0]  # same prefix: a prompt cache still applies
     assert second[2] == {"role": "assistant", "content": bad}
-    assert "total: Field required" in second[3]["content"]
+    assert "no JSON object" in second[3]["content"] and second[3]["content"].endswith(
+        "with every field, copying values from the document."
+    )
+    assert client.schemas[1] == client.schemas[0]
+    assert outcome.calls[0].error_kind == "parse_error" and outcome.calls[1].error_kind is None
+
+
+def test_a_reask_asks_only_for_the_fields_in_question_without_the_answer_and_keeps_the_rest():
+    """Shown its answer, a small model copies it; asked for the wrong field alone, after the first
+    request, it reads that afresh. A field the re-ask was not asked about cannot change."""
+    bad_date = GOOD.replace("25/12/2018", "31/02/2018")
+    outcome, client = run([bad_date, '{"date": "25/12/2018", "company": "OTHER SDN BHD"}'])
+    assert outcome.status == "valid" and outcome.ungrounded == [] and len(outcome.calls) == 2
+    assert (str(outcome.record["date"]), outcome.record["company"]) == ("2018-12-25", "SHOP SDN BHD")
     assert outcome.calls[0].error_kind == "validation_error" and outcome.calls[1].error_kind is None
+    first, second = client.calls
+    assert second[:2] == first and len(second) == 3  # the first request, then the problem: no answer
+    assert "date" in second[2]["content"] and second[2]["content"].endswith(
+        "with only these fields: date, copying values from the document."
+    )
+    whole, reask = client.schemas
+    assert list(whole["properties"]) == RECEIPT.fields and whole["required"] == RECEIPT.fields
+    assert list(reask["properties"]) == ["date"] and reask["required"] == ["date"]
+    assert reask["additionalProperties"] is False
+
+
+def test_each_reask_about_some_fields_corrects_the_answer_made_so_far():
+    missing_total = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN"}'
+    outcome, client = run([missing_total, '{"total": 9.01}', '{"total": 9.00}'])
+    assert outcome.status == "valid" and outcome.record["total"] == 9 and outcome.record["company"] == "SHOP SDN BHD"
+    assert [len(messages) for messages in client.calls] == [2, 3, 3]
+    assert "total: Field required" in client.calls[1][2]["content"]
+    assert "9.01 does not appear in the document" in client.calls[2][2]["content"]
 
 
 def test_still_invalid_after_the_last_reask_is_quarantined_with_the_reason_and_last_output():

@@ -155,7 +155,7 @@ def test_invalid_json_is_reasked_with_the_error_and_then_accepted(scripted_llm, 
     report, _ = run(receipts_inbox, tmp_path)
     assert (report.records, len(server.requests)) == (DOCS, 2 * DOCS)
     assert report.errors_by_kind == {"validation_error": DOCS}
-    assert "Your answer was rejected" in server.requests[1]["messages"][-1]["content"]
+    assert "An answer to this was rejected" in server.requests[1]["messages"][-1]["content"]
 
 
 def test_text_that_instructs_the_model_stays_inside_its_own_request(scripted_llm, receipts_inbox, tmp_path):

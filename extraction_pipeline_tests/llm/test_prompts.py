@@ -65,11 +65,12 @@ def test_invoice_prompt_puts_fixed_instructions_first_and_the_document_last():
 
 
 def test_reask_prompt_quotes_the_error():
-    assert load_prompt("reask").render(error="- total: Field required") == [
+    assert load_prompt("reask").render(error="- total: Field required", fields="only these fields: total") == [
         {
             "role": "user",
-            "content": "Your answer was rejected:\n- total: Field required\n"
-            "Answer again with one corrected JSON object only, with every field, copying values from the document.",
+            "content": "An answer to this was rejected:\n- total: Field required\n"
+            "Answer again with one corrected JSON object only, with only these fields: total, copying values from the "
+            "document.",
         }
     ]
 

@@ -114,9 +114,11 @@ class ScriptedClient:
     script: list
     model: str = "gpt-4o-mini"
     calls: list = field(default_factory=list)
+    schemas: list = field(default_factory=list)
 
     def complete(self, messages, schema_name, schema):
         self.calls.append(messages)
+        self.schemas.append(schema)
         step = self.script.pop(0)
         if isinstance(step, Exception):
             raise step
