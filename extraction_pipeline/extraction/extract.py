@@ -312,9 +312,8 @@ def _to_reask(error: OutputError, answer: dict[str, Any] | None, schema: dict[st
     corrected."""
     if answer is None:
         return None
-    names = error.flagged if isinstance(error, Ungrounded) else getattr(error, "fields", ())
-    asked = tuple(f for f in schema["properties"] if f in _top_fields(list(names)))
-    return asked or None
+    wrong = _top_fields(error.flagged if isinstance(error, Ungrounded) else list(getattr(error, "fields", ())))
+    return tuple(f for f in schema["properties"] if f in wrong) or None
 
 
 def _asked_of(answer: dict[str, Any], asked: tuple[str, ...] | None) -> dict[str, Any]:
