@@ -46,7 +46,7 @@ def the_documents_own_date(field: str) -> Check:
         if not answered or any(kind != "other" for kind in answered) or own is None:
             return {}
         return {
-            field: f"- {field}: {value.isoformat()} is printed as another date (delivery, service, due or order "
+            field: f"- {field}: the date given is printed as another date (delivery, service, due or order "
             f"date). The document's own date is printed on the line {own.strip()!r}. Give that date as printed."
         }
 

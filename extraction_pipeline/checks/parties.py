@@ -34,7 +34,9 @@ _BLOCK_LINES = 5
 def named_as_seller(field: str) -> Check:
     """`field` (the seller's name) is printed in the block under the document's seller label, where
     it has one, as a whole line or two (`MVM Musterhafter` / `Versicherungsverein Musterstadt a.G.`),
-    not a part of one; not under the buyer's label, nor anywhere else (a payee, a footer)."""
+    not a part of one nor the name run on into its address; not under the buyer's label, nor
+    anywhere else (a payee, a footer). A problem does not repeat the name given: the re-ask does not
+    show the answer, and a small model shown a wrong name copies it back (docs/accuracy.md)."""
 
     def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
         name = letters_and_digits(record.get(field))
@@ -46,13 +48,15 @@ def named_as_seller(field: str) -> Check:
         within = next(((label, lines) for label, lines in sellers if name in letters_and_digits(" ".join(lines))), None)
         if within is not None:
             label, lines = within
-            if name in _whole_lines(lines) or not any(
-                name in letters_and_digits(line) for line in lines if _one_phrase(line)
-            ):
+            if name in _whole_lines(lines):
                 return {}
+            holding = [line for line in lines if name in letters_and_digits(line)]
+            if holding and not any(_one_phrase(line) for line in holding):
+                return {}  # the name before an address on its line: `Acme Ltd, Hauptstr. 1`
+            what = "part of a name printed" if holding else "not one or two whole lines of what is printed"
             return {
-                field: f"- {field}: {record[field]!r} is part of a name printed under {label!r}: {_shown(lines)}. "
-                "Give the name whole, as printed (it may run over two lines)."
+                field: f"- {field}: the name given is {what} under {label!r}: {_shown(lines)}. "
+                "Give the name whole and alone, as printed (it may run over two lines)."
             }
         label, lines = sellers[0]
         buyers = party_blocks(doc.text, BUYER_LABELS)
@@ -63,7 +67,7 @@ def named_as_seller(field: str) -> Check:
             else "not the party the invoice names as seller"
         )
         return {
-            field: f"- {field}: {record[field]!r} is {where}. Under {label!r} the document prints: {_shown(lines)}. "
+            field: f"- {field}: the name given is {where}. Under {label!r} the document prints: {_shown(lines)}. "
             f"Give the seller's name as printed there."
         }
 

@@ -22,6 +22,7 @@ def _problem(date: dt.date, text: str = MUSTANG) -> str | None:
 def test_a_date_printed_only_as_another_date_is_a_problem_that_quotes_the_documents_own():
     problem = _problem(dt.date(2017, 5, 7))
     assert problem is not None and "'Rechnung # RE-20170509/505 von 09.05.2017'" in problem
+    assert "2017-05-07" not in problem and "07.05" not in problem  # not the rejected date, which gets copied
     assert _problem(dt.date(2017, 5, 30)) is not None  # the due date (bis zum)
     assert _problem(dt.date(2017, 5, 9)) is None
 

@@ -30,9 +30,11 @@ def test_the_name_printed_under_the_seller_label_passes_however_the_text_layer_s
     assert _problem("TAXIUNTER NEHMEN TX GMBH") is None
 
 
-def test_a_name_from_elsewhere_is_a_problem_that_quotes_the_sellers_block():
+def test_a_name_from_elsewhere_is_a_problem_that_quotes_the_sellers_block_not_the_name():
+    """The re-ask does not show the answer; a small model shown the wrong name copies it back."""
     problem = _problem("AWV e.V.")
-    assert problem is not None and "not the party the invoice names as seller" in problem
+    assert problem is not None and "the name given is not the party the invoice names as seller" in problem
+    assert "AWV" not in problem
     assert "Under 'Ver käufer' the document prints: Taxiunter nehmen TX GmbH / Lieferantenstraße 20" in problem
     assert "Global Payments" not in problem  # the payee's block is not the seller's
     assert _problem("Global Payments Ltd.") is not None
@@ -58,7 +60,14 @@ def test_labels_are_whole_lines_not_words_that_start_like_them():
 def test_a_part_of_a_name_on_its_own_line_is_a_problem_but_not_the_name_before_an_address():
     two_lines = "Verkäufer:\nMVM Musterhafter\nVersicherungsverein Musterstadt a.G.\nMusterstr. 12"
     problem = _problem("Musterhafter", two_lines)
-    assert problem is not None and "is part of a name printed under 'Verkäufer'" in problem
+    assert problem is not None and "the name given is part of a name printed under 'Verkäufer'" in problem
     assert _problem("MVM Musterhafter Versicherungsverein Musterstadt a.G.", two_lines) is None
     assert _problem("MVM Musterhafter", two_lines) is None  # a whole line is a name
     assert _problem("Acme Ltd", "Seller: Acme Ltd, 1 High Street, London") is None
+
+
+def test_a_name_run_on_into_its_address_is_a_problem():
+    block = "Verkäufer:\nMVM Musterhafter\nVersicherungsverein Musterstadt a.G.\nMusterstr. 12\nDE 12345 Musterstadt"
+    problem = _problem("MVM Musterhafter Versicherungsverein Musterstadt a.G. Musterstr. 12", block)
+    assert problem is not None and "not one or two whole lines of what is printed under 'Verkäufer'" in problem
+    assert _problem("MVM Musterhafter Versicherungsverein Musterstadt a.G.", block) is None
