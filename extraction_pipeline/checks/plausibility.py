@@ -31,7 +31,7 @@ def misplaced(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
             if registered(lines_of(text), first, last):
                 continue
             problems[name_field] = (
-                f"- {name_field}: {record[name_field]!r} is printed below the seller's address, so it is the customer; "
+                f"- {name_field}: the name given is printed below the seller's address, so it is the customer; "
                 "the seller's name is printed above its address, at the top."
             )
     return problems
@@ -50,7 +50,7 @@ def number_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str,
     """A seller's name holding a long number (BRN GST NO . 000417619968) is a tax, registration or
     phone line taken for the name: grounded, but not a name."""
     return {
-        field: f"- {field}: {record[field]!r} is a tax, registration or phone number line, not a name; "
+        field: f"- {field}: the name given is a tax, registration or phone number line, not a name; "
         "give the seller's business name as printed at the top."
         for field, _ in _SELLER_ABOVE_ADDRESS
         if isinstance(record.get(field), str) and _LONG_NUMBER.search(record[field])
@@ -76,7 +76,7 @@ def item_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, s
         below = text[line_end + 1 : _end_of_line(text, line_end + 1)]
         if _PRICE.search(rest) or (_PRICE.search(below) and _NUMBERS_ONLY.match(below)):
             problems[name_field] = (
-                f"- {name_field}: {record[name_field]!r} is printed with a price, so it is an item bought, not the "
+                f"- {name_field}: the name given is printed with a price, so it is an item bought, not the "
                 f"seller; {name_field} is null when the receipt prints no seller's name, and the item goes in line_items."
             )
     return problems
