@@ -62,7 +62,7 @@ def test_each_reask_about_some_fields_corrects_the_answer_made_so_far():
     assert outcome.status == "valid" and outcome.record["total"] == 9 and outcome.record["company"] == "SHOP SDN BHD"
     assert [len(messages) for messages in client.calls] == [2, 3, 3]
     assert "total: Field required" in client.calls[1][2]["content"]
-    assert "9.01 does not appear in the document" in client.calls[2][2]["content"]
+    assert "total: the amount given does not appear in the document" in client.calls[2][2]["content"]
 
 
 def test_still_invalid_after_the_last_reask_is_quarantined_with_the_reason_and_last_output():

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.extraction.grounding import Evidence, locate
+from extraction_pipeline.extraction.grounding import Evidence, locate, ungrounded_message
 from extraction_pipeline.quality.metrics import call_summary
 from extraction_pipeline_tests.support.helpers import extract_scripted
 
@@ -49,9 +49,18 @@ def test_an_invented_total_is_reasked_with_what_the_document_prints():
     outcome, client = run([GOOD % "60.32", GOOD % "60.30"])
     assert outcome.status == "valid" and outcome.record["total"] == Decimal("60.30") and outcome.ungrounded == []
     reask = client.calls[1][-1]["content"]
-    assert "total: 60.32 does not appear in the document" in reask and "60.30" in reask and "60.31" in reask
+    assert "total: the amount given does not appear in the document" in reask and "60.30" in reask and "60.31" in reask
+    assert "60.32" not in reask  # a small model shown its wrong amount gives it again
     assert outcome.calls[0].error_kind == "ungrounded"
     assert outcome.evidence["total"] == Evidence("exact", TEXT.index("60.30"), TEXT.index("60.30") + 5)
+
+
+def test_a_date_not_printed_is_reasked_with_the_dates_printed_and_a_name_is_quoted():
+    record = {"date": dt.date(2018, 10, 18), "company": "Indah Gift and Home Deco"}
+    message = ungrounded_message(record, ["date", "company"], TEXT)
+    assert "- date: the date given is not a date printed in the document. Dates printed in it: 19/10/2018" in message
+    assert "2018-10-18" not in message and "18/10" not in message
+    assert "- company: 'Indah Gift and Home Deco' does not appear in the document text" in message
 
 
 def test_a_value_still_not_found_after_the_reasks_is_kept_and_flagged():
