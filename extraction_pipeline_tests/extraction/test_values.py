@@ -58,6 +58,15 @@ def test_amounts_are_found_in_the_notation_the_document_prints():
     assert cord[slice(*_span(Decimal("36000"), cord))] == "36,000"
 
 
+def test_phone_and_bank_numbers_in_spaced_groups_are_not_amounts():
+    """A model offered `49 932 431 500` among the amounts printed took it for a net total."""
+    footer = "Telefon: +49 932 431 500\nBLZ: 700 901 00\nTotal 1 591 600\nNet 1 234,56"
+    assert _span(Decimal("49932431500"), footer) is None and _span(Decimal("932431500"), footer) is None
+    assert _span(Decimal("700901"), footer) is None
+    assert footer[slice(*_span(Decimal("1591600"), footer))] == "1 591 600"
+    assert footer[slice(*_span(Decimal("1234.56"), footer))] == "1 234,56"
+
+
 def test_an_amount_copied_as_printed_is_read_not_rejected():
     answer = {"issuer": "Lieferant GmbH", "invoice_number": "471102", "date": "2013-03-05", "total": "1.529,87",
               "currency": "EUR"}  # fmt: skip
