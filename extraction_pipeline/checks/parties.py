@@ -93,20 +93,15 @@ def _shown(lines: list[str]) -> str:
 def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str]]]:
     """Each line that is one of `labels` (alone, or before a colon or slash: `Käufer/Leistungsempfänger:`),
     with the lines that follow it up to the next label: (the label as printed, its block). A name
-    printed on the label's own line (`Seller: Acme Ltd`) is the block's first line. Where parties
-    are printed side by side (`Lieferant<TAB>Käufer`), the first column's label heads a block of the
-    first column: the cells before the first TAB of the lines below."""
+    printed on the label's own line (`Seller: Acme Ltd`) is the block's first line."""
     lines = text.splitlines()
     found = []
     for i, line in enumerate(lines):
-        first, tab, _ = line.partition("\t")
-        if not _labelled(first, labels):
+        if not _labelled(line, labels):
             continue
-        head, _, rest = first.partition(":")
+        head, _, rest = line.partition(":")
         block = [rest] if rest.strip() else []
         for following in lines[i + 1 :]:
-            if tab:
-                following = following.partition("\t")[0]
             if len(block) == _BLOCK_LINES or following.rstrip().endswith(":") or _labelled(following, _ALL_LABELS):
                 break
             if following.strip():

@@ -27,8 +27,6 @@ from typing import Protocol, Sequence
 
 from PIL import Image
 
-from extraction_pipeline.documents.layout import Placed, separator, visual_lines
-
 Point = tuple[float, float]
 
 
@@ -85,6 +83,7 @@ class OcrEngine(Protocol):
 
 # A page is tried turned when most boxes are tall (sideways text) or its reading is this unsure.
 _TURN_BELOW_CONFIDENCE = 0.80
+_GAP_IS_COLUMN = 1.0  # a gap wider than this many text heights separates columns: a TAB
 _STRAIGHTEN_ABOVE_DEGREES = 2.0
 
 
@@ -172,8 +171,18 @@ def _skew_degrees(boxes: list[TextBox]) -> float:
     return statistics.median(angles) if angles else 0.0
 
 
+@dataclass
+class _Placed:
+    box: TextBox
+    x0: float  # left, right and vertical centre with the page's slant turned back
+    x1: float
+    cy: float
+    height: float
+
+
 def _lines(reading: _Reading, page: int, scale: float, skew: float) -> list[OcrLine]:
-    """Boxes grouped into visual lines (layout.py), placed with the page's slant turned back."""
+    """Boxes grouped into visual lines: a box joins the line above when their vertical extents
+    overlap by more than half the smaller height."""
     cos, sin = math.cos(math.radians(-skew)), math.sin(math.radians(-skew))
     placed = []
     for b in reading.boxes:
@@ -181,19 +190,35 @@ def _lines(reading: _Reading, page: int, scale: float, skew: float) -> list[OcrL
             continue
         xs = [x * cos - y * sin for x, y in b.corners]
         ys = [x * sin + y * cos for x, y in b.corners]
-        placed.append(Placed(b, min(xs), max(xs), sum(ys) / 4, max(_height(b), 1.0)))
-    return [_line(group, page, scale, reading) for group in visual_lines(placed)]
+        placed.append(_Placed(b, min(xs), max(xs), sum(ys) / 4, max(_height(b), 1.0)))
+    placed.sort(key=lambda p: p.cy)
+    groups: list[list[_Placed]] = []
+    for p in placed:
+        if groups and _same_line(groups[-1], p):
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return [_line(sorted(group, key=lambda p: p.x0), page, scale, reading) for group in groups]
 
 
-def _line(group: list[Placed[TextBox]], page: int, scale: float, reading: _Reading) -> OcrLine:
-    parts, confidences = [_stripped(group[0].item)], list(_stripped_confidences(group[0].item))
+def _same_line(group: list[_Placed], p: _Placed) -> bool:
+    cy = statistics.fmean(q.cy for q in group)
+    height = statistics.fmean(q.height for q in group)
+    overlap = min(cy + height / 2, p.cy + p.height / 2) - max(cy - height / 2, p.cy - p.height / 2)
+    return overlap > 0.5 * min(height, p.height)
+
+
+def _line(group: list[_Placed], page: int, scale: float, reading: _Reading) -> OcrLine:
+    parts, confidences = [_stripped(group[0].box)], list(_stripped_confidences(group[0].box))
     for left, right in zip(group, group[1:]):
-        parts += [separator(left, right), _stripped(right.item)]
-        confidences += [1.0, *_stripped_confidences(right.item)]
-    corners = [reading.on_page(corner) for p in group for corner in p.item.corners]
+        gap = right.x0 - left.x1
+        parts.append("\t" if gap > _GAP_IS_COLUMN * min(left.height, right.height) else " ")
+        parts.append(_stripped(right.box))
+        confidences += [1.0, *_stripped_confidences(right.box)]
+    corners = [reading.on_page(corner) for p in group for corner in p.box.corners]
     xs, ys = [x for x, _ in corners], [y for _, y in corners]
     box = tuple(round(v / scale) for v in (min(xs), min(ys), max(xs), max(ys)))
-    confidence = round(_mean_confidence([p.item for p in group]), 4)
+    confidence = round(_mean_confidence([p.box for p in group]), 4)
     return OcrLine("".join(parts), page, box, confidence, tuple(round(c, 4) for c in confidences))  # type: ignore[arg-type]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import html.parser
-import math
 import os
 import stat
 import threading
@@ -18,13 +17,11 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import charset_normalizer
 from PIL import Image
 
 from extraction_pipeline.documents.images import IMAGE_SUFFIXES, ImageLimits, UnreadableImage, jpeg_bytes, page_images
-from extraction_pipeline.documents.layout import PdfChar, pdf_text
 from extraction_pipeline.documents.ocr import OcrLine, OcrPage, default_engine, read_page
 
 FORMATS = {
@@ -427,7 +424,7 @@ class _Pdf:
         self._limits = limits
 
     def text(self, number: int) -> tuple[str, bool]:
-        """Page `number`'s (from 1) text in reading order (layout.pdf_text), and whether it holds images."""
+        """Page `number`'s (from 1) text, lines joined with newlines, and whether the page holds images."""
         import pypdfium2.raw as pdfium_c
 
         with _PDFIUM:
@@ -435,7 +432,7 @@ class _Pdf:
             try:
                 textpage = page.get_textpage()
                 try:
-                    text = pdf_text(_chars(textpage, page.get_height()))
+                    text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
                 finally:
                     textpage.close()
                 has_images = next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None
@@ -457,30 +454,6 @@ class _Pdf:
     def close(self) -> None:
         with _PDFIUM:
             self._pdf.close()
-
-
-def _chars(textpage: Any, height: float) -> list[PdfChar]:
-    """A text page's characters with their boxes (y turned downwards). PDFium gives UTF-16 code
-    units: a pair is one character; a lone half (an emoji whose other half the font lost) is dropped,
-    as PDFium's own text drops it."""
-    import pypdfium2.raw as pdfium_c
-
-    units = [pdfium_c.FPDFText_GetUnicode(textpage.raw, i) for i in range(textpage.count_chars())]
-    chars = []
-    for i, unit in enumerate(units):
-        if 0xDC00 <= unit < 0xE000:
-            continue
-        if 0xD800 <= unit < 0xDC00:
-            if i + 1 == len(units) or not 0xDC00 <= units[i + 1] < 0xE000:
-                continue
-            char = chr(0x10000 + ((unit - 0xD800) << 10) + (units[i + 1] - 0xDC00))
-        else:
-            char = chr(unit)
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        angle = pdfium_c.FPDFText_GetCharAngle(textpage.raw, i)
-        upright = min(angle, abs(2 * math.pi - angle)) < 0.05 if angle >= 0 else True
-        chars.append(PdfChar(char, left, height - top, right, height - bottom, upright))
-    return chars
 
 
 class _TextExtractor(html.parser.HTMLParser):

@@ -14,13 +14,7 @@ from extraction_pipeline.documents.reading import (
     read_document,
     scan_inbox,
 )
-from extraction_pipeline_tests.support.pdf_builder import (
-    blank_pdf,
-    drawn_pdf,
-    encrypted_pdf,
-    placed_words_pdf,
-    text_pdf,
-)
+from extraction_pipeline_tests.support.pdf_builder import blank_pdf, encrypted_pdf, placed_words_pdf, text_pdf
 
 RECEIPT = "SHOP (M) SDN BHD\n12, JALAN MAWAR\nDATE 25/12/2018\nTOTAL 9.00\n"
 
@@ -70,27 +64,6 @@ def test_words_drawn_apart_without_a_space_character_are_read_as_words(tmp_path)
     pdf = placed_words_pdf(["Handelsrechnung", "Nr.", "KR876", "vom", "06.10.2018"])
     doc = read_document(write(tmp_path, "r.pdf", pdf), tmp_path)
     assert doc.text == "Handelsrechnung Nr. KR876 vom 06.10.2018"
-
-
-def test_a_table_drawn_column_by_column_is_read_row_by_row(tmp_path):
-    """PDFium's own text gave the amounts of every row on their own lines and the item names at the
-    end of the page; a small model then multiplied a quantity by a line total."""
-    rows = [
-        ("Item", "Qty", "Price", "Amount"),
-        ("Tea bag", "20", "9,90", "198,00"),
-        ("Joghurt", "50", "5,50", "275,00"),
-    ]
-    columns = [(x, [row[i] for row in rows]) for i, x in enumerate((20, 120, 170, 230))]
-    pieces = [(x, 380 - 14 * n, cell) for x, cells in columns for n, cell in enumerate(cells)]
-    pdf = drawn_pdf([(20, 395, "RECHNUNG Nr. 471102"), *pieces], turned="Copyright AWV e.V. 2014")
-    doc = read_document(write(tmp_path, "r.pdf", pdf), tmp_path)
-    assert doc.text.splitlines() == [
-        "RECHNUNG Nr. 471102",
-        "Item\tQty\tPrice\tAmount",
-        "Tea bag\t20\t9,90\t198,00",
-        "Joghurt\t50\t5,50\t275,00",
-        "Copyright AWV e.V. 2014",
-    ]
 
 
 def test_a_pdf_locked_only_against_changes_is_read(tmp_path):

@@ -57,21 +57,6 @@ def test_labels_are_whole_lines_not_words_that_start_like_them():
     assert party_blocks(text, BUYER_LABELS) == [("Bill to", ["Beta SARL"])]
 
 
-def test_parties_printed_side_by_side_head_blocks_of_their_first_column():
-    """The PDF text in reading order puts columns on one line, TABs between them (documents/layout.py)."""
-    text = (
-        "Lieferant\tKäufer\tW A R E N R E C H N U N G\n"
-        "MUSTERLIEFERANT GMBH\tMUSTER-KUNDE GMBH\tBeleg-Nr\t: R87654321012345\n"
-        "BAHNHOFSTRASSE 99\tKUNDENWEG 88\n"
-        "99199 MUSTERHAUSEN\t40235 DUESSELDORF"
-    )
-    assert party_blocks(text, SELLER_LABELS) == [
-        ("Lieferant", ["MUSTERLIEFERANT GMBH", "BAHNHOFSTRASSE 99", "99199 MUSTERHAUSEN"])
-    ]
-    assert _problem("Musterlieferant GmbH", text) is None
-    assert _problem("MUSTER-KUNDE GMBH", text) is not None
-
-
 def test_a_part_of_a_name_on_its_own_line_is_a_problem_but_not_the_name_before_an_address():
     two_lines = "Verkäufer:\nMVM Musterhafter\nVersicherungsverein Musterstadt a.G.\nMusterstr. 12"
     problem = _problem("Musterhafter", two_lines)

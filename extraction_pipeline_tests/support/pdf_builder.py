@@ -1,5 +1,5 @@
-"""Builds small real PDF files for tests: a text layer, words placed without spaces, text drawn out of
-reading order, no text layer, or encrypted."""
+"""Builds small real PDF files for tests: a text layer, words placed without spaces, no text layer, or
+encrypted."""
 
 from __future__ import annotations
 
@@ -25,18 +25,6 @@ def placed_words_pdf(words: list[str]) -> bytes:
         ops += ["BT", "/F1 10 Tf", f"1 0 0 1 {x} 380 Tm", f"({_escaped(word)}) Tj", "ET"]
         x += 6 * len(word) + 2.5  # Courier at 10 pt: every character 6 pt wide
     return _one_page(ops, font="Courier")
-
-
-def drawn_pdf(pieces: list[tuple[float, float, str]], turned: str = "") -> bytes:
-    """Text drawn piece by piece in the order given, each at (x, y) from the bottom left, as an
-    ERP's report engine draws an invoice's table column by column; `turned`, if given, is drawn
-    up the left margin, as the ZUGFeRD samples print their copyright."""
-    ops = [
-        op for x, y, text in pieces for op in ("BT", "/F1 10 Tf", f"1 0 0 1 {x} {y} Tm", f"({_escaped(text)}) Tj", "ET")
-    ]
-    if turned:
-        ops += ["BT", "/F1 8 Tf", "0 1 -1 0 12 40 Tm", f"({_escaped(turned)}) Tj", "ET"]
-    return _one_page(ops)
 
 
 def _escaped(text: str) -> str:
