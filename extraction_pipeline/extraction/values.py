@@ -65,9 +65,9 @@ _PRINTED = re.compile(
 )
 # The same with a space as the thousands separator (1 234,56), read in a second pass: a space also
 # separates a quantity from a price (2 500,00), so both readings stay possible. Without decimals,
-# not after a `+` nor before more digits: phone, bank and account numbers are printed in spaced
-# groups too (`Telefon: +49 932 431 500`, `BLZ: 700 901 00`), and a model offered them as amounts
-# took one for a net total.
+# not part of a longer run of spaced digits (after a `+`, or after or before more digits and a
+# space): phone, bank and account numbers are printed in spaced groups too (`Telefon: +49 932 431
+# 500`, `BLZ: 700 901 00`), and a model offered them as amounts took one for a net total.
 _SPACED = re.compile(
     r"(?<![\d.,])\d{1,3}(?: \d{3})+[.,]\d{1,2}(?![\d]|[.,]\d)"  # with decimals
     r"|(?<![\d.,+])(?<![\d+] )\d{1,3}(?: \d{3})+(?![\d]|[.,]\d| \d)"  # whole, not within a longer run of groups
