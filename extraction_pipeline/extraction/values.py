@@ -44,18 +44,30 @@ def parse_amount(value: Any) -> Decimal | None:
 
 
 def read_amount(value: Any) -> Decimal | None:
-    """A number as is, or printed text in any common notation, exactly: a currency and a sign around
-    it are allowed (`RM 9.50`, `-23.45`, `(12,00)`, `23.45-`); 1.591 is read as 1591."""
+    """A number as is, or printed text in any common notation, exactly: a currency, a unit and a sign
+    around it are allowed (`RM 9.50`, `20 Stk.`, `-23.45`, `(12,00)`, `23.45-`); 1.591 is read as 1591.
+    Text with two numbers or many words is not an amount: an article number (`55T01`), a pack size
+    (`12 x 1,0l`) or a description copied into an amount field is refused, not read as the digits
+    it holds."""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return Decimal(str(value))
     text = str(value or "").strip()
-    negative = text.startswith("-") or text.endswith("-") or (text.startswith("(") and text.endswith(")"))
-    readings = amount_readings(re.sub(r"[^\d.,' \u00a0\u202f]", "", text).strip())
+    numbers = list(_NUMBER.finditer(text))
+    readings = amount_readings(numbers[0].group(0)) if len(numbers) == 1 else []
     if not readings:
         return None
+    before, after = text[: numbers[0].start()], text[numbers[0].end() :].strip()
+    if any(len(re.sub(r"[\s()+-]", "", side)) > _AROUND_MAX for side in (before, after)):
+        return None  # a sentence with a number in it (`117, JALAN RADIN BAGUS`), not an amount
+    negative = bool(re.search(r"(?<![^\W_])-\s*$", before)) or after.startswith("-")  # not the - of TX-471102
+    negative = negative or (before.startswith("(") and after.endswith(")"))
     return -readings[0] if negative else readings[0]
 
 
+# A run of digits and the separators between them, in a value the model copied, and how much may
+# be printed on either side of it (a currency or a unit: `EUR`, `Stk.`, `US$`).
+_NUMBER = re.compile(r"\d(?:[\d.,'\u00a0\u202f ]*\d)?")
+_AROUND_MAX = 5
 # Separators that group thousands; a decimal part follows . or , (the other one, or a space, groups).
 _GROUP_SEPARATORS = ".,'\u00a0\u202f "
 # An amount as printed: digits in groups of three, or plain digits, with 1-4 decimals. Not the middle
