@@ -174,7 +174,7 @@ def _in_parts(
         return _finish(outcome, exc.kind, f"the answers of the {len(pieces)} parts, merged, are not valid:\n{exc}")
     strict = sorted(set(whole.flagged) & set(settings.quarantine_ungrounded))
     if strict:
-        return _finish(outcome, "ungrounded", f"flagged and configured to quarantine: {', '.join(strict)}")
+        return _finish(outcome, "ungrounded", _strictly_flagged(whole, strict))
     return _accept(outcome, whole.record, whole.evidence, whole.flagged, whole.model_values)
 
 
@@ -409,10 +409,16 @@ def _give_up(
         strict = sorted(set(best.flagged) & set(settings.quarantine_ungrounded))
         if not strict:
             return _accept(outcome, best.record, best.evidence, best.flagged, best.model_values)
-        return _finish(
-            outcome, "ungrounded", f"{why}; flagged and configured to quarantine: {', '.join(strict)}\n{error}"
-        )
+        return _finish(outcome, "ungrounded", f"{why}; {_strictly_flagged(best, strict)}\n{error}")
     return _finish(outcome, error.kind, f"{why}:\n{error}")
+
+
+def _strictly_flagged(examined: _Examined, strict: list[str]) -> str:
+    """The quarantine reason names each field with the value given: the problems sent to the model
+    leave a wrong date or amount out (grounding.ungrounded_message), but the person deciding what to
+    do with the document needs it."""
+    given = {**examined.record, **examined.model_values}
+    return "flagged and configured to quarantine: " + ", ".join(f"{f} (given: {given.get(f)})" for f in strict)
 
 
 def _document_budget_spent(outcome: ExtractionOutcome, settings: ExtractionSettings) -> str | None:

@@ -20,6 +20,15 @@ def line(n):
     return {"description": name, "quantity": qty, "unit_price": None, "line_total": float(total)}
 
 
+def part_answers(total):
+    """What the model answers for each of LONG_INVOICE's three parts of 130 characters."""
+    return [
+        {"issuer": "Muster GmbH", "invoice_number": "R-99", "date": "05.03.2024", "line_items": [line(1)]},
+        {"line_items": [line(2), line(3), line(4), line(5)]},
+        {"line_items": [line(6)], "net_total": 210.0, "tax_total": 39.9, "total": total, "currency": "EUR"},
+    ]
+
+
 def test_parts_hold_every_line_once_and_repeat_the_table_header():
     parts = split(LONG_INVOICE, 130)
     assert len(parts) == 3 and all(len(p) <= 130 for p in parts)
@@ -36,11 +45,7 @@ def test_a_line_longer_than_a_part_is_cut_into_pieces_not_dropped():
 def test_a_long_invoice_is_extracted_in_parts_and_merged():
     """Header values come from the part that prints them, lines from every part; the merged record
     is checked like any other."""
-    answers = [
-        {"issuer": "Muster GmbH", "invoice_number": "R-99", "date": "05.03.2024", "line_items": [line(1)]},
-        {"line_items": [line(2), line(3), line(4), line(5)]},
-        {"line_items": [line(6)], "net_total": 210.0, "tax_total": 39.9, "total": 249.9, "currency": "EUR"},
-    ]
+    answers = part_answers(total=249.9)
     doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
     outcome, client = extract_scripted(
         [json.dumps(a) for a in answers], doc, doc_type=DOC_TYPES["invoice"], max_part_chars=130
@@ -64,6 +69,21 @@ def test_a_part_that_fails_quarantines_the_document_naming_the_part():
     )
     assert outcome.status == "quarantined" and outcome.error_kind == "truncated"
     assert outcome.reason.startswith("part 2 of 3: the answer hit the output token limit")
+
+
+def test_a_total_not_printed_quarantines_a_strict_run_naming_the_part_and_the_value():
+    answers = part_answers(total=259.9)
+    doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
+    outcome, _ = extract_scripted(
+        [json.dumps(a) for a in answers] + [json.dumps(answers[-1])] * 2,  # the last part re-asked twice
+        doc,
+        doc_type=DOC_TYPES["invoice"],
+        max_part_chars=130,
+        quarantine_ungrounded=("total",),
+    )
+    assert outcome.status == "quarantined" and outcome.error_kind == "ungrounded"
+    assert outcome.reason.startswith("part 3 of 3: still invalid after 3 attempts")
+    assert "configured to quarantine: total (given: 259.9)" in outcome.reason
 
 
 def test_the_merged_record_is_examined_with_the_run_s_settings():
