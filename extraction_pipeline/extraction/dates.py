@@ -17,7 +17,7 @@ import re
 import statistics
 from typing import Any
 
-from extraction_pipeline.extraction.grounding import Evidence
+from extraction_pipeline.extraction.grounding import Evidence, candidates
 from extraction_pipeline.extraction.values import find_dates, month_first, numeric_order
 
 DAY_FIRST, MONTH_FIRST = "day first", "month first"
@@ -68,7 +68,9 @@ def resolve_order(record: dict[str, Any], evidence: dict[str, Evidence], text: s
 
 
 def implausible_dates(record: dict[str, Any], evidence: dict[str, Evidence], text: str) -> dict[str, str]:
-    """Dates whose year no document of today prints, or decades from the document's other dates."""
+    """Dates whose year no document of today prints, or decades from the document's other dates.
+    Like a date not found (grounding.ungrounded_message), the problem lists the document's dates and
+    does not repeat the wrong one, which a small model shown it copies back."""
     problems, printed = {}, None
     latest = dt.date.today().year + MAX_YEARS_APART
     for field, value in record.items():
@@ -77,11 +79,15 @@ def implausible_dates(record: dict[str, Any], evidence: dict[str, Evidence], tex
         printed = printed if printed is not None else find_dates(text)  # read once, only for a date
         e = evidence.get(field)
         others = [d.year for start, _, d in printed if e is None or start != e.start]
+        found = f"Dates printed in it: {candidates(value, text) or 'none'}."
         if not EARLIEST_YEAR <= value.year <= latest:
-            problems[field] = f"- {field}: {value.isoformat()} is not a plausible date (year {value.year})."
+            problems[field] = (
+                f"- {field}: the date given is not a plausible date (a year before {EARLIEST_YEAR} or more "
+                f"than {MAX_YEARS_APART} years ahead). {found}"
+            )
         elif others and abs(value.year - statistics.median(others)) > MAX_YEARS_APART:
             problems[field] = (
-                f"- {field}: {value.isoformat()} is decades from the other dates printed in the document "
-                f"(around {int(statistics.median(others))}); give the date as printed."
+                f"- {field}: the date given is decades from the other dates printed in the document "
+                f"(around {int(statistics.median(others))}). {found}"
             )
     return problems

@@ -152,8 +152,11 @@ def test_a_date_no_document_prints_is_re_asked():
     """Year 111 (seen on a real invoice) and a year decades from the document's other dates."""
     invoice = "Lieferant GmbH\nRechnung 471102 vom 05.03.2013\nLieferung 01.03.2013\nSumme 529,87 EUR"
     answer = {"issuer": "Lieferant GmbH", "invoice_number": "471102", "total": 529.87, "currency": "EUR"}
-    assert implausible_dates({"date": dt.date(111, 3, 5)}, {}, invoice)["date"].endswith("(year 111).")
-    assert "decades from the other dates" in implausible_dates({"date": dt.date(1913, 3, 5)}, {}, invoice)["date"]
+    too_early = implausible_dates({"date": dt.date(111, 3, 5)}, {}, invoice)["date"]
+    assert "not a plausible date" in too_early and too_early.endswith("Dates printed in it: 05.03.2013, 01.03.2013.")
+    decades = implausible_dates({"date": dt.date(1913, 3, 5)}, {}, invoice)["date"]
+    assert "decades from the other dates printed in the document (around 2013)" in decades
+    assert "111" not in too_early and "1913" not in decades  # the wrong date is not repeated
     doc = Document("i", "/inbox/i.pdf", "pdf", len(invoice), invoice)
     outcome, client = extract_scripted(
         [json.dumps({**answer, "date": "0111-03-05"}), json.dumps({**answer, "date": "2013-03-05"})],
@@ -162,7 +165,7 @@ def test_a_date_no_document_prints_is_re_asked():
         doc_type=DOC_TYPES["invoice"],
     )
     assert outcome.record["date"] == dt.date(2013, 3, 5) and len(client.calls) == 2
-    assert "not a plausible date (year 111)" in client.calls[1][-1]["content"]
+    assert "- date: the date given is not a plausible date" in client.calls[1][-1]["content"]
 
 
 def test_a_currency_code_is_found_by_the_sign_the_document_prints():
