@@ -79,15 +79,11 @@ def implausible_dates(record: dict[str, Any], evidence: dict[str, Evidence], tex
         printed = printed if printed is not None else find_dates(text)  # read once, only for a date
         e = evidence.get(field)
         others = [d.year for start, _, d in printed if e is None or start != e.start]
-        found = f"Dates printed in it: {candidates(value, text) or 'none'}."
         if not EARLIEST_YEAR <= value.year <= latest:
-            problems[field] = (
-                f"- {field}: the date given is not a plausible date (a year before {EARLIEST_YEAR} or more "
-                f"than {MAX_YEARS_APART} years ahead). {found}"
-            )
+            why = f"is not a plausible date (a year before {EARLIEST_YEAR} or more than {MAX_YEARS_APART} years ahead)"
         elif others and abs(value.year - statistics.median(others)) > MAX_YEARS_APART:
-            problems[field] = (
-                f"- {field}: the date given is decades from the other dates printed in the document "
-                f"(around {int(statistics.median(others))}). {found}"
-            )
+            why = f"is decades from the other dates printed in the document (around {int(statistics.median(others))})"
+        else:
+            continue
+        problems[field] = f"- {field}: the date given {why}. Dates printed in it: {candidates(value, text) or 'none'}."
     return problems

@@ -417,7 +417,8 @@ def _strictly_flagged(examined: _Examined, strict: list[str]) -> str:
     """The quarantine reason names each field with the value given: the problems sent to the model
     leave a wrong date or amount out (grounding.ungrounded_message), but the person deciding what to
     do with the document needs it."""
-    given = {f: str({**examined.record, **examined.model_values}.get(f)) for f in strict}
+    values = {**examined.record, **examined.model_values}
+    given = {f: str(values.get(f)) for f in strict}
     shown = {f: v if len(v) <= 80 else v[:77] + "..." for f, v in given.items()}  # a list of lines is long
     return "flagged and configured to quarantine: " + ", ".join(f"{f} (given: {v})" for f, v in shown.items())
 
