@@ -418,9 +418,9 @@ def _strictly_flagged(examined: _Examined, strict: list[str]) -> str:
     leave a wrong date or amount out (grounding.ungrounded_message), but the person deciding what to
     do with the document needs it."""
     values = {**examined.record, **examined.model_values}
-    given = {f: str(values.get(f)) for f in strict}
-    shown = {f: v if len(v) <= 80 else v[:77] + "..." for f, v in given.items()}  # a list of lines is long
-    return "flagged and configured to quarantine: " + ", ".join(f"{f} (given: {v})" for f, v in shown.items())
+    given = [(f, str(values.get(f))) for f in strict]
+    shown = [f"{f} (given: {v if len(v) <= 80 else v[:77] + '...'})" for f, v in given]  # a list of lines is long
+    return "flagged and configured to quarantine: " + ", ".join(shown)
 
 
 def _document_budget_spent(outcome: ExtractionOutcome, settings: ExtractionSettings) -> str | None:

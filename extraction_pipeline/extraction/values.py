@@ -64,13 +64,13 @@ def read_amount(value: Any) -> Decimal | None:
     return -readings[0] if negative else readings[0]
 
 
+# Separators that group thousands; a decimal part follows . or , (the other one, or a space, groups).
+_GROUP_SEPARATORS = ".,'\u00a0\u202f "
 # A run of digits and the separators between them, in a value the model copied, and how much may
 # be printed on either side of it (a currency or a unit: `EUR`, `Stk.`, `EUR/Stk.`; not an item's
 # name, `Kwo Tie Jala2`).
-_NUMBER = re.compile(r"\d(?:[\d.,'\u00a0\u202f ]*\d)?")
+_NUMBER = re.compile(rf"\d(?:[\d{re.escape(_GROUP_SEPARATORS)}]*\d)?")
 _AROUND_MAX = 8
-# Separators that group thousands; a decimal part follows . or , (the other one, or a space, groups).
-_GROUP_SEPARATORS = ".,'\u00a0\u202f "
 # An amount as printed: digits in groups of three, or plain digits, with 1-4 decimals. Not the middle
 # of a longer number, a date (05.03.2024) or a version.
 _PRINTED = re.compile(
