@@ -58,8 +58,8 @@ from extraction_pipeline.quality.metrics import (
     cost_by_model,
     dropped_values,
     grounding_rates,
-    layout_completions,
     ocr_summary,
+    taken_from_document,
     type_decisions,
 )
 from extraction_pipeline.quality.report import build_report, to_markdown
@@ -157,7 +157,7 @@ def llm_extractions(
             **tidied({k: v for k, v in s.named().items() if k not in standard}),
             **tidied(client_numbers),
             **tidied({f"grounding_rate.{f}": rate for f, rate in grounding_rates(outcomes).items()}),
-            **{f"layout_completions.{f}": n for f, n in layout_completions(outcomes).items()},
+            **{f"taken_from_document.{f}": n for f, n in taken_from_document(outcomes).items()},
             **{f"dropped_invalid.{f}": n for f, n in dropped_values(outcomes).items()},
             **{f"document_types.{k}": n for k, n in type_decisions(outcomes).items()},
             **{f"llm.calls.{model}": n for model, n in calls_by_model(outcomes).items()},

@@ -1,14 +1,15 @@
 """One document in, one outcome out: a validated record, or quarantine with the reason.
 
 The loop: ask; parse; let the document type's pack complete values the model cut short (a name or
-address, from the document's lines); validate, ground every value in the document text, and run the
-pack's checks; on a parse, validation, grounding or check problem, re-ask with the problem quoted
-(about only the fields in question where the answer was valid JSON: `_to_reask`), at most
-`max_reasks` times and within the document's token and cost budgets. An answer cut off by
-the token limit is not re-asked as if the model had made a mistake (asking again would be cut off
-the same way), unless it was cut off while repeating itself: a small model's loop, which a re-ask
-can break. An LLM fault that survived the SDK's retries ends the document at once. Usage from every
-attempt is kept, so cost and tokens are never under-counted.
+address, from the document's lines); validate, cut an identifier the model joined from separate
+printed tokens to the one that carries it (`grounding.printed_pieces`), ground every value in the
+document text, and run the pack's checks; on a parse, validation, grounding or check problem,
+re-ask with the problem quoted (about only the fields in question where the answer was valid JSON:
+`_to_reask`), at most `max_reasks` times and within the document's token and cost budgets. An
+answer cut off by the token limit is not re-asked as if the model had made a mistake (asking again
+would be cut off the same way), unless it was cut off while repeating itself: a small model's loop,
+which a re-ask can break. An LLM fault that survived the SDK's retries ends the document at once.
+Usage from every attempt is kept, so cost and tokens are never under-counted.
 
 A document read with OCR gets the page and box of each value on its image, and a value with a
 character the OCR engine was unsure of is flagged: no model can mend a misread digit. Where the
@@ -31,6 +32,7 @@ from extraction_pipeline.extraction.grounding import (
     ground,
     on_pages,
     printed_alternatives,
+    printed_pieces,
     ungrounded_message,
 )
 from extraction_pipeline.extraction.parsing import (
@@ -346,9 +348,13 @@ class _Examined:
 
 
 def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, settings: ExtractionSettings) -> _Examined:
-    """Complete, validate (raises ValidationFailure), ground and check one parsed answer."""
+    """Complete, validate (raises ValidationFailure), cut joined identifiers, ground and check one
+    parsed answer; the model's value of anything completed or cut is kept in model_values."""
     completed = doc_type.complete(answer, doc.text) if settings.complete_from_layout else {}
     record = validate_record({**answer, **completed}, doc_type.model).model_dump(mode="python")
+    cut = printed_pieces(record, doc.text) if settings.grounding else {}
+    model_values = {**{f: answer[f] for f in completed}, **{f: record[f] for f in cut}}
+    record.update(cut)
     evidence = ground(record, doc.text) if settings.grounding else {}
     missing = [f for f, e in evidence.items() if e.status == "missing"]
     doubtful = {**implausible_dates(record, evidence, doc.text), **doc_type.problems(record, doc.text, evidence)}
@@ -357,7 +363,7 @@ def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, sett
         evidence,
         list(dict.fromkeys(missing + list(doubtful))),
         "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *doubtful.values()])),
-        {f: answer[f] for f in completed},
+        model_values,
     )
 
 

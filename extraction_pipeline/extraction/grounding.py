@@ -97,6 +97,45 @@ def candidates(field_value: Any, text: str, limit: int = 12) -> str:
     return ", ".join(unique)
 
 
+def printed_pieces(record: dict[str, Any], text: str) -> dict[str, str]:
+    """Identifiers the model assembled from separate printed tokens, cut to the token that carries
+    them: `380-471102` from `Handelsrechnung (380) Nr. 471102`, where a small model joins the code
+    printed before the number to it and gives the same value again when re-asked. Only top-level
+    text values without spaces that the document does not print are touched. The kept run of
+    pieces (split at `-` and `/`) must be printed as one token, the pieces dropped each printed too,
+    and the kept run must hold a digit (names are not cut) and have 5 or more letters or digits (more
+    than a year) and more of them than the pieces dropped together. The caller keeps the model's
+    value."""
+    tokens: set[str] | None = None
+    cut = {}
+    for field, value in record.items():
+        if not isinstance(value, str) or any(ch.isspace() for ch in value):
+            continue
+        parts = re.split(r"([-/])", value)  # pieces at even positions, separators between them
+        if len(parts) < 3 or _locate_text(value, text).status != "missing":
+            continue
+        tokens = tokens if tokens is not None else {t.rstrip(".") for t in re.findall(r"[^\s()\[\],;:]+", text)}
+        pieces = parts[::2]
+        runs = sorted(
+            (_alnum(kept), kept)
+            for i in range(len(pieces))
+            for j in range(i + 1, len(pieces) + 1)
+            if (kept := "".join(parts[2 * i : 2 * j - 1])) != value
+            and kept in tokens
+            and all(p in tokens for p in pieces[:i] + pieces[j:] if p)
+        )
+        if not runs or (len(runs) > 1 and runs[-2][0] == runs[-1][0]):
+            continue
+        size, kept = runs[-1]
+        if size >= 5 and size > _alnum(value) - size and any(ch.isdigit() for ch in kept):
+            cut[field] = kept
+    return cut
+
+
+def _alnum(value: str) -> int:
+    return sum(ch.isalnum() for ch in value)
+
+
 # ISO 4217 codes and how documents print them instead.
 CURRENCY_SIGNS = {"EUR": ("€",), "GBP": ("£",), "USD": ("US$", "$"), "JPY": ("¥",), "INR": ("₹",),
                   "MYR": ("RM",), "IDR": ("Rp",), "CHF": ("Fr.",)}  # fmt: skip

@@ -182,8 +182,9 @@ def grounding_rates(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
     return {f: sum(v) / len(v) for f, v in found.items()}
 
 
-def layout_completions(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
-    """Per field, how many accepted values a pack completed from the document's lines (checks/layout.py)."""
+def taken_from_document(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
+    """Per field, how many accepted values were taken from the document's lines instead of the model's:
+    completed by a pack (checks/layout.py) or cut to a printed identifier (grounding.printed_pieces)."""
     return _replaced(outcomes, by_null=False)
 
 

@@ -17,8 +17,8 @@ from extraction_pipeline.quality.metrics import (
     dropped_values,
     errors_by_kind,
     grounding_rates,
-    layout_completions,
     ocr_summary,
+    taken_from_document,
 )
 from extraction_pipeline.quality.scoring import accuracy, load_gold
 
@@ -44,7 +44,7 @@ class QualityReport:
     flagged_ungrounded: int
     flagged_low_ocr_confidence: int
     flagged_ambiguous: int
-    layout_completions: dict[str, int]
+    taken_from_document: dict[str, int]
     dropped_values: dict[str, int]
     calls: CallSummary
     ocr: OcrSummary
@@ -102,7 +102,7 @@ def build_report(
         flagged_ungrounded=sum(1 for o in valid if o.ungrounded),
         flagged_low_ocr_confidence=sum(1 for o in valid if o.low_confidence),
         flagged_ambiguous=sum(1 for o in valid if o.ambiguous),
-        layout_completions=layout_completions(outcomes),
+        taken_from_document=taken_from_document(outcomes),
         dropped_values=dropped_values(outcomes),
         calls=call_summary(outcomes),
         ocr=ocr_summary(documents),
@@ -146,8 +146,9 @@ def to_markdown(r: QualityReport) -> str:
         f"| records flagged (a value not in the document, in the wrong place, or invalid and dropped) | {r.flagged_ungrounded} |",
         f"| records flagged (a value on a line OCR read with low confidence) | {r.flagged_low_ocr_confidence} |",
         f"| records flagged (a date's day/month order or an amount's thousands separator the document does not settle) | {r.flagged_ambiguous} |",
-        "| values completed from the document's lines (model's value kept in `model_values`) | "
-        + (", ".join(f"{f}: {n}" for f, n in r.layout_completions.items()) or "none")
+        "| values taken from the document's lines instead of the model's: a name or address completed, "
+        "a joined identifier cut to its printed piece (model's value kept in `model_values`) | "
+        + (", ".join(f"{f}: {n}" for f, n in r.taken_from_document.items()) or "none")
         + " |",
         "| optional values (or list entries) still invalid after the re-asks, dropped and flagged (model's value in `model_values`) | "
         + (", ".join(f"{f}: {n}" for f, n in r.dropped_values.items()) or "none")

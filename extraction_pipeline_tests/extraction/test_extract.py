@@ -2,7 +2,7 @@
 
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.llm.client import LLMError
-from extraction_pipeline.quality.metrics import dropped_values, layout_completions
+from extraction_pipeline.quality.metrics import dropped_values, taken_from_document
 from extraction_pipeline_tests.support.helpers import RECEIPT, extract_scripted
 
 GOOD = '{"company": "SHOP SDN BHD", "date": "25/12/2018", "address": "1 JALAN", "total": 9.00, "currency": null}'
@@ -127,7 +127,7 @@ def test_an_optional_value_still_invalid_after_the_reasks_is_dropped_to_null_and
     assert len(client.calls) == 3 and "not a date" in client.calls[1][-1]["content"]
     assert outcome.status == "valid" and outcome.record["date"] is None and outcome.record["total"] == 9
     assert outcome.ungrounded == ["date"] and outcome.model_values == {"date": "32.728"}
-    assert dropped_values([outcome]) == {"date": 1} and layout_completions([outcome]) == {}
+    assert dropped_values([outcome]) == {"date": 1} and taken_from_document([outcome]) == {}
 
 
 def test_an_invalid_value_is_dropped_only_on_the_last_attempt_and_only_when_optional():
@@ -149,7 +149,7 @@ def test_of_a_list_only_the_entries_still_invalid_are_dropped():
     assert outcome.status == "valid" and outcome.record["total"] == 9
     assert [line["description"] for line in outcome.record["line_items"]] == ["MILO"]
     assert outcome.ungrounded == ["line_items"] and len(outcome.model_values["line_items"]) == 2
-    assert dropped_values([outcome]) == {"line_items": 1} and layout_completions([outcome]) == {}
+    assert dropped_values([outcome]) == {"line_items": 1} and taken_from_document([outcome]) == {}
 
 
 def test_a_dropped_field_configured_strict_is_quarantined_instead():

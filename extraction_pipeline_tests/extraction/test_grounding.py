@@ -1,14 +1,15 @@
 """Every value is found in its document, or re-asked, or flagged: no invented value passes unseen."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 
 from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.extraction.grounding import Evidence, locate, ungrounded_message
+from extraction_pipeline.extraction.grounding import Evidence, locate, printed_pieces, ungrounded_message
 from extraction_pipeline.quality.metrics import call_summary
-from extraction_pipeline_tests.support.helpers import extract_scripted
+from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
 
 TEXT = "INDAH GIFT & HOME DECO\n27, JALAN DEDAP 13,\nTAMAN JOHOR JAYA\n19/10/2018 20:49\nSUBTOTAL 60.31\nROUNDING -0.01\nTOTAL RM 60.30\nCASH 1,060.30"
 
@@ -113,3 +114,36 @@ def test_a_reask_that_trades_one_wrong_value_for_another_leaves_the_first_answer
     outcome, client = run([GOOD % "60.32", GOOD % "60.33", GOOD % "60.33"])
     assert len(client.calls) == 3 and outcome.status == "valid"
     assert outcome.record["total"] == Decimal("60.32") and outcome.ungrounded == ["total"]
+
+
+INVOICE = "Muster GmbH\nHandelsrechnung (380) Nr. 471102 vom 05.06.2018\nKonto 9314110911/00/M/00/N.\nJahr 2023 Lfd. 19\nSumme EUR 10,00"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("380-471102", "471102"),  # the type code printed before the number, joined to it
+        ("380/9314110911/00/M/00/N", "9314110911/00/M/00/N"),  # a kept run holds separators of its own
+        ("471102", None),  # printed: nothing to cut
+        ("X-471102", None),  # a piece the document does not print: not assembled from it
+        ("2023-19", None),  # a year is no longer than 4 characters: never the piece kept
+        ("Handelsrechnung-Muster", None),  # both printed, but a name is not an identifier: no digit
+        ("R-2024-17", None),  # no piece printed
+    ],
+)
+def test_an_identifier_joined_from_printed_pieces_is_cut_to_the_piece_printed_as_one_token(given, kept):
+    assert printed_pieces({"invoice_number": given, "total": Decimal(10)}, INVOICE) == (
+        {"invoice_number": kept} if kept else {}
+    )
+
+
+def test_a_cut_identifier_is_accepted_without_a_reask_and_the_model_s_value_is_kept():
+    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(INVOICE), INVOICE)
+    answer = {"issuer": "Muster GmbH", "invoice_number": "380-471102", "date": "05.06.2018", "currency": "EUR",
+              "net_total": 10.0, "tax_total": 0.0, "total": 10.0, "line_items": []}  # fmt: skip
+    outcome, client = extract_scripted([json.dumps(answer)], doc, doc_type=DOC_TYPES["invoice"])
+    assert outcome.status == "valid" and len(client.calls) == 1
+    assert outcome.record["invoice_number"] == "471102" and outcome.model_values == {"invoice_number": "380-471102"}
+    assert outcome.evidence["invoice_number"] == Evidence("exact", INVOICE.index("471102"), INVOICE.index("471102") + 6)
+    grounding_off, _ = extract_scripted([json.dumps(answer)], doc, doc_type=DOC_TYPES["invoice"], grounding=False)
+    assert grounding_off.record["invoice_number"] == "380-471102" and grounding_off.model_values == {}

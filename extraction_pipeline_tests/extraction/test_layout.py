@@ -8,7 +8,7 @@ import pytest
 
 from extraction_pipeline.checks.layout import address_span, complete, lines_of, name_span, strip_registration
 from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.quality.metrics import layout_completions
+from extraction_pipeline.quality.metrics import taken_from_document
 from extraction_pipeline.storage.tables import records_frame
 from extraction_pipeline_tests.support.helpers import extract_scripted as run
 
@@ -36,7 +36,7 @@ def test_a_bare_legal_form_that_would_be_quarantined_becomes_a_valid_record():
     assert outcome.record["company"] == "POPULAR BOOK CO. (M) SDN BHD"
     assert outcome.model_values == {"company": "CO. (M) SDN BHD"}
     assert outcome.evidence["company"].status == "normalised"  # the two printed lines, joined by a space
-    assert layout_completions([outcome]) == {"company": 1}
+    assert taken_from_document([outcome]) == {"company": 1}
     row = records_frame([outcome], ["company", "total"]).iloc[0]
     assert row["company"] == "POPULAR BOOK CO. (M) SDN BHD" and '"company": "CO. (M) SDN BHD"' in row["model_values"]
 
