@@ -98,5 +98,12 @@ def net_plus_tax(net_field: str, tax_field: str, gross_field: str) -> Check:
 
 
 def _times_printed(amount: Decimal, text: str) -> int:
-    """How often `amount` is printed in `text`, in any notation."""
-    return sum(amount in readings for _, _, readings in printed_amounts(text))
+    """How often `amount` is printed in `text` as an amount, in any notation: where the document
+    prints amounts with cents, a number without them (a tax rate of 19, a page or house number) is
+    not one. Four wrong lines that added up to 19.00 passed as a printed subtotal that way."""
+    found = [(readings, bool(_CENTS.search(text[start:end]))) for start, end, readings in printed_amounts(text)]
+    with_cents = any(cents for _, cents in found)
+    return sum(amount in readings and (cents or not with_cents) for readings, cents in found)
+
+
+_CENTS = re.compile(r"[.,]\d{2}$")

@@ -161,3 +161,17 @@ def test_with_charges_the_lines_add_up_to_the_printed_subtotal_and_the_net_is_af
         "the 1 lines add up to 45"
         in lines_add_up_to("net_total")(record(lines=LINES[:1], net_total=2100.00), doc)["line_items"]
     )
+
+
+def test_lines_that_add_up_to_a_number_printed_without_cents_have_not_found_a_subtotal():
+    """Four wrong lines added up to 19.00 and passed as a printed subtotal: the invoice printed its
+    tax rate, 19, with no cents, where its amounts all have them (ferd22-EN16931_RechnungsUebertragung,
+    report part)."""
+    wrong = [{"description": f"Zeile {n}", "quantity": 1, "unit_price": None, "line_total": 9.50} for n in (1, 2)]
+    problem = lines_add_up_to("net_total")(record(lines=wrong), CheckedDocument(INVOICE, {}))
+    assert "the 2 lines add up to 19.0, but net_total is 2085.0" in problem["line_items"]
+    # A document that prints its amounts without cents (rupiah) has its subtotals printed that way.
+    cord = "NASI GORENG 1 19.000\nAYAM 1 6.000\nSUBTOTAL 25.000\nDISC -5.000\nTOTAL 20.000"
+    lines = [{"description": "NASI GORENG", "quantity": 1, "unit_price": None, "line_total": 19000},
+             {"description": "AYAM", "quantity": 1, "unit_price": None, "line_total": 6000}]  # fmt: skip
+    assert lines_add_up_to("net_total")(record(lines=lines, net_total=20000), CheckedDocument(cord, {})) == {}
