@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from extraction_pipeline.doctypes.packs import Check, CheckedDocument
+from extraction_pipeline.doctypes.packs import Check, CheckedDocument, Completer
 from extraction_pipeline.extraction.values import letters_and_digits
 
 # Labels of the selling and the buying party, in the languages of our documents, upper-cased and
@@ -72,6 +72,52 @@ def named_as_seller(field: str) -> Check:
         }
 
     return check
+
+
+# Legal forms that end a company's name on an invoice (upper-cased, without dots or spaces).
+INVOICE_LEGAL_FORMS = {
+    "GMBH", "MBH", "AG", "KG", "OHG", "UG", "SE", "EV", "EK", "EG", "VVAG", "SA", "SAS", "SARL", "SASU", "EURL",
+    "SNC", "BV", "NV", "VOF", "LTD", "LIMITED", "LLP", "PLC", "INC", "LLC", "CORP", "CO",
+}  # fmt: skip
+
+
+def seller_completed(field: str) -> Completer:
+    """`field` (the seller's name), given as a line in the block under the seller's label or part of
+    one, completed to that whole line, and to the next line as well when only that one ends in a
+    legal form (`Musterhafter` or `MVM Musterhafter` -> `MVM Musterhafter Versicherungsverein
+    Musterstadt a.G.`). Only a line with nothing but a name on it (`_one_phrase`): a letterhead that
+    prints name, street and town on one line is left as the model gave it."""
+
+    def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
+        name = letters_and_digits(answer.get(field))
+        if not name:
+            return {}
+        for _, lines in party_blocks(text, SELLER_LABELS):
+            holding = [i for i, line in enumerate(lines) if name in letters_and_digits(line)]
+            if len(holding) != 1 or not _one_phrase(lines[holding[0]]):
+                continue
+            i = holding[0]
+            whole = lines[i : i + 2] if _runs_on(lines, i) else [lines[i]]
+            completed = " ".join(line.strip() for line in whole)
+            return {field: completed} if letters_and_digits(completed) != name else {}
+        return {}
+
+    return complete
+
+
+def _runs_on(lines: list[str], i: int) -> bool:
+    """A name's line without a legal form, followed by a line with only a name on it that ends in one."""
+    return (
+        i + 1 < len(lines)
+        and not _ends_in_legal_form(lines[i])
+        and _one_phrase(lines[i + 1])
+        and _ends_in_legal_form(lines[i + 1])
+    )
+
+
+def _ends_in_legal_form(line: str) -> bool:
+    words = [re.sub(r"[^A-Z]", "", w.upper()) for w in line.split()]
+    return bool(words) and words[-1] in INVOICE_LEGAL_FORMS
 
 
 def _whole_lines(lines: list[str]) -> set[str]:

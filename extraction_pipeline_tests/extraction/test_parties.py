@@ -1,7 +1,13 @@
 """The seller named under the document's seller label (checks/parties.py), on text shaped like the
 ZUGFeRD renderings of the tuning part (ferd21-*), word splits of their text layer included."""
 
-from extraction_pipeline.checks.parties import BUYER_LABELS, SELLER_LABELS, named_as_seller, party_blocks
+from extraction_pipeline.checks.parties import (
+    BUYER_LABELS,
+    SELLER_LABELS,
+    named_as_seller,
+    party_blocks,
+    seller_completed,
+)
 from extraction_pipeline.doctypes.packs import CheckedDocument
 
 FORM = """(c) AWV e.V. 2020
@@ -71,3 +77,17 @@ def test_a_name_run_on_into_its_address_is_a_problem():
     problem = _problem("MVM Musterhafter Versicherungsverein Musterstadt a.G. Musterstr. 12", block)
     assert problem is not None and "not one or two whole lines of what is printed under 'Verkäufer'" in problem
     assert _problem("MVM Musterhafter Versicherungsverein Musterstadt a.G.", block) is None
+
+
+def test_a_sellers_name_given_in_part_is_completed_from_its_block_not_from_a_letterhead():
+    """ferd20-EN16931_Haftpflichtversicherung (tuning part): the model gave `Musterhafter`."""
+    block = "Verkäufer:\nMVM Musterhafter\nVersicherungsverein Musterstadt a.G.\nMusterstr. 12\nDE 12345 Musterstadt"
+    complete = seller_completed("issuer")
+    whole = {"issuer": "MVM Musterhafter Versicherungsverein Musterstadt a.G."}
+    assert complete({"issuer": "Musterhafter"}, block) == whole
+    assert complete({"issuer": "MVM Musterhafter"}, block) == whole  # the name runs on to its legal form
+    assert complete(whole, block) == {} and complete({"issuer": "Versicherungsverein Musterstadt a.G."}, block) == {}
+    assert complete({"issuer": "Musterstadt"}, block) == {}  # on two lines: which one is not known
+    assert complete({"issuer": "Taxiunter nehmen"}, FORM) == {"issuer": "Taxiunter nehmen TX GmbH"}
+    assert complete({"issuer": "Bei Spiel"}, "Verkäufer: Bei Spiel GmbH ● Ecke 12 ● 12345 Stadt") == {}
+    assert complete({"issuer": "Lieferant"}, "Lieferant GmbH\nHauptstr. 1") == {}  # no seller label

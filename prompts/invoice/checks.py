@@ -2,13 +2,14 @@
 where the invoice labels its parties (`Verkäufer:`, `Käufer:`), the seller is the name under the
 seller's label, and its date is not one printed beside another date's label (Leistungsdatum, due
 date) when the invoice labels its own. Its sums must agree (lines, net, tax, gross). The till's
-payment rules (cash tendered, change) do not apply, nor does completing the name from its line: an
-invoice's letterhead prints name, street and town on one line (`Bei Spiel GmbH ● Ecke 12 ● 12345
-Stadt`), and completion took all of it on the tuning part."""
+payment rules (cash tendered, change) do not apply, nor does the receipts' completion of a name
+from its line: an invoice's letterhead prints name, street and town on one line (`Bei Spiel GmbH ●
+Ecke 12 ● 12345 Stadt`), and that completion took all of it on the tuning part. A seller's name
+given as part of a line under the seller's label is completed from that block instead."""
 
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax
 from extraction_pipeline.checks.dates import the_documents_own_date
-from extraction_pipeline.checks.parties import named_as_seller
+from extraction_pipeline.checks.parties import named_as_seller, seller_completed
 from extraction_pipeline.checks.plausibility import misplaced, number_for_a_name
 
 CHECKS = [
@@ -21,4 +22,6 @@ CHECKS = [
     net_plus_tax("net_total", "tax_total", "total"),
 ]
 
-__all__ = ["CHECKS"]
+complete = seller_completed("issuer")
+
+__all__ = ["CHECKS", "complete"]
