@@ -86,13 +86,16 @@ def seller_completed(field: str) -> Completer:
     one, completed to that whole line, and to the next line as well when only that one ends in a
     legal form (`Musterhafter` or `MVM Musterhafter` -> `MVM Musterhafter Versicherungsverein
     Musterstadt a.G.`). Only a line with nothing but a name on it (`_one_phrase`): a letterhead that
-    prints name, street and town on one line is left as the model gave it."""
+    prints name, street and town on one line is left as the model gave it. Without a seller label,
+    only a name that lost its first words is completed (`_with_first_words`)."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         name = letters_and_digits(answer.get(field))
-        if not name:
-            return {}
-        for _, lines in party_blocks(text, SELLER_LABELS):
+        blocks = party_blocks(text, SELLER_LABELS) if name else []
+        if name and not blocks:
+            whole = _with_first_words(name, text)
+            return {field: whole} if whole else {}
+        for _, lines in blocks:
             holding = [i for i, line in enumerate(lines) if name in letters_and_digits(line)]
             if len(holding) != 1 or not _one_phrase(lines[holding[0]]):
                 continue
@@ -103,6 +106,22 @@ def seller_completed(field: str) -> Completer:
         return {}
 
     return complete
+
+
+def _with_first_words(name: str, text: str) -> str | None:
+    """The name with the words the model dropped from its front (`Spiel GmbH` for `Bei Spiel GmbH`:
+    `bei` is also a German preposition): the one phrase of at most five words, printed alone or
+    between separators (`Bei Spiel GmbH ● Ecke 12`), that ends in a legal form and in the name."""
+    found = {
+        letters_and_digits(phrase): phrase.strip()
+        for line in text.splitlines()
+        for phrase in _PHRASE_BREAK.split(line)
+        if len(phrase.split()) <= 5
+        and _ends_in_legal_form(phrase)
+        and letters_and_digits(phrase).endswith(name)
+        and letters_and_digits(phrase) != name
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _runs_on(lines: list[str], i: int) -> bool:
@@ -129,7 +148,10 @@ def _whole_lines(lines: list[str]) -> set[str]:
 def _one_phrase(line: str) -> bool:
     """A line with nothing but a name on it: no comma, bullet, colon or wide gap joining it to an
     address (`Acme Ltd, Hauptstr. 1`; `Bei Spiel GmbH    ●    Ecke 12`)."""
-    return not re.search(r"[,;:|●•·\t]|\s{3,}", line.strip())
+    return not _PHRASE_BREAK.search(line.strip())
+
+
+_PHRASE_BREAK = re.compile(r"[,;:|●•·\t]|\s{3,}")
 
 
 def _shown(lines: list[str]) -> str:

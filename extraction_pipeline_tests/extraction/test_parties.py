@@ -90,4 +90,14 @@ def test_a_sellers_name_given_in_part_is_completed_from_its_block_not_from_a_let
     assert complete({"issuer": "Musterstadt"}, block) == {}  # on two lines: which one is not known
     assert complete({"issuer": "Taxiunter nehmen"}, FORM) == {"issuer": "Taxiunter nehmen TX GmbH"}
     assert complete({"issuer": "Bei Spiel"}, "Verkäufer: Bei Spiel GmbH ● Ecke 12 ● 12345 Stadt") == {}
-    assert complete({"issuer": "Lieferant"}, "Lieferant GmbH\nHauptstr. 1") == {}  # no seller label
+    assert complete({"issuer": "Lieferant"}, "Lieferant GmbH\nHauptstr. 1") == {}  # no label: only a lost front
+
+
+def test_without_a_seller_label_a_name_that_lost_its_first_words_gets_them_back():
+    """mustang-RE-20170509_505 (tuning part): the model gave `Spiel GmbH` (`bei` is also a preposition)."""
+    letter = "Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen\nTheodor Est\nRechnung RE-2017/505\nBei Spiel GmbH"
+    complete = seller_completed("issuer")
+    assert complete({"issuer": "Spiel GmbH"}, letter) == {"issuer": "Bei Spiel GmbH"}
+    assert complete({"issuer": "Bei Spiel GmbH"}, letter) == {} and complete({"issuer": "Theodor Est"}, letter) == {}
+    two_names = letter + "\nZahlbar an Nord Spiel GmbH"  # two names end in it: which one is not known
+    assert complete({"issuer": "Spiel GmbH"}, two_names) == {}
