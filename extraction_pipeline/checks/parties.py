@@ -2,7 +2,8 @@
 address, `Käufer:` above the customer's, `Abweichender Zahlungsempfänger:` above a payee. Form-like
 invoices (the ZUGFeRD renderings, most ERP output) print such labels; a small model still answers
 the first company it sees: the stylesheet's `(c) AWV e.V.` at the top, or the payee. Where the
-document labels its seller, the seller's name is one printed in that block.
+document labels its seller, the seller's name is one printed in that block, and a name given in
+part is completed from it (`seller_completed`, the invoice pack's `complete`).
 
 PDF text layers split words at kerning gaps (`Ver käufer :`, `Taxiunter nehmen`), so labels and
 names are compared with spaces and punctuation dropped.
@@ -91,8 +92,10 @@ def seller_completed(field: str) -> Completer:
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         name = letters_and_digits(answer.get(field))
-        blocks = party_blocks(text, SELLER_LABELS) if name else []
-        if name and not blocks:
+        if not name:
+            return {}
+        blocks = party_blocks(text, SELLER_LABELS)
+        if not blocks:
             whole = _with_first_words(name, text)
             return {field: whole} if whole else {}
         for _, lines in blocks:

@@ -184,7 +184,8 @@ def grounding_rates(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
 
 def taken_from_document(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
     """Per field, how many accepted values were taken from the document's lines instead of the model's:
-    completed by a pack (checks/layout.py) or cut to a printed identifier (grounding.printed_pieces)."""
+    completed by a pack (checks/layout.py, checks/parties.py) or cut to a printed identifier
+    (grounding.printed_pieces)."""
     return _replaced(outcomes, by_null=False)
 
 

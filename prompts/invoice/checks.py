@@ -5,7 +5,8 @@ date) when the invoice labels its own. Its sums must agree (lines, net, tax, gro
 payment rules (cash tendered, change) do not apply, nor does the receipts' completion of a name
 from its line: an invoice's letterhead prints name, street and town on one line (`Bei Spiel GmbH ●
 Ecke 12 ● 12345 Stadt`), and that completion took all of it on the tuning part. A seller's name
-given as part of a line under the seller's label is completed from that block instead."""
+given as part of a line under the seller's label is completed from that block instead; without a
+label, only a name that lost its first words is."""
 
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax
 from extraction_pipeline.checks.dates import the_documents_own_date
