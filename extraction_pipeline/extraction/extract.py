@@ -1,15 +1,16 @@
 """One document in, one outcome out: a validated record, or quarantine with the reason.
 
 The loop: ask; parse; let the document type's pack complete values the model cut short (a name or
-address, from the document's lines); validate, cut an identifier the model joined from separate
-printed tokens to the one that carries it (`grounding.printed_pieces`), ground every value in the
-document text, and run the pack's checks; on a parse, validation, grounding or check problem,
-re-ask with the problem quoted (about only the fields in question where the answer was valid JSON:
-`_to_reask`), at most `max_reasks` times and within the document's token and cost budgets. An
-answer cut off by the token limit is not re-asked as if the model had made a mistake (asking again
-would be cut off the same way), unless it was cut off while repeating itself: a small model's loop,
-which a re-ask can break. An LLM fault that survived the SDK's retries ends the document at once.
-Usage from every attempt is kept, so cost and tokens are never under-counted.
+address, from the document's lines); validate, mend two slips the re-asks did not (an identifier
+joined from separately printed tokens, `grounding.printed_pieces`; a line amount multiplied out,
+`grounding.amounts_multiplied_out`), ground every value in the document text, and run the pack's
+checks; on a parse, validation, grounding or check problem, re-ask with the problem quoted (about
+only the fields in question where the answer was valid JSON: `_to_reask`), at most `max_reasks`
+times and within the document's token and cost budgets. An answer cut off by the token limit is not
+re-asked as if the model had made a mistake (asking again would be cut off the same way), unless it
+was cut off while repeating itself: a small model's loop, which a re-ask can break. An LLM fault
+that survived the SDK's retries ends the document at once. Usage from every attempt is kept, so
+cost and tokens are never under-counted.
 
 A document read with OCR gets the page and box of each value on its image, and a value with a
 character the OCR engine was unsure of is flagged: no model can mend a misread digit. Where the
@@ -29,6 +30,7 @@ from extraction_pipeline.extraction.amounts import in_document_notation, resolve
 from extraction_pipeline.extraction.dates import implausible_dates, resolve_order
 from extraction_pipeline.extraction.grounding import (
     Evidence,
+    amounts_multiplied_out,
     ground,
     on_pages,
     printed_alternatives,
@@ -348,13 +350,16 @@ class _Examined:
 
 
 def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, settings: ExtractionSettings) -> _Examined:
-    """Complete, validate (raises ValidationFailure), cut joined identifiers, ground and check one
-    parsed answer; the model's value of anything completed or cut is kept in model_values."""
+    """Complete, validate (raises ValidationFailure), mend joined identifiers and multiplied-out line
+    amounts, ground and check one parsed answer; the model's value of anything completed or mended
+    is kept in model_values."""
     completed = doc_type.complete(answer, doc.text) if settings.complete_from_layout else {}
     record = validate_record({**answer, **completed}, doc_type.model).model_dump(mode="python")
-    cut = printed_pieces(record, doc.text) if settings.grounding else {}
-    model_values = {**{f: answer[f] for f in completed}, **{f: record[f] for f in cut}}
-    record.update(cut)
+    mended = (
+        {**printed_pieces(record, doc.text), **amounts_multiplied_out(record, doc.text)} if settings.grounding else {}
+    )
+    model_values = {**{f: answer[f] for f in completed}, **{f: record[f] for f in mended}}
+    record.update(mended)
     evidence = ground(record, doc.text) if settings.grounding else {}
     missing = [f for f, e in evidence.items() if e.status == "missing"]
     doubtful = {**implausible_dates(record, evidence, doc.text), **doc_type.problems(record, doc.text, evidence)}

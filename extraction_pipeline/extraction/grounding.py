@@ -132,6 +132,31 @@ def printed_pieces(record: dict[str, Any], text: str) -> dict[str, str]:
     return cut
 
 
+def amounts_multiplied_out(record: dict[str, Any], text: str) -> dict[str, list[dict[str, Any]]]:
+    """Line items whose amount the model multiplied out instead of copying it: it gave the line's
+    printed amount as the unit price and quantity x that as the amount (`20 x 198.00 = 3960.00` for
+    a line printing 20 and 198,00). Where the amount given is not printed, the unit price given is,
+    and the quantity is not 1, the line gets the printed amount as its amount and no unit price
+    (which one is printed is not known). The caller keeps the model's lines."""
+    mended = {}
+    for field, value in record.items():
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            continue
+        lines = [_copied(line, text) for line in value]
+        if lines != value:
+            mended[field] = lines
+    return mended
+
+
+def _copied(line: dict[str, Any], text: str) -> dict[str, Any]:
+    q, p, t = line.get("quantity"), line.get("unit_price"), line.get("line_total")
+    if not all(isinstance(v, Decimal) for v in (q, p, t)) or q in (0, 1) or abs(q * p - t) > Decimal("0.01"):
+        return line
+    if _locate_amount(t, text).status != "missing" or _locate_amount(p, text).status == "missing":
+        return line
+    return {**line, "unit_price": None, "line_total": p}
+
+
 def _alnum(value: str) -> int:
     return sum(ch.isalnum() for ch in value)
 

@@ -184,8 +184,9 @@ def grounding_rates(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
 
 def taken_from_document(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
     """Per field, how many accepted values were taken from the document's lines instead of the model's:
-    completed by a pack (checks/layout.py, checks/parties.py) or cut to a printed identifier
-    (grounding.printed_pieces)."""
+    completed by a pack (checks/layout.py, checks/parties.py), cut to a printed identifier
+    (grounding.printed_pieces) or line amounts copied instead of multiplied out
+    (grounding.amounts_multiplied_out)."""
     return _replaced(outcomes, by_null=False)
 
 
@@ -197,13 +198,15 @@ def dropped_values(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
 
 
 def _replaced(outcomes: list[ExtractionOutcome], by_null: bool) -> dict[str, int]:
-    """model_values holds the model's value wherever the record holds another: a completed value,
-    or a dropped one (null, or a list without its invalid entries; completion never makes lists)."""
+    """model_values holds the model's value wherever the record holds another: a completed or
+    mended value (a list of as many lines), or a dropped one (null, or a list without its invalid
+    entries)."""
     counts: dict[str, int] = {}
     for o in outcomes:
         if o.status == "valid" and o.record is not None:
-            for f in o.model_values:
+            for f, given in o.model_values.items():
                 value = o.record.get(f)
-                if (value is None or isinstance(value, list)) == by_null:
+                shorter = isinstance(value, list) and isinstance(given, list) and len(value) < len(given)
+                if (value is None or shorter) == by_null:
                     counts[f] = counts.get(f, 0) + 1
     return counts

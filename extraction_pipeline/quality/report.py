@@ -147,7 +147,8 @@ def to_markdown(r: QualityReport) -> str:
         f"| records flagged (a value on a line OCR read with low confidence) | {r.flagged_low_ocr_confidence} |",
         f"| records flagged (a date's day/month order or an amount's thousands separator the document does not settle) | {r.flagged_ambiguous} |",
         "| values taken from the document's lines instead of the model's: a name or address completed, "
-        "a joined identifier cut to its printed piece (model's value kept in `model_values`) | "
+        "a joined identifier cut to its printed piece, line amounts copied instead of multiplied out "
+        "(model's value kept in `model_values`) | "
         + (", ".join(f"{f}: {n}" for f, n in r.taken_from_document.items()) or "none")
         + " |",
         "| optional values (or list entries) still invalid after the re-asks, dropped and flagged (model's value in `model_values`) | "

@@ -6,7 +6,8 @@ from decimal import Decimal
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, lines_named, net_plus_tax
 from extraction_pipeline.doctypes.packs import CheckedDocument
 from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.extraction.grounding import ground
+from extraction_pipeline.extraction.grounding import amounts_multiplied_out, ground
+from extraction_pipeline.quality.metrics import dropped_values, taken_from_document
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted, materialize, read_delta, write_inbox
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
 
@@ -175,3 +176,29 @@ def test_lines_that_add_up_to_a_number_printed_without_cents_have_not_found_a_su
     lines = [{"description": "NASI GORENG", "quantity": 1, "unit_price": None, "line_total": 19000},
              {"description": "AYAM", "quantity": 1, "unit_price": None, "line_total": 6000}]  # fmt: skip
     assert lines_add_up_to("net_total")(record(lines=lines, net_total=20000), CheckedDocument(cord, {})) == {}
+
+
+def test_a_line_amount_multiplied_out_by_the_model_is_copied_as_printed():
+    """ferd10-BASIC_Einfach (tuning part): the line prints 20 and 198,00; the model gave 198.00 as
+    the unit price and 3960.00 as the amount."""
+    text = INVOICE.replace("1 Papier A4 10 4,50 45,00", "1 Papier A4 10 45,00")
+    multiplied = {**LINES[0], "unit_price": 45.00, "line_total": 450.00}
+    mended = amounts_multiplied_out(record(lines=[multiplied, LINES[1]]), text)
+    assert mended["line_items"][0]["line_total"] == Decimal("45.00") and mended["line_items"][0]["unit_price"] is None
+    assert mended["line_items"][1] == record()["line_items"][1]  # copied as printed: left alone
+    assert amounts_multiplied_out(record(), INVOICE) == {}
+    one = {**LINES[0], "quantity": 1, "unit_price": 45.00, "line_total": 45.00}
+    assert amounts_multiplied_out(record(lines=[one]), text) == {}  # 1 x 45 is 45: nothing multiplied
+
+
+def test_a_mended_line_is_counted_as_taken_from_the_document_not_as_dropped():
+    text = INVOICE.replace("1 Papier A4 10 4,50 45,00", "1 Papier A4 10 45,00")
+    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(text), text)
+    multiplied = {**LINES[0], "unit_price": 45.00, "line_total": 450.00}
+    outcome, client = extract_scripted(
+        [invoice_answer(lines=[multiplied, LINES[1]])], doc, doc_type=DOC_TYPES["invoice"]
+    )
+    assert outcome.status == "valid" and len(client.calls) == 1 and outcome.ungrounded == []
+    assert [line["line_total"] for line in outcome.record["line_items"]] == [Decimal("45.00"), Decimal("2040.00")]
+    assert outcome.model_values["line_items"][0]["line_total"] == Decimal("450.00")
+    assert taken_from_document([outcome]) == {"line_items": 1} and dropped_values([outcome]) == {}
