@@ -30,6 +30,8 @@ BUYER_LABELS = (
 _ALL_LABELS = SELLER_LABELS + BUYER_LABELS
 # A block ends at the next label (a party's, or any line ending in a colon) or after this many lines.
 _BLOCK_LINES = 5
+# What joins a name to something else on its line: a comma, bullet, colon or wide gap.
+_PHRASE_BREAK = re.compile(r"[,;:|●•·\t]|\s{3,}")
 
 
 def named_as_seller(field: str) -> Check:
@@ -116,13 +118,13 @@ def _with_first_words(name: str, text: str) -> str | None:
     `bei` is also a German preposition): the one phrase of at most five words, printed alone or
     between separators (`Bei Spiel GmbH ● Ecke 12`), that ends in a legal form and in the name."""
     found = {
-        letters_and_digits(phrase): phrase.strip()
+        compact: phrase.strip()
         for line in text.splitlines()
         for phrase in _PHRASE_BREAK.split(line)
         if len(phrase.split()) <= 5
         and _ends_in_legal_form(phrase)
-        and letters_and_digits(phrase).endswith(name)
-        and letters_and_digits(phrase) != name
+        and (compact := letters_and_digits(phrase)).endswith(name)
+        and compact != name
     }
     return next(iter(found.values())) if len(found) == 1 else None
 
@@ -152,9 +154,6 @@ def _one_phrase(line: str) -> bool:
     """A line with nothing but a name on it: no comma, bullet, colon or wide gap joining it to an
     address (`Acme Ltd, Hauptstr. 1`; `Bei Spiel GmbH    ●    Ecke 12`)."""
     return not _PHRASE_BREAK.search(line.strip())
-
-
-_PHRASE_BREAK = re.compile(r"[,;:|●•·\t]|\s{3,}")
 
 
 def _shown(lines: list[str]) -> str:
