@@ -17,6 +17,7 @@ from extraction_pipeline.doctypes.packs import Check, CheckedDocument
 from extraction_pipeline.extraction.values import printed_amounts
 
 CENT = Decimal("0.01")
+WITH_CENTS = re.compile(r"[.,]\d{2}$")  # a printed amount with cents
 LINES = "line_items"
 
 
@@ -101,9 +102,6 @@ def _times_printed(amount: Decimal, text: str) -> int:
     """How often `amount` is printed in `text` as an amount, in any notation: where the document
     prints amounts with cents, a number without them (a tax rate of 19, a page or house number) is
     not one. Four wrong lines that added up to 19.00 passed as a printed subtotal that way."""
-    found = [(readings, bool(_CENTS.search(text[start:end]))) for start, end, readings in printed_amounts(text)]
+    found = [(readings, bool(WITH_CENTS.search(text[start:end]))) for start, end, readings in printed_amounts(text)]
     with_cents = any(cents for _, cents in found)
     return sum(amount in readings and (cents or not with_cents) for readings, cents in found)
-
-
-_CENTS = re.compile(r"[.,]\d{2}$")

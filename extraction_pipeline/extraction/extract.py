@@ -358,7 +358,7 @@ def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, sett
     mended = (
         {**printed_pieces(record, doc.text), **amounts_multiplied_out(record, doc.text)} if settings.grounding else {}
     )
-    model_values = {**{f: record[f] for f in mended}, **{f: answer[f] for f in completed}}  # the model's own
+    model_values = {**{f: record[f] for f in mended}, **{f: answer.get(f) for f in completed}}  # the model's own
     record.update(mended)
     evidence = ground(record, doc.text) if settings.grounding else {}
     missing = [f for f, e in evidence.items() if e.status == "missing"]

@@ -1,0 +1,131 @@
+"""The totals an invoice's tax summary proves. European invoices print a line per tax rate: its
+rate, the net amount taxed at it and the tax (`USt. 7% 275,00 19,25` / `USt. 19% 198,00 37,62`);
+the nets add up to the printed net total and net + taxes to the printed gross. Where those sums
+hold, the three totals are known from arithmetic, not from the model's reading. A small model asked
+for the totals of a two-rate invoice answers one rate's tax, or one rate's whole line (net, tax
+and gross of the 19% part), or the rate itself for the tax; the re-asks quote the sums and it
+answers the same again (docs/accuracy.md). So a total the model took from the summary's lines,
+one printed nowhere, or one of three that do not add up, is replaced by what the summary proves
+(`totals_from_tax_summary`, the invoice pack's completer); a total the model found elsewhere,
+where the three add up, is left to the checks.
+
+A line counts as a rate's line when it prints a rate (0 < r <= 30, `7%`, `19,0`) and two amounts
+with cents, a base and after it its tax at that rate (to the cent). Lines of one summary are
+consecutive; where several consecutive runs add up (each rate's line alone is also a net + tax =
+gross that is printed), the longest run wins, and a tie between runs that disagree proves nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from extraction_pipeline.checks.arithmetic import CENT, WITH_CENTS
+from extraction_pipeline.doctypes.packs import Completer
+from extraction_pipeline.extraction.values import printed_amounts, read_amount
+
+_MAX_RATE = Decimal(30)  # the highest standard VAT rate in Europe is 27%
+_MAX_RUN = 5  # rates on one invoice; also bounds the search over each line's candidate pairs
+
+
+@dataclass(frozen=True)
+class TaxSummary:
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    numbers: frozenset[Decimal]  # every number printed on the summary's lines, as magnitudes
+
+
+def tax_summary(text: str) -> TaxSummary | None:
+    """The net, tax and gross totals the document's tax summary proves, or None where it has none
+    (or two that disagree)."""
+    lines = text.splitlines()
+    numbers = [_numbers(line) for line in lines]
+    printed = {abs(value) for found in numbers for value, _ in found}
+    pairs = [_rate_pairs(found) for found in numbers]
+    for length in range(_MAX_RUN, 0, -1):
+        found = {
+            summary
+            for start in range(len(lines) - length + 1)
+            if all(pairs[start : start + length])
+            for summary in _sums(pairs[start : start + length], numbers[start : start + length], printed)
+        }
+        if found:
+            return found.pop() if len({(s.net, s.tax, s.gross) for s in found}) == 1 else None
+    return None
+
+
+def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) -> Completer:
+    """Each of the three totals the model gave as another number of the tax summary's lines (one
+    rate's net, tax or gross, the rate, the gross for the net), as an amount printed nowhere, or not
+    at all, replaced by the summary's; and where the three given do not add up (net + tax is not
+    the gross), each that differs from the summary's."""
+
+    def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
+        summary = tax_summary(text)
+        if summary is None:
+            return {}
+        printed = {r for _, _, readings in printed_amounts(text) for r in readings}
+        given = {f: read_amount(answer.get(f)) for f in (net_field, tax_field, gross_field)}
+        net, tax, gross = given.values()
+        broken = net is not None and tax is not None and gross is not None and abs(net + tax - gross) > CENT
+        mended = {}
+        for field, right in ((net_field, summary.net), (tax_field, summary.tax), (gross_field, summary.gross)):
+            value = given[field]
+            if value is not None and abs(value) == abs(right):
+                continue
+            if broken or value is None or abs(value) in summary.numbers or abs(value) not in printed:
+                mended[field] = right
+        return mended
+
+    return complete
+
+
+def _numbers(line: str) -> list[tuple[Decimal, bool]]:
+    """Each number printed on the line, signed (`-7,67`, `7,67-`), and whether it has cents."""
+    found = []
+    for start, end, readings in printed_amounts(line):
+        negative = line[:start].rstrip().endswith("-") or line[end : end + 1] == "-"
+        found.append((-readings[0] if negative else readings[0], bool(WITH_CENTS.search(line[start:end]))))
+    return found
+
+
+def _rate_pairs(numbers: list[tuple[Decimal, bool]]) -> list[tuple[Decimal, Decimal]]:
+    """(base, tax) pairs of the line: two amounts with cents, the tax after the base and equal to it
+    times a rate printed on the line."""
+    rates = {abs(value) for value, _ in numbers if 0 < abs(value) <= _MAX_RATE}
+    amounts = [value for value, cents in numbers if cents]
+    return [
+        (base, tax)
+        for i, base in enumerate(amounts)
+        for tax in amounts[i + 1 :]
+        if base and abs(tax) < abs(base) and any(abs(base * rate / 100 - tax) <= CENT for rate in rates)
+    ]
+
+
+def _sums(
+    pairs: list[list[tuple[Decimal, Decimal]]], numbers: list[list[tuple[Decimal, bool]]], printed: set[Decimal]
+) -> list[TaxSummary]:
+    """The summaries a run of rate lines proves: one pair from each line, whose bases add up to a
+    printed net and whose net + taxes is a printed gross (within a cent per line)."""
+    on_lines = frozenset(abs(value) for found in numbers for value, _ in found)
+    slack = CENT * len(pairs)
+    found = []
+    for choice in itertools.islice(itertools.product(*pairs), 1000):
+        net, tax = sum(b for b, _ in choice), sum(t for _, t in choice)
+        net_printed = _near(abs(net), printed, slack)
+        gross_printed = _near(abs(net + tax), printed, slack)
+        if net_printed is not None and gross_printed is not None:
+            sign = -1 if net < 0 else 1
+            tax = (1 if tax >= 0 else -1) * (_near(abs(tax), printed, slack) or abs(tax))  # as printed, where it is
+            found.append(TaxSummary(sign * net_printed, tax, sign * gross_printed, on_lines))
+    return found
+
+
+def _near(value: Decimal, printed: set[Decimal], slack: Decimal) -> Decimal | None:
+    """The printed amount within `slack` of `value` (the printed one, so rounding follows the document)."""
+    if value in printed:
+        return value
+    return next((p for p in sorted(printed) if abs(p - value) <= slack), None)

@@ -1,0 +1,106 @@
+"""An invoice's tax summary proves its totals; a total taken from the wrong line of it is replaced."""
+
+import json
+from decimal import Decimal
+
+from extraction_pipeline.checks.tax_summary import tax_summary, totals_from_tax_summary
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.quality.metrics import taken_from_document
+from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
+
+# Two rates, one line each: the tax total (56.87) is printed nowhere (as on ferd10-COMFORT_Einfach).
+TWO_RATES = """Lieferant GmbH
+Rechnungsnummer 471102 Rechnungsdatum 05.03.2013
+1 Trennblätter A4 20 Stk. 9,90 198,00 19
+2 Joghurt Banane 50 Stk. 5,50 275,00 7
+Rechnungssumme Netto (excl. USt.) 473,00
+Steuerbasisbetrag USt. 7% 275,00 19,25
+Steuerbasisbetrag USt. 19% 198,00 37,62
+Rechnungssumme Brutto (inkl. USt.) 529,87"""
+
+# A table with a row per rate and a row of sums under them (as on ferd10-EXTENDED_Warenrechnung).
+ROWS_AND_SUMS = """Warenwert Zu-/Abschlag Fracht Nettobetrag MwSt-Betrag MwSt-% Endbetrag
+326,50 -8,10 3,00 321,40 61,07 19,0 382,47
+130,70 -3,11 127,59 8,93 7,0 136,52
+457,20 -11,21 3,00 448,99 70,00 EUR 518,99
+Bei Zahlung innerhalb 14 Tagen gewähren wir 2,0% Skonto: 508,61"""
+
+TOTALS = ("net_total", "tax_total", "total")
+complete = totals_from_tax_summary(*TOTALS)
+
+
+def totals(net, tax, gross):
+    return dict(zip(TOTALS, (net, tax, gross)))
+
+
+def test_the_rates_lines_add_up_to_the_printed_net_and_gross():
+    assert tax_summary(TWO_RATES) == tax_summary(TWO_RATES.replace("USt. 7%", "USt. 7,0 %"))
+    summary = tax_summary(TWO_RATES)
+    assert (summary.net, summary.tax, summary.gross) == (Decimal("473.00"), Decimal("56.87"), Decimal("529.87"))
+    summary = tax_summary(ROWS_AND_SUMS)  # each row alone also adds up: the two rows together win
+    assert (summary.net, summary.tax, summary.gross) == (Decimal("448.99"), Decimal("70.00"), Decimal("518.99"))
+
+
+def test_without_sums_that_hold_there_is_no_summary():
+    assert tax_summary(TWO_RATES.replace("529,87", "529,97")) is None  # net + taxes is not the gross printed
+    assert tax_summary(TWO_RATES.replace("19,25", "19,52")) is None  # not 7% of 275,00
+    assert tax_summary("Nettobetrag 2.085,00\nUSt. 19% 396,15\nGesamtbetrag 2.481,15") is None  # no base on its line
+    # Two summaries that disagree (two invoices in one file) prove nothing.
+    other = "USt. 19% 100,00 19,00\nNetto 100,00 Brutto 119,00"
+    assert tax_summary(f"{other}\nUSt. 19% 200,00 38,00\nNetto 200,00 Brutto 238,00") is None
+
+
+def test_a_credit_note_keeps_its_sign():
+    summary = tax_summary("Netto -7,67\nUSt. 19% -5,00 -0,95\nUSt. 7% -2,67 -0,19\nGesamt -8,79")
+    assert (summary.net, summary.tax, summary.gross) == (Decimal("-7.67"), Decimal("-1.14"), Decimal("-8.79"))
+
+
+def test_one_rates_tax_or_row_is_replaced_by_the_sums():
+    assert complete(totals(473.00, 19.25, 529.87), TWO_RATES) == {"tax_total": Decimal("56.87")}
+    assert complete(totals(321.40, 61.07, 382.47), ROWS_AND_SUMS) == totals(
+        Decimal("448.99"), Decimal("70.00"), Decimal("518.99")
+    )
+    # ferd10-EXTENDED_Kostenrechnung: the gross as the net, the rate as the tax, their sum as the total.
+    one_rate = "1062,60 15,00 -21,55 1056,05 200,65 19,0 1256,70"
+    assert complete(totals(1256.70, 19, 1275.70), one_rate) == totals(
+        Decimal("1056.05"), Decimal("200.65"), Decimal("1256.70")
+    )
+    assert complete(totals(None, None, 529.87), TWO_RATES) == {
+        "net_total": Decimal("473.00"),
+        "tax_total": Decimal("56.87"),
+    }
+
+
+def test_totals_that_do_not_add_up_take_the_summarys_where_they_differ():
+    """ferd21-EXTENDED_Warenrechnung: the lines' sum before discounts (457,20, printed below the
+    summary) for the net."""
+    assert complete(totals(457.20, 70.00, 518.99), ROWS_AND_SUMS) == {"net_total": Decimal("448.99")}
+
+
+def test_totals_the_model_found_elsewhere_are_left_to_the_checks():
+    assert complete(totals(473.00, 56.87, 529.87), TWO_RATES) == {}  # right: nothing to do
+    assert complete(totals(-473.00, -56.87, -529.87), TWO_RATES) == {}  # a credit note printed unsigned
+    # Totals that add up, printed elsewhere than on the summary's lines (a deposit invoiced before).
+    deposit = f"{ROWS_AND_SUMS}\nAnzahlung vom 01.02.: netto 200,00 USt. 38,00 brutto 238,00"
+    assert complete(totals(200.00, 38.00, 238.00), deposit) == {}
+    assert complete(totals(1.00, 2.00, 3.00), "Netto 1,00 USt. 2,00 Gesamt 3,00") == {}  # no summary
+
+
+def test_a_replaced_total_keeps_the_models_value_and_is_counted():
+    text = TWO_RATES.replace("Brutto (inkl. USt.)", "Brutto (inkl. USt.) EUR")
+    answer = {"issuer": "Lieferant GmbH", "invoice_number": "471102", "date": "05.03.2013", "currency": "EUR",
+              "net_total": 473.00, "tax_total": 19.25, "total": 529.87, "line_items": []}  # fmt: skip
+    printed = text.replace("37,62\n", "37,62\nSumme USt. 56,87\n")
+    outcome, client = extract_scripted([json.dumps(answer)], invoice(printed), doc_type=DOC_TYPES["invoice"])
+    assert outcome.status == "valid" and len(client.calls) == 1 and outcome.ungrounded == []
+    assert outcome.record["tax_total"] == Decimal("56.87") and outcome.model_values == {"tax_total": 19.25}
+    assert taken_from_document([outcome]) == {"tax_total": 1}
+    # Where the sum of the taxes is not printed, the value is still the summary's, flagged as not in
+    # the document for a reviewer (the re-asks' answers are replaced the same way).
+    outcome, client = extract_scripted([json.dumps(answer)] * 3, invoice(text), doc_type=DOC_TYPES["invoice"])
+    assert outcome.status == "valid" and len(client.calls) == 3 and outcome.ungrounded == ["tax_total"]
+    assert outcome.record["tax_total"] == Decimal("56.87") and outcome.model_values == {"tax_total": 19.25}
+
+
+def invoice(text):
+    return Document("inv", "/inbox/inv.pdf", "pdf", len(text), text)
