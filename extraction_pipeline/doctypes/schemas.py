@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Callable
 
@@ -121,6 +122,21 @@ Quantity = Annotated[
 ]
 
 
+# Words of item tables' column headings (lower case), in the languages of our documents. A line
+# described only by them is the heading row read as items (`Pos`, `Art-Nr-Kunde`, `Beschreibung`,
+# `Menge`: the 1.5B model listed eight such "items" with amounts of 0 on the tuning part).
+TABLE_HEADINGS = frozenset(
+    """
+    pos position nr art artikel artikelnr artikelnummer bezeichnung artikelbezeichnung beschreibung menge
+    anzahl einheit me preis einzelpreis nettopreis bruttopreis betrag gesamtpreis steuer ust mwst entgelt
+    kunde lief
+    item no description qty quantity unit price amount vat tax uom sku
+    désignation designation libellé quantité qté prix unitaire montant tva réf référence
+    omschrijving aantal prijs eenheidsprijs bedrag btw
+""".split()
+)
+
+
 class LineItem(BaseModel):
     """One line of a receipt's or an invoice's item table."""
 
@@ -140,6 +156,14 @@ class LineItem(BaseModel):
             raise ValueError(
                 "prints no quantity, unit price or amount: it is a heading, a note or a summary line, not an item"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _not_a_heading(self) -> LineItem:
+        """A line described only by words of column headings is the table's heading row."""
+        words = re.findall(r"[^\W\d_]+", self.description.lower())
+        if words and all(w in TABLE_HEADINGS for w in words):
+            raise ValueError("is a column heading of the item table, not an item")
         return self
 
 

@@ -3,6 +3,8 @@
 import json
 from decimal import Decimal
 
+import pytest
+
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, lines_named, net_plus_tax
 from extraction_pipeline.doctypes.packs import CheckedDocument
 from extraction_pipeline.documents.reading import Document
@@ -135,6 +137,15 @@ def test_a_line_without_any_number_is_no_item_and_is_dropped_when_it_stays():
     assert outcome.ungrounded == ["line_items"] and len(outcome.model_values["line_items"]) == 3
     # A count alone is a line (CORD prints `2 CRYSANTNUM` with no price).
     assert record(lines=[{"description": "CRYSANTNUM", "quantity": 2, "unit_price": None, "line_total": None}])
+
+
+def test_the_tables_column_headings_are_no_items():
+    """ferd21-BASIC-WL_Buchungshilfe (tuning part): an empty item table's headings as eight lines of 0."""
+    for heading in ("Pos", "Art-Nr-Kunde", "(Art)", "Beschreibung", "Qty", "Désignation", "Omschrijving"):
+        with pytest.raises(ValueError, match="is a column heading of the item table"):
+            record(lines=[{"description": heading, "quantity": 1, "unit_price": 0, "line_total": 0}])
+    for item in ("Ökosteuer Lieferant", "Pfand", "Unit 4 rent", "Free Ice Tea"):
+        assert record(lines=[{"description": item, "quantity": 1, "unit_price": 0, "line_total": 0}])
 
 
 # Discounts and charges on the whole invoice: the lines add up to the printed Positionssumme, the
