@@ -38,7 +38,8 @@ def named_as_seller(field: str) -> Check:
     """`field` (the seller's name) is printed in the block under the document's seller label, where
     it has one, as a whole line or two (`MVM Musterhafter` / `Versicherungsverein Musterstadt a.G.`),
     not a part of one nor the name run on into its address; not under the buyer's label, nor
-    anywhere else (a payee, a footer). A problem does not repeat the name given: the re-ask does not
+    anywhere else (a payee, a footer). Where only the buyer is labelled (`Bill to`, `Client :`), it
+    is not the name under that label. A problem does not repeat the name given: the re-ask does not
     show the answer, and a small model shown a wrong name copies it back (docs/accuracy.md)."""
 
     def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
@@ -46,8 +47,15 @@ def named_as_seller(field: str) -> Check:
         if not name:
             return {}
         sellers = party_blocks(doc.text, SELLER_LABELS)
+        buyers = party_blocks(doc.text, BUYER_LABELS)
+        under_buyer = next((b for b, block in buyers if name in letters_and_digits(" ".join(block))), None)
         if not sellers:
-            return {}
+            if under_buyer is None:
+                return {}
+            return {
+                field: f"- {field}: the name given is printed under {under_buyer!r}, the customer. Give the name "
+                "of the company that issued the document (at its top, or beside its bank and tax details)."
+            }
         within = next(((label, lines) for label, lines in sellers if name in letters_and_digits(" ".join(lines))), None)
         if within is not None:
             label, lines = within
@@ -62,8 +70,6 @@ def named_as_seller(field: str) -> Check:
                 "Give the name whole and alone, as printed (it may run over two lines)."
             }
         label, lines = sellers[0]
-        buyers = party_blocks(doc.text, BUYER_LABELS)
-        under_buyer = next((b for b, block in buyers if name in letters_and_digits(" ".join(block))), None)
         where = (
             f"printed under {under_buyer!r}, the customer"
             if under_buyer

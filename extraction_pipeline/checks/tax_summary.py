@@ -5,9 +5,9 @@ hold, the three totals are known from arithmetic, not from the model's reading. 
 for the totals of a two-rate invoice answers one rate's tax, or one rate's whole line (net, tax
 and gross of the 19% part), or the rate itself for the tax; the re-asks quote the sums and it
 answers the same again (docs/accuracy.md). So a total the model took from the summary's lines,
-one printed nowhere, or one of three that do not add up, is replaced by what the summary proves
-(`totals_from_tax_summary`, the invoice pack's completer); a total the model found elsewhere,
-where the three add up, is left to the checks.
+one printed nowhere, or a net or tax of three that do not add up, is replaced by what the summary
+proves (`totals_from_tax_summary`, the invoice pack's completer); a total the model found
+elsewhere is otherwise left to the checks.
 
 A line counts as a rate's line when it prints a rate (0 < r <= 30, `7%`, `19,0`) and two amounts
 with cents, a base and after it its tax at that rate (to the cent). Lines of one summary are
@@ -61,7 +61,9 @@ def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) ->
     """Each of the three totals the model gave as another number of the tax summary's lines (one
     rate's net, tax or gross, the rate, the gross for the net), as an amount printed nowhere, or not
     at all, replaced by the summary's; and where the three given do not add up (net + tax is not
-    the gross), each that differs from the summary's."""
+    the gross), the net and tax where they differ from the summary's. A gross printed elsewhere
+    stays: it is printed once and prominently, and may rightly hold more than the summary (costs
+    passed on without tax)."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         summary = tax_summary(text)
@@ -76,7 +78,8 @@ def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) ->
             value = given[field]
             if value is not None and abs(value) == abs(right):
                 continue
-            if broken or value is None or abs(value) in summary.numbers or abs(value) not in printed:
+            taken_wrongly = value is None or abs(value) in summary.numbers or abs(value) not in printed
+            if taken_wrongly or (broken and field != gross_field):
                 mended[field] = right
         return mended
 

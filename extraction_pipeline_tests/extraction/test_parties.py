@@ -57,6 +57,13 @@ def test_without_a_seller_label_there_is_nothing_to_compare():
     assert _problem(None) is None
 
 
+def test_without_a_seller_label_the_name_under_the_buyers_label_is_still_the_customer():
+    letter = "Acme Ltd\n1 High Street\nInvoice 2024-17\nBill to:\nBeta SARL\n2 rue de Lyon\nTotal 12.00"
+    problem = _problem("Beta SARL", letter)
+    assert problem is not None and "printed under 'Bill to', the customer" in problem and "Beta" not in problem
+    assert _problem("Acme Ltd", letter) is None
+
+
 def test_labels_are_whole_lines_not_words_that_start_like_them():
     text = "Lieferant GmbH\nLieferantenstraße 20\nKundennummer: 4711\nSeller: Acme Ltd\nBill to\nBeta SARL"
     assert party_blocks(text, SELLER_LABELS) == [("Seller", [" Acme Ltd"])]  # up to the next party's label

@@ -75,6 +75,9 @@ def test_totals_that_do_not_add_up_take_the_summarys_where_they_differ():
     """ferd21-EXTENDED_Warenrechnung: the lines' sum before discounts (457,20, printed below the
     summary) for the net."""
     assert complete(totals(457.20, 70.00, 518.99), ROWS_AND_SUMS) == {"net_total": Decimal("448.99")}
+    # A gross printed elsewhere stays: it may hold costs passed on without tax.
+    passed_on = f"{TWO_RATES}\nGebühren (ohne USt.) 10,00\nZahlbetrag 539,87"
+    assert complete(totals(473.00, 56.87, 539.87), passed_on) == {}
 
 
 def test_totals_the_model_found_elsewhere_are_left_to_the_checks():
