@@ -72,6 +72,8 @@ def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) ->
         printed = {r for _, _, readings in printed_amounts(text) for r in readings}
         given = {f: read_amount(answer.get(f)) for f in (net_field, tax_field, gross_field)}
         net, tax, gross = given.values()
+        # A credit note the document prints unsigned, answered with negative totals as the prompt asks.
+        sign = -1 if summary.gross > 0 and any(v is not None and v < 0 for v in given.values()) else 1
         broken = net is not None and tax is not None and gross is not None and abs(net + tax - gross) > CENT
         mended = {}
         for field, right in ((net_field, summary.net), (tax_field, summary.tax), (gross_field, summary.gross)):
@@ -80,7 +82,7 @@ def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) ->
                 continue
             taken_wrongly = value is None or abs(value) in summary.numbers or abs(value) not in printed
             if taken_wrongly or (broken and field != gross_field):
-                mended[field] = right
+                mended[field] = sign * right
         return mended
 
     return complete

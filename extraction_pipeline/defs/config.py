@@ -70,7 +70,7 @@ class ExtractionConfig(dg.Config):
     )
     complete_from_layout: bool = Field(
         default=True,
-        description="complete a name or address the model cut short from the lines printed around it (the model's own value is kept in model_values)",
+        description="let a pack's complete hook take values from the page: a name or address the model cut short, an invoice's totals from its tax summary (the model's own value is kept in model_values)",
     )
     quarantine_ungrounded: Optional[list[str]] = Field(
         default=None,

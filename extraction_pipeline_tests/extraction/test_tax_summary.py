@@ -83,6 +83,7 @@ def test_totals_that_do_not_add_up_take_the_summarys_where_they_differ():
 def test_totals_the_model_found_elsewhere_are_left_to_the_checks():
     assert complete(totals(473.00, 56.87, 529.87), TWO_RATES) == {}  # right: nothing to do
     assert complete(totals(-473.00, -56.87, -529.87), TWO_RATES) == {}  # a credit note printed unsigned
+    assert complete(totals(-473.00, -19.25, -529.87), TWO_RATES) == {"tax_total": Decimal("-56.87")}
     # Totals that add up, printed elsewhere than on the summary's lines (a deposit invoiced before).
     deposit = f"{ROWS_AND_SUMS}\nAnzahlung vom 01.02.: netto 200,00 USt. 38,00 brutto 238,00"
     assert complete(totals(200.00, 38.00, 238.00), deposit) == {}
