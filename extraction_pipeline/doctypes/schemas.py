@@ -160,9 +160,10 @@ class LineItem(BaseModel):
 
     @model_validator(mode="after")
     def _not_a_heading(self) -> LineItem:
-        """A line described only by words of column headings is the table's heading row."""
+        """A line described only by words of column headings, and no number, is the table's heading
+        row (`Artikel 01` or `Item 3` is an item)."""
         words = re.findall(r"[^\W\d_]+", self.description.lower())
-        if words and all(w in TABLE_HEADINGS for w in words):
+        if words and all(w in TABLE_HEADINGS for w in words) and not re.search(r"\d", self.description):
             raise ValueError("is a column heading of the item table, not an item")
         return self
 

@@ -144,7 +144,7 @@ def test_the_tables_column_headings_are_no_items():
     for heading in ("Pos", "Art-Nr-Kunde", "(Art)", "Beschreibung", "Qty", "Désignation", "Omschrijving"):
         with pytest.raises(ValueError, match="is a column heading of the item table"):
             record(lines=[{"description": heading, "quantity": 1, "unit_price": 0, "line_total": 0}])
-    for item in ("Ökosteuer Lieferant", "Pfand", "Unit 4 rent", "Free Ice Tea"):
+    for item in ("Ökosteuer Lieferant", "Pfand", "Unit 4 rent", "Free Ice Tea", "Artikel 01", "Item 3"):
         assert record(lines=[{"description": item, "quantity": 1, "unit_price": 0, "line_total": 0}])
 
 
