@@ -243,6 +243,10 @@ def _ask_until_valid(
             given = in_document_notation(_asked_of(extract_json_object(completion.text), asked), doc.text)
             answer = {**corrected, **given}
             examined = _examine(answer, doc, doc_type, settings)
+            if examined.flagged and set(examined.flagged) <= examined.worked_out:
+                outcome.calls.append(call)
+                why = "not re-asked: the values flagged were worked out from the page, which prints them nowhere"
+                return _give_up(outcome, settings, Ungrounded(examined.problems, examined.flagged), examined, why)
             if examined.flagged:
                 flagged_answers.append(examined)
                 raise Ungrounded(examined.problems, examined.flagged)
@@ -347,6 +351,9 @@ class _Examined:
     flagged: list[str]  # fields not in the document, failing a check, or dropped as invalid
     problems: str  # the re-ask's text about them
     model_values: dict[str, Any]  # the model's own values where the record holds others
+    # Fields the pack worked out from the page that are printed nowhere (a tax total summed from
+    # the rates' lines): flagged for a reviewer, but no re-ask can change them.
+    worked_out: frozenset[str] = frozenset()
 
 
 def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, settings: ExtractionSettings) -> _Examined:
@@ -369,6 +376,7 @@ def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, sett
         list(dict.fromkeys(missing + list(doubtful))),
         "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *doubtful.values()])),
         model_values,
+        frozenset(f for f in completed if f in missing and f not in doubtful),
     )
 
 
