@@ -244,9 +244,10 @@ def _ask_until_valid(
             answer = {**corrected, **given}
             examined = _examine(answer, doc, doc_type, settings)
             if examined.flagged and set(examined.flagged) <= examined.worked_out:
-                outcome.calls.append(call)
+                final = Ungrounded(examined.problems, examined.flagged)  # recorded as any flagged answer is
+                outcome.calls.append(replace(call, error_kind=final.kind, error=str(final)))
                 why = "not re-asked: the values flagged were worked out from the page, which prints them nowhere"
-                return _give_up(outcome, settings, Ungrounded(examined.problems, examined.flagged), examined, why)
+                return _give_up(outcome, settings, final, examined, why)
             if examined.flagged:
                 flagged_answers.append(examined)
                 raise Ungrounded(examined.problems, examined.flagged)

@@ -103,6 +103,7 @@ def test_a_replaced_total_keeps_the_models_value_and_is_counted():
     # the document for a reviewer, and not re-asked about: no answer could change it.
     outcome, client = extract_scripted([json.dumps(answer)], invoice(text), doc_type=DOC_TYPES["invoice"])
     assert outcome.status == "valid" and len(client.calls) == 1 and outcome.ungrounded == ["tax_total"]
+    assert outcome.calls[0].error_kind == "ungrounded"  # counted like any answer with a flagged value
     assert outcome.record["tax_total"] == Decimal("56.87") and outcome.model_values == {"tax_total": 19.25}
     # Flagged for something else too (a currency not printed), it is re-asked as usual.
     unprinted = text.replace(" EUR", "")
