@@ -14,10 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
-from extraction_pipeline.extraction.values import printed_amounts
+from extraction_pipeline.extraction.values import CENT, WITH_CENTS, printed_amounts
 
-CENT = Decimal("0.01")
-WITH_CENTS = re.compile(r"[.,]\d{2}$")  # a printed amount with cents
 LINES = "line_items"
 
 

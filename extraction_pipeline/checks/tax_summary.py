@@ -18,13 +18,12 @@ gross that is printed), the longest run wins, and a tie between runs that disagr
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from extraction_pipeline.checks.arithmetic import CENT, WITH_CENTS
 from extraction_pipeline.doctypes.packs import Completer
-from extraction_pipeline.extraction.values import printed_amounts, read_amount
+from extraction_pipeline.extraction.values import CENT, MINUS_BEFORE, WITH_CENTS, printed_amounts, read_amount
 
 _MAX_RATE = Decimal(30)  # the highest standard VAT rate in Europe is 27%
 _MAX_RUN = 5  # rates on one invoice; also bounds the search over each line's candidate pairs
@@ -52,8 +51,11 @@ def tax_summary(text: str) -> TaxSummary | None:
             if all(pairs[start : start + length])
             for summary in _sums(pairs[start : start + length], numbers[start : start + length], printed)
         }
+        if len({(s.net, s.tax, s.gross) for s in found}) == 1:  # runs in several places that agree
+            first = next(iter(found))
+            return replace(first, numbers=frozenset().union(*(s.numbers for s in found)))
         if found:
-            return found.pop() if len({(s.net, s.tax, s.gross) for s in found}) == 1 else None
+            return None
     return None
 
 
@@ -92,7 +94,7 @@ def _numbers(line: str) -> list[tuple[Decimal, bool]]:
     """Each number printed on the line, signed (`-7,67`, `7,67-`), and whether it has cents."""
     found = []
     for start, end, readings in printed_amounts(line):
-        negative = line[:start].rstrip().endswith("-") or line[end : end + 1] == "-"
+        negative = bool(MINUS_BEFORE.search(line[:start])) or line[end : end + 1] == "-"
         found.append((-readings[0] if negative else readings[0], bool(WITH_CENTS.search(line[start:end]))))
     return found
 

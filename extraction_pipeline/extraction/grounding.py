@@ -21,7 +21,7 @@ from typing import Any, Sequence
 from pydantic import BaseModel
 
 from extraction_pipeline.documents.reading import LocatedLine
-from extraction_pipeline.extraction.values import find_dates, printed_amounts
+from extraction_pipeline.extraction.values import CENT, find_dates, printed_amounts
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def amounts_multiplied_out(record: dict[str, Any], text: str) -> dict[str, list[
 
 def _copied(line: dict[str, Any], text: str) -> dict[str, Any]:
     q, p, t = line.get("quantity"), line.get("unit_price"), line.get("line_total")
-    if not all(isinstance(v, Decimal) for v in (q, p, t)) or q in (0, 1) or abs(q * p - t) > Decimal("0.01"):
+    if not all(isinstance(v, Decimal) for v in (q, p, t)) or q in (0, 1) or abs(q * p - t) > CENT:
         return line
     if _locate_amount(t, text).status != "missing" or _locate_amount(p, text).status == "missing":
         return line

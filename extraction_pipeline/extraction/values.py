@@ -37,10 +37,16 @@ def letters_and_digits(value: Any) -> str:
     return re.sub(r"[^A-Z0-9]", "", str(value or "").upper())
 
 
+CENT = Decimal("0.01")
+WITH_CENTS = re.compile(r"[.,]\d{2}$")  # a printed amount with cents
+# A minus sign before an amount, not the hyphen of an identifier (`TX-471102`).
+MINUS_BEFORE = re.compile(r"(?<![^\W_])-\s*$")
+
+
 def parse_amount(value: Any) -> Decimal | None:
     """An amount to the cent (how scoring compares amounts); see read_amount."""
     amount = read_amount(value)
-    return amount.quantize(Decimal("0.01")) if amount is not None else None
+    return amount.quantize(CENT) if amount is not None else None
 
 
 def read_amount(value: Any) -> Decimal | None:
@@ -59,7 +65,7 @@ def read_amount(value: Any) -> Decimal | None:
     before, after = text[: numbers[0].start()], text[numbers[0].end() :].strip()
     if any(len(re.sub(r"[\s()+-]", "", side)) > _AROUND_MAX for side in (before, after)):
         return None  # a sentence with a number in it (`117, JALAN RADIN BAGUS`), not an amount
-    negative = bool(re.search(r"(?<![^\W_])-\s*$", before)) or after.startswith("-")  # not the - of TX-471102
+    negative = bool(MINUS_BEFORE.search(before)) or after.startswith("-")
     negative = negative or (before.startswith("(") and after.endswith(")"))
     return -readings[0] if negative else readings[0]
 
