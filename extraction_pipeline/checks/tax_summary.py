@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from extraction_pipeline.doctypes.packs import Completer
-from extraction_pipeline.extraction.values import CENT, MINUS_BEFORE, WITH_CENTS, printed_amounts, read_amount
+from extraction_pipeline.extraction.values import CENT, numbers_on_line, printed_amounts, read_amount
 
 _MAX_RATE = Decimal(30)  # the highest standard VAT rate in Europe is 27%
 _MAX_RUN = 5  # rates on one invoice; also bounds the search over each line's candidate pairs
@@ -63,9 +63,9 @@ def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) ->
     """Each of the three totals the model gave as another number of the tax summary's lines (one
     rate's net, tax or gross, the rate, the gross for the net), as an amount printed nowhere, or not
     at all, replaced by the summary's; and where the three given do not add up (net + tax is not
-    the gross), the net and tax where they differ from the summary's. A gross printed elsewhere
-    stays: it is printed once and prominently, and may rightly hold more than the summary (costs
-    passed on without tax)."""
+    the gross), the net and tax where they differ from the summary's. A gross given as the
+    summary's net or tax is replaced; another gross printed elsewhere stays: it is printed once and
+    prominently, and may rightly hold more than the summary (costs passed on without tax)."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         summary = tax_summary(text)
@@ -74,15 +74,20 @@ def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) ->
         printed = {r for _, _, readings in printed_amounts(text) for r in readings}
         given = {f: read_amount(answer.get(f)) for f in (net_field, tax_field, gross_field)}
         net, tax, gross = given.values()
-        # A credit note the document prints unsigned, answered with negative totals as the prompt asks.
-        sign = -1 if summary.gross > 0 and any(v is not None and v < 0 for v in given.values()) else 1
+        # A credit note the document prints unsigned, answered with negative totals as the prompt
+        # asks: the gross says so where given (a negative tax alone is a discount taken for it).
+        answered = [gross] if gross else [v for v in given.values() if v is not None]
+        sign = -1 if summary.gross > 0 and answered and all(v < 0 for v in answered) else 1
         broken = net is not None and tax is not None and gross is not None and abs(net + tax - gross) > CENT
+        # The summary's net or tax for the gross (where they differ from it) cannot be the gross.
+        not_gross = {abs(summary.net), abs(summary.tax)} - {abs(summary.gross)}
         mended = {}
         for field, right in ((net_field, summary.net), (tax_field, summary.tax), (gross_field, summary.gross)):
             value = given[field]
             if value is not None and abs(value) == abs(right):
                 continue
             taken_wrongly = value is None or abs(value) in summary.numbers or abs(value) not in printed
+            taken_wrongly = taken_wrongly or (field == gross_field and abs(value) in not_gross)
             if taken_wrongly or (broken and field != gross_field):
                 mended[field] = sign * right
         return mended
@@ -91,12 +96,7 @@ def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) ->
 
 
 def _numbers(line: str) -> list[tuple[Decimal, bool]]:
-    """Each number printed on the line, signed (`-7,67`, `7,67-`), and whether it has cents."""
-    found = []
-    for start, end, readings in printed_amounts(line):
-        negative = bool(MINUS_BEFORE.search(line[:start])) or line[end : end + 1] == "-"
-        found.append((-readings[0] if negative else readings[0], bool(WITH_CENTS.search(line[start:end]))))
-    return found
+    return [(n.value, n.with_cents) for n in numbers_on_line(line)]
 
 
 def _rate_pairs(numbers: list[tuple[Decimal, bool]]) -> list[tuple[Decimal, Decimal]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -136,6 +137,27 @@ def printed_amounts(text: str) -> list[tuple[int, int, list[Decimal]]]:
     found = [(m.start(), m.end(), amount_readings(m.group(0))) for m in _PRINTED.finditer(text)]
     found += [(m.start(), m.end(), amount_readings(m.group(0))) for m in _SPACED.finditer(text)]
     return sorted(f for f in found if f[2])
+
+
+@dataclass(frozen=True)
+class PrintedNumber:
+    """A number printed on one line: where, its value with the sign printed beside it (`-7,67`,
+    `7,67-`), and whether it is printed with cents."""
+
+    start: int
+    end: int
+    value: Decimal
+    with_cents: bool
+
+
+def numbers_on_line(line: str) -> list[PrintedNumber]:
+    """Each number printed on `line`, in its first reading (see amount_readings), signed."""
+    found = []
+    for start, end, readings in printed_amounts(line):
+        negative = bool(MINUS_BEFORE.search(line[:start])) or line[end : end + 1] == "-"
+        value = -readings[0] if negative else readings[0]
+        found.append(PrintedNumber(start, end, value, bool(WITH_CENTS.search(line[start:end]))))
+    return found
 
 
 # Longest first, so that MÄRZ is not read as MÄR with a stray Z.
