@@ -1,8 +1,9 @@
 """One document in, one outcome out: a validated record, or quarantine with the reason.
 
 The loop: ask; parse; let the document type's pack complete values the model cut short (a name or
-address, from the document's lines); validate, mend two slips the re-asks did not (an identifier
-joined from separately printed tokens, `grounding.printed_pieces`; a line amount multiplied out,
+address, from the document's lines); validate, mend slips the re-asks did not (an identifier
+joined from separately printed tokens, `grounding.printed_pieces`; a line's numbers other than
+those of the row printing it, `item_rows.numbers_from_rows`; a line amount multiplied out,
 `grounding.amounts_multiplied_out`), ground every value in the document text, and run the pack's
 checks; on a parse, validation, grounding or check problem, re-ask with the problem quoted (about
 only the fields in question where the answer was valid JSON: `_to_reask`), at most `max_reasks`
@@ -37,6 +38,7 @@ from extraction_pipeline.extraction.grounding import (
     printed_pieces,
     ungrounded_message,
 )
+from extraction_pipeline.extraction.item_rows import numbers_from_rows
 from extraction_pipeline.extraction.parsing import (
     OutputError,
     RepetitionLoop,
@@ -358,14 +360,16 @@ class _Examined:
 
 
 def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, settings: ExtractionSettings) -> _Examined:
-    """Complete, validate (raises ValidationFailure), mend joined identifiers and multiplied-out line
-    amounts, ground and check one parsed answer; the model's value of anything completed or mended
-    is kept in model_values."""
+    """Complete, validate (raises ValidationFailure), mend joined identifiers, line numbers that
+    differ from their printed row (item_rows.py) and multiplied-out line amounts, ground and check
+    one parsed answer; the model's value of anything completed or mended is kept in model_values."""
     completed = doc_type.complete(answer, doc.text) if settings.complete_from_layout else {}
     record = validate_record({**answer, **completed}, doc_type.model).model_dump(mode="python")
-    mended = (
-        {**printed_pieces(record, doc.text), **amounts_multiplied_out(record, doc.text)} if settings.grounding else {}
-    )
+    mended = {}
+    if settings.grounding:
+        from_rows = numbers_from_rows(record, doc.text)
+        multiplied = amounts_multiplied_out({**record, **from_rows}, doc.text)
+        mended = {**printed_pieces(record, doc.text), **from_rows, **multiplied}
     model_values = {**{f: record[f] for f in mended}, **{f: answer.get(f) for f in completed}}  # the model's own
     record.update(mended)
     evidence = ground(record, doc.text) if settings.grounding else {}

@@ -1,0 +1,140 @@
+"""Line items' numbers from the rows that print them. An item table prints each item's quantity,
+unit price and amount on one row, and the amount is quantity x unit price to the cent
+(`4123456000014 ZS997 100,0000 Stk. 1 1,0000 19,0 100,00`). A small model copies an item's
+name right and its numbers wrong: quantity 1 and the amount as the unit price, a price from the
+discount lines under the row (`Bruttopreis: 1,5000 €`), the VAT rate for the quantity; the re-asks
+that quote the product get the same numbers back (docs/accuracy.md). Where a row's numbers multiply
+out, they are known from arithmetic, so a line the model gave is given the numbers of the row its
+description is printed with, and the model's numbers are kept in the record's `model_values`.
+
+A row: the last amount printed with cents is the amount, and exactly one pair of numbers before it
+multiplies to it (within a cent). Which of the two is the quantity: the one printed before a unit
+(`20 Stk`, `3,00 m²`, `2 x`), else the one not printed with cents (`2.13 10 2 4.26`), else the one
+printed first. An amount of 0 proves nothing (any quantity times a price of 0).
+
+Which row a line belongs to: the row whose line, or the lines under it up to the next row, hold the
+line's description (names printed under their numbers), or the lines over it up to the row before
+(names over their numbers), whichever way puts more descriptions on the row or the line beside it,
+then more in all; in the model's order, each row once. Where both ways place as many lines
+differently, only the lines placed alike are given numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from extraction_pipeline.extraction.values import CENT, letters_and_digits, numbers_on_line
+
+# A unit after a number: up to five letters (a dot, a square or cube), not a currency code or a word.
+_UNIT_AFTER = re.compile(r"\s*(?!(?:EUR|USD|GBP|CHF|Euro)\b)[^\W\d_]{1,5}\.?[²³]?(?![^\W\d_])")
+_NAME_LINES = 2  # lines a name may take between two rows
+_MIN_NAME = 3  # letters and digits a description needs to be looked for
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    line: int  # its index in text.splitlines()
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+def item_rows(text: str) -> list[ItemRow]:
+    """Every line of `text` that prints a quantity, a unit price and their product as its amount."""
+    rows = []
+    for i, line in enumerate(text.splitlines()):
+        found = _row(line)
+        if found is not None:
+            rows.append(ItemRow(i, *found))
+    return rows
+
+
+def _row(line: str) -> tuple[Decimal, Decimal, Decimal] | None:
+    numbers = numbers_on_line(line)
+    amounts = [n for n in numbers if n.with_cents]
+    if not amounts or amounts[-1].value == 0:
+        return None
+    amount = amounts[-1]
+    before = [n for n in numbers if n.end <= amount.start and n.value]
+    pairs = [(a, b) for a, b in itertools.permutations(before, 2) if abs(a.value * b.value - amount.value) < CENT]
+    if len({frozenset((a.value, b.value)) for a, b in pairs}) != 1:
+        return None
+    with_unit = [(a, b) for a, b in pairs if _UNIT_AFTER.match(line, a.end)]
+    price_in_cents = [(a, b) for a, b in pairs if b.with_cents and not a.with_cents]
+    if len({a.value for a, _ in with_unit}) == 1:
+        quantity, price = with_unit[0]
+    elif len({a.value for a, _ in price_in_cents}) == 1:
+        quantity, price = price_in_cents[0]
+    else:
+        quantity, price = min(((a, b) for a, b in pairs if a.start < b.start), key=lambda ab: ab[0].start)
+    return quantity.value, price.value, amount.value
+
+
+def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[str, Any]]]:
+    """Each list of line items whose lines' quantity, unit price or amount differ from those of
+    the row they are printed with, with the row's numbers. The caller keeps the model's lines."""
+    rows = item_rows(text)
+    if not rows:
+        return {}
+    lines = text.splitlines()
+    mended = {}
+    for field, value in record.items():
+        if not isinstance(value, list) or not all(isinstance(v, dict) and "line_total" in v for v in value):
+            continue
+        placed = _placed([letters_and_digits(v.get("description")) for v in value], rows, lines)
+        numbered = [
+            {**line, "quantity": row.quantity, "unit_price": row.unit_price, "line_total": row.amount}
+            if row is not None
+            else line
+            for line, row in zip(value, placed)
+        ]
+        if numbered != value:
+            mended[field] = numbered
+    return mended
+
+
+def _placed(names: list[str], rows: list[ItemRow], lines: list[str]) -> list[ItemRow | None]:
+    """The row each name is printed with (None: none found, or not the same both ways). The way
+    that places more names on the row or the line next to it wins, then the one placing more: a
+    note over the table's first row (`Wichtige Information: ...`) placed there by names-over must
+    not shift every name under its row onto the next row."""
+    starts = [r.line for r in rows]
+    under = [
+        (r.line, min(following, r.line + 1 + _NAME_LINES)) for r, following in zip(rows, [*starts[1:], len(lines)])
+    ]
+    over = [(max(before + 1, r.line - _NAME_LINES), r.line + 1) for r, before in zip(rows, [-1, *starts[:-1]])]
+    ways = []
+    for spans, step in ((under, 1), (over, -1)):
+        placed = _in_order(names, [letters_and_digits(" ".join(lines[a:b])) for a, b in spans])
+        close = sum(
+            k is not None and _next_to(name, lines, rows[k].line, step, spans[k]) for name, k in zip(names, placed)
+        )
+        ways.append(((close, sum(k is not None for k in placed)), placed))
+    (score_under, by_under), (score_over, by_over) = ways
+    if score_under != score_over:
+        chosen = by_under if score_under > score_over else by_over
+    else:
+        chosen = [u if u == o else None for u, o in zip(by_under, by_over)]
+    return [None if k is None else rows[k] for k in chosen]
+
+
+def _next_to(name: str, lines: list[str], row: int, step: int, span: tuple[int, int]) -> bool:
+    """`name` is on the row's line, or the line beside it (in the row's block) is part of it."""
+    beside = row + step
+    near = letters_and_digits(lines[beside]) if span[0] <= beside < span[1] else ""
+    return name in letters_and_digits(lines[row]) or (len(near) >= _MIN_NAME and near in name)
+
+
+def _in_order(names: list[str], blocks: list[str]) -> list[int | None]:
+    """Each name's block: the first after the last one used that holds it, in order."""
+    placed: list[int | None] = []
+    start = 0
+    for name in names:
+        k = next((k for k in range(start, len(blocks)) if len(name) >= _MIN_NAME and name in blocks[k]), None)
+        placed.append(k)
+        start = start if k is None else k + 1
+    return placed

@@ -1,0 +1,101 @@
+"""A line item's numbers come from the row that prints them where the row's numbers multiply out."""
+
+import json
+from decimal import Decimal
+
+from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.item_rows import ItemRow, item_rows, numbers_from_rows
+from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
+
+# An ERP table in reading order: each item's numbers on one row, its name under them, and
+# discount lines with other numbers (as on ferd10-EXTENDED_Warenrechnung).
+NAMES_UNDER = """GTIN  Art-Nr-Lieferant  Menge  VKE/Geb  Nettopreis  MwSt-% Nettowert
+4123456000014  ZS997  100,0000 Stk.  1  1,0000  19,0  100,00
+Zitronensäure 100ml
+Verpackung : Flasche
+4123456000021  GZ250  50,0000 Stk.  1  1,4500  7,0  72,50
+Gelierzucker Extra 250g
+Bruttopreis: 1,5000 €  Artikelgesamtrabatt: -2,50 €
+4123456000021  GZ250  10,0000 Stk.  1  0,0000  7,0  0,00
+Gelierzucker Extra 250g
+4100130013294  2031  15,0000 Stk.  20  12,0000  19,0  180,00
+K4321  Bierbrau Pils 20/0500
+Nettobetrag 352,50"""
+
+# Names over their numbers, and a price printed before the quantity.
+NAMES_OVER = """Artikel  Preis  Menge  Betrag
+Trennblätter A4
+9,90  20 Stk  198,00
+Joghurt Banane
+5,50  50 Stk  275,00
+Summe 473,00"""
+
+
+def line(description, quantity, price, amount):
+    return {"description": description, "quantity": quantity, "unit_price": price, "line_total": amount}
+
+
+def test_a_row_prints_a_quantity_a_price_and_their_product():
+    rows = item_rows(NAMES_UNDER)
+    assert [(r.line, r.quantity, r.unit_price, r.amount) for r in rows] == [
+        (1, 100, 1, Decimal("100.00")),
+        (4, 50, Decimal("1.45"), Decimal("72.50")),
+        (9, 15, 12, Decimal("180.00")),  # the 0,00 row proves nothing: any quantity times 0
+    ]
+    # The quantity is the number before a unit, wherever it is printed; else the first of the two.
+    assert [(r.quantity, r.unit_price) for r in item_rows(NAMES_OVER)] == [(20, Decimal("9.90")), (50, Decimal("5.50"))]
+    assert item_rows("400,00  Luftballon  19%  0,79 €  316,00 €") == [
+        ItemRow(0, Decimal(400), Decimal("0.79"), Decimal(316))
+    ]
+    assert item_rows("Storno  -5,0000 Stk.  1,0000  -5,00")[0].quantity == -5  # a credit note's line
+    assert [(r.quantity, r.unit_price) for r in item_rows("O.C. WHITE\t2.13\t10\t8\t2\t4.26")] == [(2, Decimal("2.13"))]
+    # No row: two pairs that multiply out differently, no product, or no amount with cents.
+    assert item_rows("2  3  4  6  12,00") == []
+    assert item_rows("2,00  6 Stk  7 %  13,00") == []  # 6.5 km printed as 6
+    assert item_rows("2 x 15.000  30.000") == []
+
+
+def test_lines_get_the_numbers_of_the_row_their_description_is_printed_with():
+    answer = {
+        "line_items": [
+            line("Zitronensäure 100ml", Decimal(1), Decimal("1.50"), Decimal("1.50")),  # the gross price
+            line("Gelierzucker Extra 250g", Decimal(50), Decimal("1.45"), Decimal("72.50")),  # right
+            line("Gelierzucker Extra 250g", Decimal(10), Decimal(0), Decimal(0)),  # the 0,00 row: left as given
+            line("K4321 Bierbrau Pils 20/0500", Decimal(1), Decimal(180), Decimal(180)),
+        ]
+    }
+    mended = numbers_from_rows(answer, NAMES_UNDER)["line_items"]
+    assert [(x["quantity"], x["unit_price"], x["line_total"]) for x in mended] == [
+        (100, 1, 100),
+        (50, Decimal("1.45"), Decimal("72.50")),
+        (10, 0, 0),
+        (15, 12, 180),
+    ]
+    assert [x["description"] for x in mended] == [x["description"] for x in answer["line_items"]]
+    over = {"line_items": [line("Trennblätter A4", 1, Decimal("198.00"), Decimal("198.00")), line("Joghurt Banane", 50, Decimal("5.50"), Decimal("275.00"))]}  # fmt: skip
+    assert [x["quantity"] for x in numbers_from_rows(over, NAMES_OVER)["line_items"]] == [20, 50]
+
+
+def test_lines_not_found_with_one_row_keep_their_numbers():
+    right = {"line_items": [line("Joghurt Banane", 50, Decimal("5.50"), Decimal("275.00"))]}
+    assert numbers_from_rows(right, NAMES_OVER) == {}
+    elsewhere = {"line_items": [line("Lieferung frei Haus", 1, Decimal(5), Decimal(5))]}
+    assert numbers_from_rows(elsewhere, NAMES_UNDER) == {}
+    # A name between two rows with nothing else to go by fits either: it is left as given.
+    between = "1,00  2 Stk  2,00\nKabel\n3,00  2 Stk  6,00"
+    assert numbers_from_rows({"line_items": [line("Kabel", 1, Decimal(1), Decimal(1))]}, between) == {}
+
+
+def test_the_model_lines_are_kept_and_counted_when_a_row_gives_the_numbers():
+    text = f"Lieferant GmbH\nRechnung 4711 vom 05.03.2013\n{NAMES_OVER}\nUSt. 19% 89,87\nGesamt 562,87 EUR"
+    answer = {"issuer": "Lieferant GmbH", "invoice_number": "4711", "date": "05.03.2013", "currency": "EUR",
+              "net_total": 473.00, "tax_total": 89.87, "total": 562.87,
+              "line_items": [line("Trennblätter A4", 1, 198.00, 198.00), line("Joghurt Banane", 50, 5.50, 275.00)]}  # fmt: skip
+    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(text), text)
+    outcome, client = extract_scripted([json.dumps(answer)], doc, doc_type=DOC_TYPES["invoice"])
+    assert outcome.status == "valid" and len(client.calls) == 1
+    assert [(x["quantity"], x["unit_price"]) for x in outcome.record["line_items"]] == [
+        (20, Decimal("9.90")),
+        (50, Decimal("5.50")),
+    ]
+    assert outcome.model_values["line_items"][0]["quantity"] == 1
