@@ -33,6 +33,7 @@ from extraction_pipeline.extraction.values import CENT, letters_and_digits, numb
 _UNIT_AFTER = re.compile(r"\s*(?!(?:EUR|USD|GBP|CHF|Euro)\b)[^\W\d_]{1,5}\.?[²³]?(?![^\W\d_])")
 _NAME_LINES = 2  # lines a name may take between two rows
 _MIN_NAME = 3  # letters and digits a description needs to be looked for
+_MAX_DECIMALS = 4  # a quantity or unit price with more is none the schemas hold (schemas.Quantity)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ def _row(line: str) -> tuple[Decimal, Decimal, Decimal] | None:
         quantity, price = price_in_cents[0]
     else:
         quantity, price = min(((a, b) for a, b in pairs if a.start < b.start), key=lambda ab: ab[0].start)
+    if any(v.value != round(v.value, _MAX_DECIMALS) for v in (quantity, price)):
+        return None
     return quantity.value, price.value, amount.value
 
 

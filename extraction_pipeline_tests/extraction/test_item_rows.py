@@ -7,8 +7,8 @@ from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.item_rows import ItemRow, item_rows, numbers_from_rows
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
 
-# An ERP table in reading order: each item's numbers on one row, its name under them, and
-# discount lines with other numbers (as on ferd10-EXTENDED_Warenrechnung).
+# An ERP table: each item's numbers on one row, its name under them, and discount lines with other
+# numbers (as on ferd10-EXTENDED_Warenrechnung).
 NAMES_UNDER = """GTIN  Art-Nr-Lieferant  Menge  VKE/Geb  Nettopreis  MwSt-% Nettowert
 4123456000014  ZS997  100,0000 Stk.  1  1,0000  19,0  100,00
 Zitronensäure 100ml
@@ -42,7 +42,8 @@ def test_a_row_prints_a_quantity_a_price_and_their_product():
         (4, 50, Decimal("1.45"), Decimal("72.50")),
         (9, 15, 12, Decimal("180.00")),  # the 0,00 row proves nothing: any quantity times 0
     ]
-    # The quantity is the number before a unit, wherever it is printed; else the first of the two.
+    # The quantity is the number before a unit, wherever it is printed; else the one without cents;
+    # else the first of the two.
     assert [(r.quantity, r.unit_price) for r in item_rows(NAMES_OVER)] == [(20, Decimal("9.90")), (50, Decimal("5.50"))]
     assert item_rows("400,00  Luftballon  19%  0,79 €  316,00 €") == [
         ItemRow(0, Decimal(400), Decimal("0.79"), Decimal(316))
@@ -53,6 +54,7 @@ def test_a_row_prints_a_quantity_a_price_and_their_product():
     assert item_rows("2  3  4  6  12,00") == []
     assert item_rows("2,00  6 Stk  7 %  13,00") == []  # 6.5 km printed as 6
     assert item_rows("2 x 15.000  30.000") == []
+    assert item_rows("1000  0,00125  1,25") == []  # a price the schemas cannot hold (4 decimals at most)
 
 
 def test_lines_get_the_numbers_of_the_row_their_description_is_printed_with():

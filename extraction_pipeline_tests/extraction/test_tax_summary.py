@@ -78,8 +78,8 @@ def test_totals_that_do_not_add_up_take_the_summarys_where_they_differ():
     # A gross printed elsewhere stays: it may hold costs passed on without tax.
     passed_on = f"{TWO_RATES}\nGebühren (ohne USt.) 10,00\nZahlbetrag 539,87"
     assert complete(totals(473.00, 56.87, 539.87), passed_on) == {}
-    # The same invoice read in reading order: the discounts' sum (-11,21) for the tax, the net for
-    # the gross. A negative tax is no credit note, and the net is no gross.
+    # As answered on its PDF text in reading order: the discounts' sum (-11,21) for the tax, the net
+    # for the gross. A negative tax is no credit note, and the net is no gross.
     assert complete(totals(457.20, -11.21, 448.99), ROWS_AND_SUMS) == totals(
         Decimal("448.99"), Decimal("70.00"), Decimal("518.99")
     )
