@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from extraction_pipeline.doctypes.packs import Completer
-from extraction_pipeline.extraction.values import CENT, numbers_on_line, printed_amounts, read_amount
+from extraction_pipeline.extraction.values import CENT, PrintedNumber, numbers_on_line, printed_amounts, read_amount
 
 _MAX_RATE = Decimal(30)  # the highest standard VAT rate in Europe is 27%
 _MAX_RUN = 5  # rates on one invoice; also bounds the search over each line's candidate pairs
@@ -41,8 +41,8 @@ def tax_summary(text: str) -> TaxSummary | None:
     """The net, tax and gross totals the document's tax summary proves, or None where it has none
     (or two that disagree)."""
     lines = text.splitlines()
-    numbers = [_numbers(line) for line in lines]
-    printed = {abs(value) for found in numbers for value, _ in found}
+    numbers = [numbers_on_line(line) for line in lines]
+    printed = {abs(n.value) for found in numbers for n in found}
     pairs = [_rate_pairs(found) for found in numbers]
     for length in range(_MAX_RUN, 0, -1):
         found = {
@@ -95,15 +95,11 @@ def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) ->
     return complete
 
 
-def _numbers(line: str) -> list[tuple[Decimal, bool]]:
-    return [(n.value, n.with_cents) for n in numbers_on_line(line)]
-
-
-def _rate_pairs(numbers: list[tuple[Decimal, bool]]) -> list[tuple[Decimal, Decimal]]:
+def _rate_pairs(numbers: list[PrintedNumber]) -> list[tuple[Decimal, Decimal]]:
     """(base, tax) pairs of the line: two amounts with cents, the tax after the base and equal to it
     times a rate printed on the line."""
-    rates = {abs(value) for value, _ in numbers if 0 < abs(value) <= _MAX_RATE}
-    amounts = [value for value, cents in numbers if cents]
+    rates = {abs(n.value) for n in numbers if 0 < abs(n.value) <= _MAX_RATE}
+    amounts = [n.value for n in numbers if n.with_cents]
     return [
         (base, tax)
         for i, base in enumerate(amounts)
@@ -113,11 +109,11 @@ def _rate_pairs(numbers: list[tuple[Decimal, bool]]) -> list[tuple[Decimal, Deci
 
 
 def _sums(
-    pairs: list[list[tuple[Decimal, Decimal]]], numbers: list[list[tuple[Decimal, bool]]], printed: set[Decimal]
+    pairs: list[list[tuple[Decimal, Decimal]]], numbers: list[list[PrintedNumber]], printed: set[Decimal]
 ) -> list[TaxSummary]:
     """The summaries a run of rate lines proves: one pair from each line, whose bases add up to a
     printed net and whose net + taxes is a printed gross (within a cent per line)."""
-    on_lines = frozenset(abs(value) for found in numbers for value, _ in found)
+    on_lines = frozenset(abs(n.value) for found in numbers for n in found)
     slack = CENT * len(pairs)
     found = []
     for choice in itertools.islice(itertools.product(*pairs), 1000):
