@@ -80,14 +80,17 @@ def _row(line: str) -> tuple[Decimal, Decimal, Decimal] | None:
 def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[str, Any]]]:
     """Each list of line items whose lines' quantity, unit price or amount differ from those of
     the row they are printed with, with the row's numbers. The caller keeps the model's lines."""
-    rows = item_rows(text)
+    lists = {
+        f: v
+        for f, v in record.items()
+        if isinstance(v, list) and v and all(isinstance(x, dict) and "line_total" in x for x in v)
+    }
+    rows = item_rows(text) if lists else []  # read only for a record with lines: this runs on every answer
     if not rows:
         return {}
     lines = text.splitlines()
     mended = {}
-    for field, value in record.items():
-        if not isinstance(value, list) or not all(isinstance(v, dict) and "line_total" in v for v in value):
-            continue
+    for field, value in lists.items():
         placed = _placed([letters_and_digits(v.get("description")) for v in value], rows, lines)
         numbered = [
             {**line, "quantity": row.quantity, "unit_price": row.unit_price, "line_total": row.amount}
