@@ -10,13 +10,15 @@ description is printed with, and the model's numbers are kept in the record's `m
 A row: the last amount printed with cents is the amount, and exactly one pair of numbers before it
 multiplies to it (within a cent). Which of the two is the quantity: the one printed before a unit
 (`20 Stk`, `3,00 m²`, `2 x`), else the one not printed with cents (`2.13 10 2 4.26`), else the one
-printed first. An amount of 0 proves nothing (any quantity times a price of 0).
+printed first. An amount of 0 proves nothing (any quantity times a price of 0). Where no pair
+multiplies out (a price printed rounded: `0,05 10000 KWH 19 % VAT (S) 52,00`), the row still
+proves the amount that ends it and its one count, but no unit price (`_counted_row`).
 
 Which row a line belongs to: the row whose line, or the lines under it up to the next row, hold the
 line's description (names printed under their numbers), or the lines over it up to the row before
-(names over their numbers), whichever way puts more descriptions on the row or the line beside it,
-then more in all; in the model's order, each row once. Where both ways place as many lines
-differently, only the lines placed alike are given numbers.
+(names over their numbers), up to four lines either way, whichever way puts more descriptions on
+the row or the line beside it, then more in all; in the model's order, each row once. Where both
+ways place as many lines differently, only the lines placed alike are given numbers.
 """
 
 from __future__ import annotations
@@ -27,11 +29,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from extraction_pipeline.extraction.values import CENT, letters_and_digits, numbers_on_line
+from extraction_pipeline.extraction.values import CENT, PrintedNumber, letters_and_digits, numbers_on_line
 
 # A unit after a number: up to five letters (a dot, a square or cube), not a currency code or a word.
 _UNIT_AFTER = re.compile(r"\s*(?!(?:EUR|USD|GBP|CHF|Euro)\b)[^\W\d_]{1,5}\.?[²³]?(?![^\W\d_])")
-_NAME_LINES = 2  # lines a name may take between two rows
+# A count on a row that does not multiply out: a space, then a unit of up to three letters (`28 Std`).
+_COUNT_UNIT = re.compile(r"\s+(?!(?:EUR|USD|GBP|CHF)\b)[^\W\d_]{1,3}\.?[²³]?(?![^\W_])")
+# Where a row's numbers do not multiply out, its amount ends the line (`Sa 8.00-14.00 Uhr` is no row).
+_LINE_END = re.compile(r"\s*(?:€|EUR|USD|GBP|CHF|\$|£)?\s*$")
+_NAME_LINES = 4  # lines a name may take between two rows
 _MIN_NAME = 3  # letters and digits a description needs to be looked for
 _MAX_DECIMALS = 4  # a quantity or unit price with more is none the schemas hold (schemas.Quantity)
 
@@ -40,8 +46,9 @@ _MAX_DECIMALS = 4  # a quantity or unit price with more is none the schemas hold
 class ItemRow:
     line: int  # its index in text.splitlines()
     quantity: Decimal
-    unit_price: Decimal
+    unit_price: Decimal | None  # None: the row's numbers do not multiply out to its amount
     amount: Decimal
+    others: frozenset[Decimal] = frozenset()  # a row that does not multiply out: its other numbers
 
 
 def item_rows(text: str) -> list[ItemRow]:
@@ -54,7 +61,7 @@ def item_rows(text: str) -> list[ItemRow]:
     return rows
 
 
-def _row(line: str) -> tuple[Decimal, Decimal, Decimal] | None:
+def _row(line: str) -> tuple[Decimal, Decimal | None, Decimal, frozenset[Decimal]] | None:
     numbers = numbers_on_line(line)
     amounts = [n for n in numbers if n.with_cents]
     if not amounts or amounts[-1].value == 0:
@@ -62,8 +69,10 @@ def _row(line: str) -> tuple[Decimal, Decimal, Decimal] | None:
     amount = amounts[-1]
     before = [n for n in numbers if n.end <= amount.start and n.value]
     pairs = [(a, b) for a, b in itertools.permutations(before, 2) if abs(a.value * b.value - amount.value) < CENT]
-    if len({frozenset((a.value, b.value)) for a, b in pairs}) != 1:
+    if len({frozenset((a.value, b.value)) for a, b in pairs}) > 1:
         return None
+    if not pairs:
+        return _counted_row(line, before, amount.value) if _LINE_END.match(line, amount.end) else None
     with_unit = [(a, b) for a, b in pairs if _UNIT_AFTER.match(line, a.end)]
     price_in_cents = [(a, b) for a, b in pairs if b.with_cents and not a.with_cents]
     if len({a.value for a, _ in with_unit}) == 1:
@@ -74,7 +83,25 @@ def _row(line: str) -> tuple[Decimal, Decimal, Decimal] | None:
         quantity, price = min(((a, b) for a, b in pairs if a.start < b.start), key=lambda ab: ab[0].start)
     if any(v.value != round(v.value, _MAX_DECIMALS) for v in (quantity, price)):
         return None
-    return quantity.value, price.value, amount.value
+    return quantity.value, price.value, amount.value, frozenset()
+
+
+def _counted_row(
+    line: str, before: list[PrintedNumber], amount: Decimal
+) -> tuple[Decimal, None, Decimal, frozenset[Decimal]] | None:
+    """A row whose price is printed rounded (`0,05 10000 KWH 19 % VAT (S) 52,00`: 0.0052 a kWh) or
+    before a discount: its one count (a number without cents, a space, a unit) is the quantity and
+    its last amount the amount, but which number is the unit price is not known. Not a size (`400G`,
+    `10KG`), a code (`311 MAMEE EXPRESS`, `V002 S/FRIED`), money (`CASH 20.00 MYR`) or a line that
+    prices one unit (`@2 X RM 24.35`)."""
+    counted = [
+        n
+        for n in before
+        if not n.with_cents and line[n.start - 1 : n.start].strip() == "" and _COUNT_UNIT.match(line, n.end)
+    ]
+    if "@" in line or len(counted) != 1 or counted[0].value != round(counted[0].value, _MAX_DECIMALS):
+        return None
+    return counted[0].value, None, amount, frozenset(n.value for n in before if n is not counted[0])
 
 
 def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[str, Any]]]:
@@ -92,15 +119,25 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
     mended = {}
     for field, value in lists.items():
         placed = _placed([letters_and_digits(v.get("description")) for v in value], rows, lines)
-        numbered = [
-            {**line, "quantity": row.quantity, "unit_price": row.unit_price, "line_total": row.amount}
-            if row is not None
-            else line
-            for line, row in zip(value, placed)
-        ]
+        numbered = [line if row is None else _numbered(line, row) for line, row in zip(value, placed)]
         if numbered != value:
             mended[field] = numbered
     return mended
+
+
+def _numbered(line: dict[str, Any], row: ItemRow) -> dict[str, Any]:
+    """The line with its row's numbers. A row that does not multiply out proves less: its amount
+    is the line's, but the model's quantity stays where the row prints it (`1 SR ... 30 0,85
+    25,44`: the count is 30, not the 1 before a tax code), and no unit price is proven (any the
+    row prints times the count misses the amount, so the arithmetic check would re-ask forever)."""
+    if row.unit_price is not None:
+        return {**line, "quantity": row.quantity, "unit_price": row.unit_price, "line_total": row.amount}
+    quantity = line.get("quantity") if _value(line.get("quantity")) in row.others else row.quantity
+    return {**line, "quantity": quantity, "unit_price": None, "line_total": row.amount}
+
+
+def _value(v: Any) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
 
 
 def _placed(names: list[str], rows: list[ItemRow], lines: list[str]) -> list[ItemRow | None]:

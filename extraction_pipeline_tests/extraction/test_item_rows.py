@@ -52,9 +52,76 @@ def test_a_row_prints_a_quantity_a_price_and_their_product():
     assert [(r.quantity, r.unit_price) for r in item_rows("O.C. WHITE\t2.13\t10\t8\t2\t4.26")] == [(2, Decimal("2.13"))]
     # No row: two pairs that multiply out differently, no product, or no amount with cents.
     assert item_rows("2  3  4  6  12,00") == []
-    assert item_rows("2,00  6 Stk  7 %  13,00") == []  # 6.5 km printed as 6
     assert item_rows("2 x 15.000  30.000") == []
     assert item_rows("1000  0,00125  1,25") == []  # a price the schemas cannot hold (4 decimals at most)
+
+
+# Rows whose numbers do not multiply out: prices and counts printed rounded (as on
+# ferd21-EXTENDED_Kostenrechnung, 0.0052 EUR a kWh; 27.5 hours printed as 28).
+ROUNDED = """Beschreibung  Nettopreis  Menge  Steuer  Entgelt
+1
+WA997
+Wirkarbeit
+HT
+0,05  10000 KWH  19 %  52,00
+Bruttopreis : 0,05
+Zählpunkt: = DE0001346484600000000000000100038
+2
+Kommissionierer
+1250032 D.
+Muster
+10,50  28 Std  19 %  288,75
+Bruttopreis : 15,00 Abschlag : 4,50 Artikelrabatt 1
+Besteller: Hr. Mayer
+3
+Stadtfahrt -
+2,00 Euro je
+gefahrene
+Kilometer
+2,00  6 Stk  7 %  13,00
+Bruttopreis : 2,00"""
+
+
+def test_a_row_that_does_not_multiply_out_gives_its_count_and_its_amount():
+    rows = item_rows(ROUNDED)
+    assert [(r.line, r.quantity, r.unit_price, r.amount) for r in rows] == [
+        (5, 10000, None, Decimal("52.00")),
+        (12, 28, None, Decimal("288.75")),
+        (20, 6, None, Decimal("13.00")),
+    ]
+    # Not rows: a time range, a size, a code before a name, money, a line that prices one unit,
+    # two counts, and an amount that does not end the line.
+    for text in (
+        "Mo-Fr 8.00-20.00 Uhr, Sa 8.00-14.00 Uhr",
+        "KK KACANG GORENG 400G @7.20",
+        "BERAS 10KG ISTIMEWA 53.50",
+        "311 MAMEE EXPRESS MI CAWAN\tRM1.29",
+        "CASH 20.00 MYR\t20.00",
+        "@2 X RM 24.35",
+        "2 Stk  3 Pal  12,00",
+        "5 Stk  12,00  19",
+    ):
+        assert item_rows(text) == [], text
+
+
+def test_on_a_row_that_does_not_multiply_out_the_model_keeps_what_the_row_prints():
+    answer = {
+        "line_items": [
+            line("Wirkarbeit HT", Decimal(10000), Decimal(52), Decimal(5200)),  # the amount as the price
+            line("Kommissionierer", Decimal(1250032), Decimal("10.50"), Decimal(1250032)),  # an id as count
+            line("Stadtfahrt", Decimal(6), Decimal("2.00"), Decimal("2.00")),
+        ]
+    }
+    mended = numbers_from_rows(answer, ROUNDED)["line_items"]
+    assert [(x["quantity"], x["unit_price"], x["line_total"]) for x in mended] == [
+        (10000, None, Decimal("52.00")),
+        (28, None, Decimal("288.75")),
+        (6, None, Decimal("13.00")),
+    ]
+    # A quantity the row prints, not as its count, stays (`1 SR ... 30 0.85 25.44`: SR is a tax code).
+    receipt = {"line_items": [line("SQUARE THUMB", Decimal(30), Decimal("0.85"), Decimal("25.50"))]}
+    mended = numbers_from_rows(receipt, "1 SR\tSQUARE THUMB\t30\t0.85\t25.44")["line_items"]
+    assert [(x["quantity"], x["unit_price"], x["line_total"]) for x in mended] == [(30, None, Decimal("25.44"))]
 
 
 def test_lines_get_the_numbers_of_the_row_their_description_is_printed_with():
