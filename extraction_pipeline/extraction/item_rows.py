@@ -17,7 +17,8 @@ proves the amount that ends it and its one count, but no unit price (`_counted_r
 Which row a line belongs to: the row whose line, or the lines under it up to the next row, hold the
 line's description (names printed under their numbers), or the lines over it up to the row before
 (names over their numbers), up to four lines either way, whichever way puts more descriptions on
-the row or the line beside it, then more in all; in the model's order, each row once. Where both
+the row or the line beside it, then more in all; in the model's order, each row once, and a line
+the model listed out of the page's order goes to the one unused row whose lines hold it. Where both
 ways place as many lines differently, only the lines placed alike are given numbers.
 """
 
@@ -173,11 +174,16 @@ def _next_to(name: str, lines: list[str], row: int, step: int, span: tuple[int, 
 
 
 def _in_order(names: list[str], blocks: list[str]) -> list[int | None]:
-    """Each name's block: the first after the last one used that holds it, in order."""
+    """Each name's block: the first after the last one used that holds it, in order; then a name
+    left over (the model listed it out of the page's order) goes to the one unused block holding it."""
     placed: list[int | None] = []
     start = 0
     for name in names:
         k = next((k for k in range(start, len(blocks)) if len(name) >= _MIN_NAME and name in blocks[k]), None)
         placed.append(k)
         start = start if k is None else k + 1
+    for i, name in enumerate(names):
+        free = [k for k in range(len(blocks)) if k not in placed and len(name) >= _MIN_NAME and name in blocks[k]]
+        if placed[i] is None and len(free) == 1:
+            placed[i] = free[0]
     return placed

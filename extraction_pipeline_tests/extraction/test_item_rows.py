@@ -145,6 +145,17 @@ def test_lines_get_the_numbers_of_the_row_their_description_is_printed_with():
     assert [x["quantity"] for x in numbers_from_rows(over, NAMES_OVER)["line_items"]] == [20, 50]
 
 
+def test_lines_listed_out_of_the_pages_order_find_their_rows():
+    reversed_lines = {
+        "line_items": [
+            line("Joghurt Banane", 1, Decimal("275.00"), Decimal("275.00")),
+            line("Trennblätter A4", 1, Decimal("198.00"), Decimal("198.00")),
+        ]
+    }
+    mended = numbers_from_rows(reversed_lines, NAMES_OVER)["line_items"]
+    assert [(x["description"], x["quantity"]) for x in mended] == [("Joghurt Banane", 50), ("Trennblätter A4", 20)]
+
+
 def test_lines_not_found_with_one_row_keep_their_numbers():
     right = {"line_items": [line("Joghurt Banane", 50, Decimal("5.50"), Decimal("275.00"))]}
     assert numbers_from_rows(right, NAMES_OVER) == {}
