@@ -183,7 +183,7 @@ def _in_order(names: list[str], blocks: list[str]) -> list[int | None]:
         placed.append(k)
         start = start if k is None else k + 1
     for i, name in enumerate(names):
-        free = [k for k in range(len(blocks)) if k not in placed and len(name) >= _MIN_NAME and name in blocks[k]]
-        if placed[i] is None and len(free) == 1:
-            placed[i] = free[0]
+        if placed[i] is None and len(name) >= _MIN_NAME:
+            free = [k for k in range(len(blocks)) if k not in placed and name in blocks[k]]
+            placed[i] = free[0] if len(free) == 1 else None
     return placed
