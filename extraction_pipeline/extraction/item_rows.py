@@ -19,7 +19,8 @@ line's description (names printed under their numbers), or the lines over it up 
 (names over their numbers), up to four lines either way, whichever way puts more descriptions on
 the row or the line beside it, then more in all; in the model's order, each row once, and a line
 the model listed out of the page's order goes to the one unused row whose lines hold it. Where both
-ways place as many lines differently, only the lines placed alike are given numbers.
+ways place as many lines differently, only the lines placed alike are given numbers. Rows no line
+was placed on become lines where the sums prove them (`_with_rows_left_out`).
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ def _counted_row(
 
 def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[str, Any]]]:
     """Each list of line items whose lines' quantity, unit price or amount differ from those of
-    the row they are printed with, with the row's numbers. The caller keeps the model's lines."""
+    the row they are printed with, with the row's numbers, and with the rows left out that the
+    sums prove. The caller keeps the model's lines."""
     lists = {
         f: v
         for f, v in record.items()
@@ -119,11 +121,50 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
     lines = text.splitlines()
     mended = {}
     for field, value in lists.items():
-        placed = _placed([letters_and_digits(v.get("description")) for v in value], rows, lines)
+        placed, step = _placed([letters_and_digits(v.get("description")) for v in value], rows, lines)
         numbered = [line if row is None else _numbered(line, row) for line, row in zip(value, placed)]
+        numbered = _with_rows_left_out(numbered, placed, rows, lines, step)
         if numbered != value:
             mended[field] = numbered
     return mended
+
+
+def _with_rows_left_out(
+    numbered: list[dict[str, Any]], placed: list[ItemRow | None], rows: list[ItemRow], lines: list[str], step: int
+) -> list[dict[str, Any]]:
+    """The lines with the rows no line was placed on added, where the sums prove them: the lines'
+    amounts add up to no sum the document prints (off its rows), and with those rows' amounts they
+    do. (On ferd10-EXTENDED_Kostenrechnung the model gave 2 of 5 items: 36,75 + 12,10 is printed
+    nowhere, and with the other three rows the lines add up to the printed Warenwert 1062,60.) Only
+    rows that multiply out, each named by the line beside it on the side the names are printed;
+    the lines in the page's order, a line without a row after the line before it."""
+    used = {r.line for r in placed if r is not None}
+    free = [r for r in rows if r.line not in used and r.unit_price is not None]
+    if not step or not used or not free:
+        return numbered
+    row_lines = {r.line for r in rows}
+    total = sum((Decimal(str(x["line_total"])) for x in numbered if x.get("line_total") is not None), Decimal(0))
+    sums = {
+        n.value for i, line in enumerate(lines) if i not in row_lines for n in numbers_on_line(line) if n.with_cents
+    }
+    if total in sums or total + sum(r.amount for r in free) not in sums:
+        return numbered
+    names = [lines[r.line + step].strip() if 0 <= r.line + step < len(lines) else "" for r in free]
+    if any(len(letters_and_digits(n)) < _MIN_NAME or r.line + step in row_lines for n, r in zip(names, free)):
+        return numbered
+    blank = dict.fromkeys(numbered[0])
+    added = [
+        (
+            r.line,
+            {**blank, "description": n, "quantity": r.quantity, "unit_price": r.unit_price, "line_total": r.amount},
+        )
+        for n, r in zip(names, free)
+    ]
+    keyed, at = [], -1
+    for line, row in zip(numbered, placed):
+        at = at if row is None else row.line
+        keyed.append((at, line))
+    return [line for _, line in sorted([*keyed, *added], key=lambda kl: kl[0])]
 
 
 def _numbered(line: dict[str, Any], row: ItemRow) -> dict[str, Any]:
@@ -141,11 +182,12 @@ def _value(v: Any) -> Decimal | None:
     return None if v is None else Decimal(str(v))
 
 
-def _placed(names: list[str], rows: list[ItemRow], lines: list[str]) -> list[ItemRow | None]:
-    """The row each name is printed with (None: none found, or not the same both ways). The way
-    that places more names on the row or the line next to it wins, then the one placing more: a
-    note over the table's first row (`Wichtige Information: ...`) placed there by names-over must
-    not shift every name under its row onto the next row."""
+def _placed(names: list[str], rows: list[ItemRow], lines: list[str]) -> tuple[list[ItemRow | None], int]:
+    """The row each name is printed with (None: none found, or not the same both ways), and the
+    side the names are on (1 under their rows, -1 over them, 0 not known). The way that places more
+    names on the row or the line next to it wins, then the one placing more: a note over the
+    table's first row (`Wichtige Information: ...`) placed there by names-over must not shift every
+    name under its row onto the next row."""
     starts = [r.line for r in rows]
     under = [
         (r.line, min(following, r.line + 1 + _NAME_LINES)) for r, following in zip(rows, [*starts[1:], len(lines)])
@@ -160,10 +202,10 @@ def _placed(names: list[str], rows: list[ItemRow], lines: list[str]) -> list[Ite
         ways.append(((close, sum(k is not None for k in placed)), placed))
     (score_under, by_under), (score_over, by_over) = ways
     if score_under != score_over:
-        chosen = by_under if score_under > score_over else by_over
+        chosen, step = (by_under, 1) if score_under > score_over else (by_over, -1)
     else:
-        chosen = [u if u == o else None for u, o in zip(by_under, by_over)]
-    return [None if k is None else rows[k] for k in chosen]
+        chosen, step = [u if u == o else None for u, o in zip(by_under, by_over)], 0
+    return [None if k is None else rows[k] for k in chosen], step
 
 
 def _next_to(name: str, lines: list[str], row: int, step: int, span: tuple[int, int]) -> bool:

@@ -185,8 +185,8 @@ def grounding_rates(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
 def taken_from_document(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
     """Per field, how many accepted values were taken from the document's lines instead of the model's:
     completed by a pack (checks/layout.py, checks/parties.py, checks/tax_summary.py), cut to a
-    printed identifier (grounding.printed_pieces), line numbers taken from their printed row
-    (item_rows.numbers_from_rows) or line amounts copied instead of multiplied out
+    printed identifier (grounding.printed_pieces), line numbers taken from their printed row or
+    rows the sums prove added as lines (item_rows.numbers_from_rows) or line amounts copied instead of multiplied out
     (grounding.amounts_multiplied_out)."""
     return _replaced(outcomes, by_null=False)
 
@@ -200,7 +200,7 @@ def dropped_values(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
 
 def _replaced(outcomes: list[ExtractionOutcome], by_null: bool) -> dict[str, int]:
     """model_values holds the model's value wherever the record holds another: a completed or
-    mended value (a list of as many lines), or a dropped one (null, or a list without its invalid
+    mended value (a list of as many lines, or more), or a dropped one (null, or a list without its invalid
     entries)."""
     counts: dict[str, int] = {}
     for o in outcomes:

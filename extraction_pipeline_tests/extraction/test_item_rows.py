@@ -156,6 +156,23 @@ def test_lines_listed_out_of_the_pages_order_find_their_rows():
     assert [(x["description"], x["quantity"]) for x in mended] == [("Joghurt Banane", 50), ("Trennblätter A4", 20)]
 
 
+def test_rows_the_model_left_out_become_lines_where_the_sums_prove_them():
+    # Of three items the model gave the first; with the other two rows the lines add up to the
+    # printed net (100,00 + 72,50 + 180,00 = 352,50).
+    first = {"line_items": [line("Zitronensäure 100ml", 1, Decimal("1.50"), Decimal("1.50"))]}
+    mended = numbers_from_rows(first, NAMES_UNDER)["line_items"]
+    assert [(x["description"], x["quantity"], x["line_total"]) for x in mended] == [
+        ("Zitronensäure 100ml", 100, Decimal("100.00")),
+        ("Gelierzucker Extra 250g", 50, Decimal("72.50")),
+        ("K4321  Bierbrau Pils 20/0500", 15, Decimal("180.00")),
+    ]
+    # No sum printed for the rows with the lines given: nothing is added.
+    assert len(numbers_from_rows(first, NAMES_UNDER.replace("352,50", "350,00"))["line_items"]) == 1
+    # The lines given already add up to a printed sum (a partial delivery): nothing is added.
+    partial = NAMES_UNDER.replace("Nettobetrag 352,50", "Teillieferung 100,00\nNettobetrag 352,50")
+    assert len(numbers_from_rows(first, partial)["line_items"]) == 1
+
+
 def test_lines_not_found_with_one_row_keep_their_numbers():
     right = {"line_items": [line("Joghurt Banane", 50, Decimal("5.50"), Decimal("275.00"))]}
     assert numbers_from_rows(right, NAMES_OVER) == {}
