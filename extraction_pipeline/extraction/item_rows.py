@@ -31,7 +31,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from extraction_pipeline.extraction.values import CENT, PrintedNumber, letters_and_digits, numbers_on_line
+from extraction_pipeline.extraction.values import (
+    CENT,
+    PrintedNumber,
+    letters_and_digits,
+    numbers_on_line,
+    read_amount,
+)
 
 # A unit after a number: up to five letters (a dot, a square or cube), not a currency code or a word.
 _UNIT_AFTER = re.compile(r"\s*(?!(?:EUR|USD|GBP|CHF|Euro)\b)[^\W\d_]{1,5}\.?[²³]?(?![^\W\d_])")
@@ -143,7 +149,7 @@ def _with_rows_left_out(
     if not step or not used or not free:
         return numbered
     row_lines = {r.line for r in rows}
-    total = sum((Decimal(str(x["line_total"])) for x in numbered if x.get("line_total") is not None), Decimal(0))
+    total = sum((x["line_total"] for x in numbered if x.get("line_total") is not None), Decimal(0))
     sums = {
         n.value for i, line in enumerate(lines) if i not in row_lines for n in numbers_on_line(line) if n.with_cents
     }
@@ -174,12 +180,8 @@ def _numbered(line: dict[str, Any], row: ItemRow) -> dict[str, Any]:
     row prints times the count misses the amount, so the arithmetic check would re-ask forever)."""
     if row.unit_price is not None:
         return {**line, "quantity": row.quantity, "unit_price": row.unit_price, "line_total": row.amount}
-    quantity = line.get("quantity") if _value(line.get("quantity")) in row.others else row.quantity
+    quantity = line.get("quantity") if read_amount(line.get("quantity")) in row.others else row.quantity
     return {**line, "quantity": quantity, "unit_price": None, "line_total": row.amount}
-
-
-def _value(v: Any) -> Decimal | None:
-    return None if v is None else Decimal(str(v))
 
 
 def _placed(names: list[str], rows: list[ItemRow], lines: list[str]) -> tuple[list[ItemRow | None], int]:
