@@ -9,10 +9,12 @@ description is printed with, and the model's numbers are kept in the record's `m
 
 A row: the last amount printed with cents is the amount, and exactly one pair of numbers before it
 multiplies to it (within a cent). Which of the two is the quantity: the one printed before a unit
-(`20 Stk`, `3,00 m²`, `2 x`), else the one not printed with cents (`2.13 10 2 4.26`), else the one
-printed first. An amount of 0 proves nothing (any quantity times a price of 0). Where no pair
+(`20 Stk`, `3,00 m²`, `2 x`), else the one not printed with cents (`2.13 10 2 4.26`), else the
+whole one beside a fraction (`5,0400 2`), else the one printed first. An amount of 0 proves nothing (any quantity times a price of 0). Where no pair
 multiplies out (a price printed rounded: `0,05 10000 KWH 19 % VAT (S) 52,00`), the row still
-proves the amount that ends it and its one count, but no unit price (`_counted_row`).
+proves the amount that ends it and its one count, but no unit price (`_counted_row`). A table
+whose amount column wraps prints the amount alone on the next line (`Trennblätter A4 9,9000 20 Stk
+19 %` over `198,00`): the two lines are read as one row where they multiply out.
 
 Which row a line belongs to: the row whose line, or the lines under it up to the next row, hold the
 line's description (names printed under their numbers), or the lines over it up to the row before
@@ -47,6 +49,7 @@ _COUNT_UNIT = re.compile(r"\s+(?!(?:EUR|USD|GBP|CHF)\b)[^\W\d_]{1,3}\.?[²³]?(?
 _LINE_END = re.compile(r"\s*(?:€|EUR|USD|GBP|CHF|\$|£)?\s*$")
 _NAME_LINES = 4  # lines a name may take between two rows
 _MIN_NAME = 3  # letters and digits a description needs to be looked for
+_NAME_START = 12  # letters and digits of a name that show it is printed on a line
 _MAX_DECIMALS = 4  # a quantity or unit price with more is none the schemas hold (schemas.Quantity)
 
 
@@ -57,16 +60,39 @@ class ItemRow:
     unit_price: Decimal | None  # None: the row's numbers do not multiply out to its amount
     amount: Decimal
     others: frozenset[Decimal] = frozenset()  # a row that does not multiply out: its other numbers
+    last: int = -1  # the index of the line its amount is printed on, where that is the next line
+
+    @property
+    def lines(self) -> range:
+        return range(self.line, max(self.line, self.last) + 1)
 
 
 def item_rows(text: str) -> list[ItemRow]:
     """Every line of `text` that prints a quantity, a unit price and their product as its amount."""
-    rows = []
-    for i, line in enumerate(text.splitlines()):
+    rows: list[ItemRow] = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if rows and i in rows[-1].lines:
+            continue
         found = _row(line)
         if found is not None:
             rows.append(ItemRow(i, *found))
+        elif i + 1 < len(lines) and _lone_amount(lines[i + 1]):
+            joined = _row(f"{line} {lines[i + 1]}")
+            if joined is not None and joined[1] is not None:
+                rows.append(ItemRow(i, *joined, last=i + 1))
     return rows
+
+
+def _lone_amount(line: str) -> bool:
+    """`line` holds one amount with cents and nothing else (a currency at most)."""
+    numbers = numbers_on_line(line)
+    return (
+        len(numbers) == 1
+        and numbers[0].with_cents
+        and not line[: numbers[0].start].strip(" -")
+        and bool(_LINE_END.match(line, numbers[0].end))
+    )
 
 
 def _row(line: str) -> tuple[Decimal, Decimal | None, Decimal, frozenset[Decimal]] | None:
@@ -83,10 +109,13 @@ def _row(line: str) -> tuple[Decimal, Decimal | None, Decimal, frozenset[Decimal
         return _counted_row(line, before, amount.value) if _LINE_END.match(line, amount.end) else None
     with_unit = [(a, b) for a, b in pairs if _UNIT_AFTER.match(line, a.end)]
     price_in_cents = [(a, b) for a, b in pairs if b.with_cents and not a.with_cents]
+    whole_count = [(a, b) for a, b in pairs if a.value % 1 == 0 and b.value % 1 != 0]
     if len({a.value for a, _ in with_unit}) == 1:
         quantity, price = with_unit[0]
     elif len({a.value for a, _ in price_in_cents}) == 1:
         quantity, price = price_in_cents[0]
+    elif len({a.value for a, _ in whole_count}) == 1:
+        quantity, price = whole_count[0]
     else:
         quantity, price = min(((a, b) for a, b in pairs if a.start < b.start), key=lambda ab: ab[0].start)
     if any(v.value != round(v.value, _MAX_DECIMALS) for v in (quantity, price)):
@@ -127,7 +156,9 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
     lines = text.splitlines()
     mended = {}
     for field, value in lists.items():
-        placed, step = _placed([letters_and_digits(v.get("description")) for v in value], rows, lines)
+        names = [letters_and_digits(v.get("description")) for v in value]
+        placed, step = _placed(names, rows, lines)
+        placed = _named_on_their_rows(names, placed, lines)
         numbered = [line if row is None else _numbered(line, row) for line, row in zip(value, placed)]
         numbered = _with_rows_left_out(numbered, placed, rows, lines, step)
         if numbered != value:
@@ -138,25 +169,41 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
 def _with_rows_left_out(
     numbered: list[dict[str, Any]], placed: list[ItemRow | None], rows: list[ItemRow], lines: list[str], step: int
 ) -> list[dict[str, Any]]:
-    """The lines with the rows no line was placed on added, where the sums prove them: the lines'
-    amounts add up to no sum the document prints (off its rows), and with those rows' amounts they
-    do. (On ferd10-EXTENDED_Kostenrechnung the model gave 2 of 5 items: 36,75 + 12,10 is printed
-    nowhere, and with the other three rows the lines add up to the printed Warenwert 1062,60.) Only
-    rows that multiply out, each named by the line beside it on the side the names are printed;
-    the lines in the page's order, a line without a row after the line before it."""
+    """The lines as the sums prove them. Where the lines' amounts add up to no sum the document
+    prints (off its rows), the rows no line was placed on are added if then they do (on
+    ferd10-EXTENDED_Kostenrechnung the model gave 2 of 5 items: 36,75 + 12,10 is printed nowhere,
+    and with the other three rows the lines add up to the printed Warenwert 1062,60). Failing that,
+    in a table that prints each name on its row, the lines on no row whose amount is printed only
+    in rows are dropped if then they do (a heading given a row's price: with it the items add up to
+    nothing printed, without it to the net); a line of no amount, or of one printed off the rows
+    (an item whose numbers do not multiply out), is kept. Where names are printed beside their rows
+    instead, a line on no row may be the item whose row a line of the row's own text took, and
+    stays. Rows added are those that multiply out, named by their own line or by the line beside
+    them on the names' side; the lines in the page's order, a line without a row after the line
+    before it."""
     used = {r.line for r in placed if r is not None}
-    free = [r for r in rows if r.line not in used and r.unit_price is not None]
-    if not step or not used or not free:
+    if not used:
         return numbered
-    row_lines = {r.line for r in rows}
-    total = sum((x["line_total"] for x in numbered if x.get("line_total") is not None), Decimal(0))
+    free = [r for r in rows if r.line not in used and r.unit_price is not None]
+    row_lines = {i for r in rows for i in r.lines}
     sums = {
         n.value for i, line in enumerate(lines) if i not in row_lines for n in numbers_on_line(line) if n.with_cents
     }
-    if total in sums or total + sum(r.amount for r in free) not in sums:
+    on_own_line = all(
+        _named_on(letters_and_digits(x.get("description")), lines[r.line]) for x, r in zip(numbered, placed) if r
+    )
+    on_rows = [(x, r) for x, r in zip(numbered, placed) if r is not None or x.get("line_total") in {None, 0, *sums}]
+    extra = sum((r.amount for r in free), Decimal(0))
+    if _total(numbered) in sums:
         return numbered
-    names = [lines[r.line + step].strip() if 0 <= r.line + step < len(lines) else "" for r in free]
-    if any(len(letters_and_digits(n)) < _MIN_NAME or r.line + step in row_lines for n, r in zip(names, free)):
+    if free and _total(numbered) + extra in sums:
+        kept = list(zip(numbered, placed))
+    elif on_own_line and _total(x for x, _ in on_rows) + extra in sums:
+        kept = on_rows
+    else:
+        return numbered
+    names = _row_names(free, on_own_line, lines, step, row_lines)
+    if names is None:
         return numbered
     blank = dict.fromkeys(numbered[0])
     added = [
@@ -167,10 +214,54 @@ def _with_rows_left_out(
         for n, r in zip(names, free)
     ]
     keyed, at = [], -1
-    for line, row in zip(numbered, placed):
+    for line, row in kept:
         at = at if row is None else row.line
         keyed.append((at, line))
     return [line for _, line in sorted([*keyed, *added], key=lambda kl: kl[0])]
+
+
+def _total(lines: Any) -> Decimal:
+    return sum((x["line_total"] for x in lines if x.get("line_total") is not None), Decimal(0))
+
+
+# An item's name on its own row: after a position number, up to the first number after it.
+_NAME_ON_ROW = re.compile(r"\s*(?:\d+\s+)?(.*?[^\W\d_].*?)\s+-?\d")
+
+
+def _row_names(
+    free: list[ItemRow], on_own_line: bool, lines: list[str], step: int, row_lines: set[int]
+) -> list[str] | None:
+    """A name for each row added (None where one has none): its own line's where the lines are
+    named on their rows' own lines, else the line beside it on the names' side."""
+    names = []
+    for r in free:
+        if on_own_line:
+            found = _NAME_ON_ROW.match(lines[r.line])
+            name = found.group(1).strip() if found else ""
+        elif step:
+            beside = r.lines[-1] + 1 if step == 1 else r.line - 1
+            name = lines[beside].strip() if 0 <= beside < len(lines) and beside not in row_lines else ""
+        else:
+            name = ""
+        if len(letters_and_digits(name)) < _MIN_NAME:
+            return None
+        names.append(name)
+    return names
+
+
+def _named_on_their_rows(names: list[str], placed: list[ItemRow | None], lines: list[str]) -> list[ItemRow | None]:
+    """Where most lines placed are named on their rows' own lines (a table that prints each name on
+    its row), a line placed on a row whose line does not start its name is not that row's: a
+    heading under the last row (`Umsatzsteueraufschlüsselung`) is no item."""
+    own = [r is not None and _named_on(name, lines[r.line]) for name, r in zip(names, placed)]
+    if sum(own) < 2 or 2 * sum(own) <= sum(r is not None for r in placed):
+        return placed
+    return [r if on_row else None for r, on_row in zip(placed, own)]
+
+
+def _named_on(name: str, line: str) -> bool:
+    """`line` prints the start of `name` (letters and digits; a long name may wrap to the next line)."""
+    return name[:_NAME_START] in letters_and_digits(line)
 
 
 def _numbered(line: dict[str, Any], row: ItemRow) -> dict[str, Any]:

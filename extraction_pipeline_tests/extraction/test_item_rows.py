@@ -173,6 +173,71 @@ def test_rows_the_model_left_out_become_lines_where_the_sums_prove_them():
     assert len(numbers_from_rows(first, partial)["line_items"]) == 1
 
 
+# A table whose amount column wraps: each name on its row, the amount alone on the next line, and
+# notes between the rows (as the ZUGFeRD 2.2 renderings print it).
+WRAPPED = """Beschreibung Nettopreis Menge Steuersatz Nettobetrag
+1 Miettage 86,5500 2 Tag(e) 19 %
+173,10
+Weitere Eigenschaften:
+Fahrzeug-Kennzeichen: M-MM 0000
+Navigationssystem - Garantie 5,0400 2 19 %
+10,08
+3 Vollkasko 23,1000 2 19 %
+46,20
+4 Choice Upgrade 5,0400 2 19 %
+10,08
+Umsatzsteueraufschlüsselung
+Umsatzsteuer (S) 239,46 19 45,50
+Positionssumme 239,46"""
+
+
+def test_a_row_whose_amount_wraps_to_the_next_line_is_one_row():
+    rows = item_rows(WRAPPED)
+    assert [(r.line, r.last, r.quantity, r.unit_price, r.amount) for r in rows] == [
+        (1, 2, 2, Decimal("86.55"), Decimal("173.10")),
+        (5, 6, 2, Decimal("5.04"), Decimal("10.08")),  # the whole count beside a fraction is the quantity
+        (7, 8, 2, Decimal("23.10"), Decimal("46.20")),
+        (9, 10, 2, Decimal("5.04"), Decimal("10.08")),
+    ]
+    # Only where the two lines multiply out, and not a line that is a row of its own.
+    assert item_rows("Vollkasko 23,1000 2 19 %\n46,00") == []
+    assert [r.last for r in item_rows("Kabel 2 Stk 3,00 6,00\n6,00")] == [-1]
+
+
+def test_lines_on_no_row_are_dropped_where_the_sums_prove_them_headings():
+    # The model gave two items, a note and the tax heading (each with a row's price), and left
+    # out two rows. The rows alone add up to the printed 239,46; the note and the heading do not.
+    answer = {
+        "line_items": [
+            line("Miettage", 2, Decimal("173.10"), Decimal("346.20")),
+            line("Weitere Eigenschaften", 1, Decimal("5.04"), Decimal("5.04")),
+            line("Fahrzeug-Kennzeichen", 1, 0, 0),  # no amount: changes no sum, kept
+            line("Navigationssystem - Garantie", 2, Decimal("10.08"), Decimal("20.16")),
+            line("Umsatzsteueraufschlüsselung", 1, Decimal("23.10"), Decimal("23.10")),
+        ]
+    }
+    mended = numbers_from_rows(answer, WRAPPED)["line_items"]
+    assert [(x["description"], x["quantity"], x["line_total"]) for x in mended] == [
+        ("Miettage", 2, Decimal("173.10")),
+        ("Fahrzeug-Kennzeichen", 1, 0),
+        ("Navigationssystem - Garantie", 2, Decimal("10.08")),
+        ("Vollkasko", 2, Decimal("46.20")),  # named by its own row
+        ("Choice Upgrade", 2, Decimal("10.08")),
+    ]
+    # A line on no row whose amount is printed off the rows is an item whose row does not
+    # multiply out: it stays, and nothing is dropped for a sum it would spoil.
+    item = answer["line_items"][:1] + [line("Kilometerpauschale", 1, Decimal("45.50"), Decimal("45.50"))]
+    assert [x["description"] for x in numbers_from_rows({"line_items": item}, WRAPPED)["line_items"]] == [
+        "Miettage",
+        "Kilometerpauschale",
+    ]
+    # Names printed beside their rows: a line on no row may be the item whose row another line
+    # took (`ZS997 -5,0000 Stk. ...` copied as a description); it stays.
+    took = {"line_items": [line("ZS997 100,0000 Stk. 1 1,0000 19,0 100,00", 1, 1, 100), line("Zitronensäure 100ml", 1, Decimal("1.50"), Decimal("1.50")), line("Gelierzucker Extra 250g", 50, Decimal("1.45"), Decimal("72.50")), line("K4321 Bierbrau Pils 20/0500", 1, 180, 180)]}  # fmt: skip
+    names_under = NAMES_UNDER.replace("Nettobetrag 352,50", "Nettobetrag 352,50\nSumme ohne Pfand 252,50")
+    assert len(numbers_from_rows(took, names_under)["line_items"]) == 4
+
+
 def test_lines_not_found_with_one_row_keep_their_numbers():
     right = {"line_items": [line("Joghurt Banane", 50, Decimal("5.50"), Decimal("275.00"))]}
     assert numbers_from_rows(right, NAMES_OVER) == {}

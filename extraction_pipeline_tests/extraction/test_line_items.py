@@ -25,9 +25,10 @@ LINES = [
     {"description": "Papier A4", "quantity": 10, "unit_price": 4.50, "line_total": 45.00},
     {"description": "Toner schwarz", "quantity": 2, "unit_price": 1020.00, "line_total": 2040.00},
 ]
-# Each amount under its item: no row proves a line's numbers (extraction/item_rows.py), so a wrong
-# line is left to the checks and the re-asks.
-AMOUNTS_UNDER = INVOICE.replace(" 45,00\n", "\n45,00\n").replace(" 2.040,00\n", "\n2.040,00\n")
+# The amounts printed as a column after the items (as some text layers give a table): no row
+# proves a line's numbers (extraction/item_rows.py), so a wrong line is left to the checks and the
+# re-asks.
+AMOUNTS_APART = INVOICE.replace(" 45,00\n", "\n").replace(" 2.040,00\n", "\n45,00\n2.040,00\n")
 HEADER = {"issuer": "Muster GmbH", "invoice_number": "R-17", "date": "05.03.2024", "currency": "EUR",
           "net_total": 2085.00, "tax_total": 396.15, "total": 2481.15}  # fmt: skip
 
@@ -62,7 +63,7 @@ def test_the_sums_of_an_invoice_must_agree():
 
 def test_a_line_that_breaks_the_sums_is_re_asked():
     """The model skipped a line: the lines no longer add up to the net total printed."""
-    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(INVOICE), INVOICE)
+    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(AMOUNTS_APART), AMOUNTS_APART)
     outcome, client = extract_scripted(
         [invoice_answer(lines=LINES[:1]), invoice_answer()], doc, doc_type=DOC_TYPES["invoice"]
     )
@@ -71,7 +72,7 @@ def test_a_line_that_breaks_the_sums_is_re_asked():
 
 
 def test_a_wrong_line_is_re_asked_as_the_whole_list():
-    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(AMOUNTS_UNDER), AMOUNTS_UNDER)
+    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(AMOUNTS_APART), AMOUNTS_APART)
     line_wrong = invoice_answer(lines=[LINES[0], {**LINES[1], "line_total": 2040.01}])
     outcome, client = extract_scripted(
         [line_wrong, json.dumps({"line_items": LINES})], doc, doc_type=DOC_TYPES["invoice"]
@@ -85,7 +86,7 @@ def test_a_wrong_line_is_re_asked_as_the_whole_list():
 def test_a_reask_whose_lines_break_the_sum_leaves_the_first_answer_standing():
     """The re-ask mends the wrong line by dropping it: the lines no longer add up to the net total,
     one field flagged as before, so the first answer stands."""
-    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(AMOUNTS_UNDER), AMOUNTS_UNDER)
+    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(AMOUNTS_APART), AMOUNTS_APART)
     line_wrong = invoice_answer(lines=[LINES[0], {**LINES[1], "unit_price": 1020.01, "line_total": 2040.01}])
     one_line = json.dumps({"line_items": LINES[:1]})
     outcome, _ = extract_scripted([line_wrong, one_line, one_line], doc, doc_type=DOC_TYPES["invoice"])
