@@ -2,8 +2,10 @@
 label (Rechnungsdatum, Leistungsdatum, fällig am; date de facture, échéance; invoice date, due
 date), and a small model answers the first or the most prominent: on the tuning part the service
 date (`Leistungsdatum 07.05.2017`) for the invoice's `Rechnung # RE-20170509/505 von 09.05.2017`.
-Where the answer is printed only beside another date's label and the document labels a different
-date as its own, the answer is re-asked with that line quoted.
+Where the answer is printed beside another date's label and never beside the document's own, and
+the document labels a different date as its own, the answer is re-asked with that line quoted. A copy
+of the answer printed without a label does not save it (on a car-hire invoice the Leistungsdatum is
+printed again as `Übergabe am 29.09.2018/ 10:35`).
 
 Labels are read on the date's line just before it, upper-cased with spaces dropped (PDF text layers
 split words).
@@ -33,8 +35,8 @@ _OTHER = re.compile(
 
 
 def the_documents_own_date(field: str) -> Check:
-    """`field` (the document's date) is not a date printed only beside another date's label where
-    the document labels a different date as its own."""
+    """`field` (the document's date) is not a date printed beside another date's label, and never
+    beside the document's own, where the document labels a different date as its own."""
 
     def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
         value = record.get(field)
@@ -43,7 +45,7 @@ def the_documents_own_date(field: str) -> Check:
         dates = labelled_dates(doc.text)
         answered = [kind for date, kind, _ in dates if date == value]
         own = next((line for date, kind, line in dates if kind == "own" and date != value), None)
-        if not answered or any(kind != "other" for kind in answered) or own is None:
+        if "other" not in answered or "own" in answered or own is None:
             return {}
         return {
             field: f"- {field}: the date given is printed as another date (delivery, service, due or order "

@@ -27,11 +27,18 @@ def test_a_date_printed_only_as_another_date_is_a_problem_that_quotes_the_docume
     assert _problem(dt.date(2017, 5, 9)) is None
 
 
-def test_without_a_labelled_own_date_or_with_an_unlabelled_copy_there_is_no_opinion():
+def test_without_a_labelled_own_date_or_a_label_of_another_date_there_is_no_opinion():
     assert _problem(dt.date(2017, 5, 7), "Leistungsdatum 07.05.2017\nFällig am 30.05.2017") is None
     # Service and invoice date the same day: printed beside its own label too.
     assert _problem(dt.date(2013, 3, 5), "Rechnungsdatum 05.03.2013\nLeistungsdatum 05.03.2013") is None
-    assert _problem(dt.date(2017, 5, 7), "Datum: 09.05.2017\n07.05.2017\nLieferdatum 07.05.2017") is None
+    assert _problem(dt.date(2017, 5, 7), "Datum: 09.05.2017\nBerlin, 07.05.2017") is None
+
+
+def test_an_unlabelled_copy_does_not_save_a_date_printed_as_another():
+    # The layout of a car-hire invoice: the service date printed again at the car's handover.
+    hire = "Mietrechnung (387) Nr. 9314110911/00/M/00/N vom 01.10.2018\nLiefer- und Leistungsdatum: 29.09.2018\nÜbergabe am 29.09.2018/ 10:35"
+    problem = _problem(dt.date(2018, 9, 29), hire)
+    assert problem is not None and "vom 01.10.2018'" in problem
 
 
 def test_labels_are_read_across_split_words_and_languages():

@@ -6,13 +6,16 @@ payment rules (cash tendered, change) do not apply, nor does the receipts' compl
 from its line: an invoice's letterhead prints name, street and town on one line (`Bei Spiel GmbH ●
 Ecke 12 ● 12345 Stadt`), and that completion took all of it on the tuning part. A seller's name
 given as part of a line under the seller's label is completed from that block instead; without a
-label, only a name that lost its first words is. Totals the model took from the wrong line of the
-tax summary (one rate's, or the rate itself) are replaced by those the summary's sums prove."""
+label, only a name that lost its first words is. Its number is the one its title line labels
+(`Rechnung (380) Nr. 471102`), not a type code or an order number beside it. Totals the model
+took from the wrong line of the tax summary (one rate's, or the rate itself) are replaced by those
+the summary's sums prove."""
 
 from typing import Any
 
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax
 from extraction_pipeline.checks.dates import the_documents_own_date
+from extraction_pipeline.checks.numbers import the_documents_own_number
 from extraction_pipeline.checks.parties import named_as_seller, seller_completed
 from extraction_pipeline.checks.plausibility import misplaced, number_for_a_name
 from extraction_pipeline.checks.tax_summary import totals_from_tax_summary
@@ -22,6 +25,7 @@ CHECKS = [
     misplaced,
     named_as_seller("issuer"),
     the_documents_own_date("date"),
+    the_documents_own_number("invoice_number"),
     line_arithmetic,
     lines_add_up_to("net_total"),
     net_plus_tax("net_total", "tax_total", "total"),

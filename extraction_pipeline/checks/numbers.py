@@ -1,0 +1,66 @@
+"""Which of the numbers a document prints is its own. An invoice's title line labels its number
+(`Rechnung Nr. 471102 vom`, `Invoice # RE-20190610/507`, `Facture N° F-12`), and beside it a small
+model finds other numbers to take: the document-type code the ZUGFeRD renderings print before
+`Nr.` (`Mietrechnung (387) Nr. 9314110911/00/M/00/N`: the model answered 387, or joined the two as
+`387-9314110911`), an order or customer number. Where the document labels exactly one number as its
+own and the answer is not it, the answer is re-asked with that line quoted (not the wrong value,
+which a small model copies back from the problem).
+
+Numbers are compared by their letters and digits (`RE-2019/507` and `RE 2019 507` are one number).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from extraction_pipeline.doctypes.packs import Check, CheckedDocument
+from extraction_pipeline.extraction.values import letters_and_digits
+
+# The document's own number: its kind (Rechnung, Mietrechnung, Invoice, Beleg, Gutschrift, ...),
+# perhaps a type code in brackets, and a number label (`Rechnungs-Nr.`, `Invoice #`), or the label
+# first (`Numéro de facture`); then the number (letters, digits, - / .).
+_OWN_NUMBER = re.compile(
+    r"(?:(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)[^\W\d_]*[\s\-]*(?:\(\w+\)\s*)?"
+    r"(?:NR|NO|N°|NUMMER|NUMBER|NUMÉRO|#)|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE)"
+    r"\.?\s*:?\s*(?P<number>[^\W_][\w\-/.]*\w|\w)",
+    re.IGNORECASE,
+)
+# Another document's number: `Korrektur zur Rechnung Nr. 4711`, `Credit note for invoice no. 12`.
+_REFERENCE_BEFORE = re.compile(
+    r"(?<![^\W\d_])(ZU|ZUR|ZUM|BEZUG|BETRIFFT|REF|REFERENCE|RÉFÉRENCE|SUR|DE\s+LA|FOR|TO|ORIGINAL|URSPRÜNGLICHE?N?)"
+    r"\W*$",
+    re.IGNORECASE,
+)
+
+
+def the_documents_own_number(field: str) -> Check:
+    """`field` (the document's number) is the one number the document labels as its own, where it
+    labels one."""
+
+    def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+        value = record.get(field)
+        if not isinstance(value, str) or not value.strip():
+            return {}
+        labelled = own_numbers(doc.text)
+        if len({letters_and_digits(number) for number, _ in labelled}) != 1:
+            return {}
+        number, line = labelled[0]
+        if letters_and_digits(value) == letters_and_digits(number):
+            return {}
+        return {
+            field: f"- {field}: the number given is not the one the document prints as its own number. It is "
+            f"printed on the line {line.strip()!r}, after the number label. Give that number exactly as printed."
+        }
+
+    return check
+
+
+def own_numbers(text: str) -> list[tuple[str, str]]:
+    """Each number the document labels as its own, with its line; not one it refers to."""
+    return [
+        (found.group("number"), line)
+        for line in text.splitlines()
+        for found in _OWN_NUMBER.finditer(line)
+        if any(c.isdigit() for c in found.group("number")) and not _REFERENCE_BEFORE.search(line[: found.start()])
+    ]

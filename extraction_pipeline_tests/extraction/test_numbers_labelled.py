@@ -1,0 +1,47 @@
+"""The document's own number among the numbers an invoice prints (checks/numbers.py)."""
+
+from extraction_pipeline.checks.numbers import own_numbers, the_documents_own_number
+from extraction_pipeline.doctypes.packs import CheckedDocument
+
+# The title line of the ZUGFeRD 2.2 renderings (as on the car-hire invoice of the extra tuning set,
+# where the model answered the type code 387).
+HIRE = """Beispiel-Rechnungen für ZUGFeRD 2.2, (c) FeRD 2022
+Mietrechnung (387) Nr. 9314110911/00/M/00/N vom 01.10.2018
+Bestellung: B123456789
+Käufer/Leistungsempfänger
+Nummer: 9314110911"""
+
+check = the_documents_own_number("invoice_number")
+
+
+def _problem(number: str, text: str = HIRE) -> str | None:
+    return check({"invoice_number": number}, CheckedDocument(text, {})).get("invoice_number")
+
+
+def test_a_number_that_is_not_the_one_labelled_is_a_problem_that_quotes_its_line():
+    quoted = "'Mietrechnung (387) Nr. 9314110911/00/M/00/N vom 01.10.2018'"
+    for wrong in ("387", "387-9314110911/00/M/00/N", "B123456789", "9314110911"):
+        problem = _problem(wrong)
+        assert problem is not None and quoted in problem
+        assert wrong not in problem.replace(quoted, "")  # the wrong value is not quoted on its own
+    assert _problem("9314110911/00/M/00/N") is None
+    assert _problem("9314110911 00 M 00 N") is None  # compared by letters and digits
+
+
+def test_without_one_labelled_number_there_is_no_opinion():
+    assert _problem("4711", "Rechnung\nDatum 05.03.2024\nKunden-Nr. 009420") is None
+    assert _problem("4711", "Rechnung Nr. 4711\nInvoice No. 4712") is None  # two: which is not known
+    # A number the document refers to is not its own (a correction, a credit note).
+    assert _problem("G-17", "Gutschrift G-17\nKorrektur zur Rechnung Nr. 4711 vom 01.03.2024") is None
+    assert _problem("CN-3", "Credit note CN-3\nCredit for invoice no. 12") is None
+
+
+def test_labels_in_several_languages_and_spellings():
+    numbers = {
+        number
+        for number, _ in own_numbers(
+            "Rechnungs-Nr.: 2024/17\nInvoice # RE-20190610/507 issued at 2019-06-10\nNuméro de facture : F-12\n"
+            "Beleg-Nr : R87654321012345\nInvoice Number: INV-77"
+        )
+    }
+    assert numbers == {"2024/17", "RE-20190610/507", "F-12", "R87654321012345", "INV-77"}
