@@ -43,7 +43,7 @@ def named_as_seller(field: str) -> Check:
     show the answer, and a small model shown a wrong name copies it back (docs/accuracy.md)."""
 
     def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
-        name = letters_and_digits(record.get(field))
+        name = letters_and_digits(without_name_key(str(record.get(field) or "")))
         if not name:
             return {}
         sellers = party_blocks(doc.text, SELLER_LABELS)
@@ -94,12 +94,14 @@ def seller_completed(field: str) -> Completer:
     """`field` (the seller's name), given as a line in the block under the seller's label or part of
     one, completed to that whole line, and to the next line as well when only that one ends in a
     legal form (`Musterhafter` or `MVM Musterhafter` -> `MVM Musterhafter Versicherungsverein
-    Musterstadt a.G.`). Only a line with nothing but a name on it (`_one_phrase`): a letterhead that
+    Musterstadt a.G.`); a form's key given with it is dropped (`Name: Lieferant GmbH`). Only a
+    line with nothing but a name on it (`_one_phrase`): a letterhead that
     prints name, street and town on one line is left as the model gave it. Without a seller label,
     only a name that lost its first words is completed (`_with_first_words`)."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
-        name = letters_and_digits(answer.get(field))
+        given = str(answer.get(field) or "")
+        name = letters_and_digits(without_name_key(given))
         if not name:
             return {}
         blocks = party_blocks(text, SELLER_LABELS)
@@ -107,13 +109,13 @@ def seller_completed(field: str) -> Completer:
             whole = _with_first_words(name, text)
             return {field: whole} if whole else {}
         for _, lines in blocks:
-            holding = [i for i, line in enumerate(lines) if name in letters_and_digits(line)]
-            if len(holding) != 1 or not _one_phrase(lines[holding[0]]):
+            holding = [i for i, line in enumerate(lines) if name in letters_and_digits(line) and _one_phrase(line)]
+            if len(holding) != 1:
                 continue
             i = holding[0]
             whole = lines[i : i + 2] if _runs_on(lines, i) else [lines[i]]
             completed = " ".join(line.strip() for line in whole)
-            return {field: completed} if letters_and_digits(completed) != name else {}
+            return {field: completed} if letters_and_digits(completed) != letters_and_digits(given) else {}
         return {}
 
     return complete
@@ -181,10 +183,22 @@ def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str
             if len(block) == _BLOCK_LINES or following.rstrip().endswith(":") or _labelled(following, _ALL_LABELS):
                 break
             if following.strip():
-                block.append(following)
+                block.append(without_name_key(following))
         if block:
             found.append((head.strip(), block))
     return found
+
+
+# A form's key before a party's name (`Name: Lieferant GmbH`, as the ZUGFeRD 2.2 renderings print
+# each field of a party): the name is what follows it.
+_NAME_KEY = re.compile(
+    r"^\s*(?:NAME|FIRMA|FIRMENNAME|COMPANY|COMPANYNAME|NOM|RAISONSOCIALE|NAAM|BEDRIJFSNAAM)\s*:\s*", re.I
+)
+
+
+def without_name_key(line: str) -> str:
+    """`line` without a name's key before it."""
+    return _NAME_KEY.sub("", line)
 
 
 def _labelled(line: str, labels: tuple[str, ...]) -> bool:

@@ -108,3 +108,15 @@ def test_without_a_seller_label_a_name_that_lost_its_first_words_gets_them_back(
     assert complete({"issuer": "Bei Spiel GmbH"}, letter) == {} and complete({"issuer": "Theodor Est"}, letter) == {}
     two_names = letter + "\nZahlbar an Nord Spiel GmbH"  # two names end in it: which one is not known
     assert complete({"issuer": "Spiel GmbH"}, two_names) == {}
+
+
+def test_a_forms_name_key_is_not_part_of_the_name():
+    """The ZUGFeRD 2.2 renderings print each field of a party after its key (as on the extra
+    tuning set's EN16931_Einfach)."""
+    keyed = "Verkäufer\nNummer: 549910\nName: Lieferant GmbH\nAnschrift: Lieferantenstraße 20\nDE 80333 München"
+    complete = seller_completed("issuer")
+    assert _problem("Lieferant GmbH", keyed) is None
+    assert complete({"issuer": "Name: Lieferant GmbH"}, keyed) == {"issuer": "Lieferant GmbH"}
+    # Completed from the name's line, not from the address whose key is still on it.
+    assert complete({"issuer": "Lieferant"}, keyed) == {"issuer": "Lieferant GmbH"}
+    assert "part of a name" in _problem("Lieferant", keyed)

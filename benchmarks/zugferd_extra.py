@@ -1,0 +1,163 @@
+"""An extra tuning set of invoices: files of the public ZUGFeRD corpus (github.com/ZUGFeRD/corpus)
+that are not in ../shared/datasets/invoices-zugferd, with gold fields read from the XML each one
+carries, in that dataset's gold.jsonl format. Kept, as that dataset's were, only where the printed
+text agrees with the XML (number, date, gross total and seller name all found in the text layer).
+
+    .venv/bin/python benchmarks/zugferd_extra.py CORPUS_CHECKOUT OUT_DIR
+    .venv/bin/extraction-pipeline evaluate OUT_DIR/docs OUT_DIR/gold.jsonl
+
+The files are the corpus's invoices of other contents than the dataset's report part (`ferd22-*`,
+`fnfe-*`): other renderings of the same invoices (the FeRD samples in 2.0/2.1 form, the Factur-X
+MINIMUM/BASIC WL variants) would be tuning on the report part. Two of them share the ZUGFeRD 2.2
+rendering that most report invoices use. Prints what it kept and why it dropped a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pypdf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from extraction_pipeline.documents.reading import read_document  # noqa: E402
+from extraction_pipeline.extraction.values import find_dates, letters_and_digits, numbers_on_line  # noqa: E402
+
+FILES = [
+    "XML-Rechnung/FX/EN16931_Einfach.pdf",
+    "XML-Rechnung/FX/EN16931_Miete.pdf",
+    "ZUGFeRDv1/correct/4s4u/additional-data-sample-1.pdf",
+    "ZUGFeRDv1/correct/Konik/acme_invoice-42_ZUGFeRD.pdf",
+    "ZUGFeRDv1/correct/Mustangproject/MustangGnuaccountingBeispielRE-20150613_503.pdf",
+    "ZUGFeRDv2/correct/Mustangproject/MustangGnuaccountingBeispielRE-20190610_507.pdf",
+    "ZUGFeRDv2/correct/PHP_@gpFacturX/sample_inofficial_20190125_atgp_factur-x_v_1_0.pdf",
+    "ZUGFeRDv2/correct/intarsys/MINIMUM/zugferd_2p0_MINIMUM.pdf",
+]
+
+
+def _children(elements: list[ElementTree.Element], *path: str) -> list[ElementTree.Element]:
+    """Elements down `path` by local name (ZUGFeRD 1 and 2 use different namespaces and names)."""
+    for name in path:
+        elements = [c for e in elements for c in e if c.tag.split("}")[-1] == name]
+    return elements
+
+
+def _text(element: ElementTree.Element, *alternatives: tuple[str, ...]) -> str | None:
+    for path in alternatives:
+        found = _children([element], *path)
+        if found and found[0].text:
+            return found[0].text.strip()
+    return None
+
+
+def gold_fields(xml: bytes) -> dict:
+    """The dataset's gold fields from a CII (ZUGFeRD 2 / Factur-X) or ZUGFeRD 1 invoice."""
+    root = ElementTree.fromstring(xml)
+    doc = (_children([root], "HeaderExchangedDocument") or _children([root], "ExchangedDocument"))[0]
+    trade = (
+        _children([root], "SpecifiedSupplyChainTradeTransaction") or _children([root], "SupplyChainTradeTransaction")
+    )[0]
+    parties = (
+        _children([trade], "ApplicableSupplyChainTradeAgreement")
+        or _children([trade], "ApplicableHeaderTradeAgreement")
+    )[0]
+    settlement = (
+        _children([trade], "ApplicableSupplyChainTradeSettlement")
+        or _children([trade], "ApplicableHeaderTradeSettlement")
+    )[0]
+    sums = (
+        _children([settlement], "SpecifiedTradeSettlementMonetarySummation")
+        or _children([settlement], "SpecifiedTradeSettlementHeaderMonetarySummation")
+    )[0]
+    date = next(e.text.strip() for e in doc.iter() if e.tag.endswith("DateTimeString"))
+    fields = {
+        "seller_name": _text(parties, ("SellerTradeParty", "Name")),
+        "buyer_name": _text(parties, ("BuyerTradeParty", "Name")),
+        "invoice_number": _text(doc, ("ID",)),
+        "invoice_date": f"{date[:4]}-{date[4:6]}-{date[6:8]}",
+        "document_type_code": _text(doc, ("TypeCode",)),
+        "currency": _text(settlement, ("InvoiceCurrencyCode",)),
+        "total_amount": _text(sums, ("GrandTotalAmount",)),
+        "amount_due": _text(sums, ("DuePayableAmount",)),
+        "net_total": _text(sums, ("TaxBasisTotalAmount",)),
+        "tax_total": _text(sums, ("TaxTotalAmount",)),
+    }
+    lines = []
+    for item in _children([trade], "IncludedSupplyChainTradeLineItem"):
+        line = {
+            "line_id": _text(item, ("AssociatedDocumentLineDocument", "LineID")),
+            "description": _text(item, ("SpecifiedTradeProduct", "Name")),
+            "quantity": _text(
+                item,
+                ("SpecifiedSupplyChainTradeDelivery", "BilledQuantity"),
+                ("SpecifiedLineTradeDelivery", "BilledQuantity"),
+            ),
+            "unit_price_net": _text(
+                item,
+                ("SpecifiedSupplyChainTradeAgreement", "NetPriceProductTradePrice", "ChargeAmount"),
+                ("SpecifiedLineTradeAgreement", "NetPriceProductTradePrice", "ChargeAmount"),
+            ),
+            "line_total": _text(
+                item,
+                ("SpecifiedSupplyChainTradeSettlement", "SpecifiedTradeSettlementMonetarySummation", "LineTotalAmount"),
+                ("SpecifiedLineTradeSettlement", "SpecifiedTradeSettlementLineMonetarySummation", "LineTotalAmount"),
+            ),
+        }
+        lines.append({k: v for k, v in line.items() if v is not None})
+    fields = {k: v for k, v in fields.items() if v is not None}
+    return {**fields, "line_items": lines} if lines else fields
+
+
+def disagreements(fields: dict, text: str) -> list[str]:
+    """The gold values the printed text does not hold."""
+    printed = letters_and_digits(text)
+    dates = {d.isoformat() for line in text.splitlines() for _, _, d in find_dates(line)}
+    amounts = {n.value for line in text.splitlines() for n in numbers_on_line(line)}
+    missing = []
+    if letters_and_digits(fields.get("invoice_number")) not in printed:
+        missing.append("invoice_number")
+    if fields.get("invoice_date") not in dates:
+        missing.append("invoice_date")
+    if "total_amount" not in fields or float(fields["total_amount"]) not in {float(a) for a in amounts}:
+        missing.append("total_amount")
+    if letters_and_digits(fields.get("seller_name")) not in printed:
+        missing.append("seller_name")
+    return missing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", type=Path, help="a checkout of github.com/ZUGFeRD/corpus")
+    parser.add_argument("out", type=Path)
+    args = parser.parse_args()
+    docs = args.out / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for name in FILES:
+        source = args.corpus / name
+        attachments = pypdf.PdfReader(source).attachments
+        xml = next((data[0] for file, data in attachments.items() if file.lower().endswith(".xml")), None)
+        if xml is None:
+            print(f"dropped {name}: no XML attached")
+            continue
+        fields = gold_fields(xml)
+        target = docs / f"x-{source.name}"
+        shutil.copyfile(source, target)
+        missing = disagreements(fields, read_document(target, docs).text)
+        if missing:
+            target.unlink()
+            print(f"dropped {name}: the text does not print the XML's {', '.join(missing)}")
+            continue
+        kept.append({"id": target.stem, "fields": fields})
+        print(f"kept    {name}: {len(fields.get('line_items', []))} line items")
+    with open(args.out / "gold.jsonl", "w", encoding="utf-8") as gold:
+        gold.writelines(json.dumps(k, ensure_ascii=False) + "\n" for k in kept)
+    print(f"{len(kept)} of {len(FILES)} invoices in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
