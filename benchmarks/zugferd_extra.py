@@ -9,7 +9,8 @@ text agrees with the XML (number, date, gross total and seller name all found in
 The files are the corpus's invoices of other contents than the dataset's report part (`ferd22-*`,
 `fnfe-*`): other renderings of the same invoices (the FeRD samples in 2.0/2.1 form, the Factur-X
 MINIMUM/BASIC WL variants) would be tuning on the report part. Two of them share the ZUGFeRD 2.2
-rendering that most report invoices use. Prints what it kept and why it dropped a file.
+rendering that most report invoices use. The copies keep their XML attachment (the pipeline reads
+the text layer only). Prints what it kept and why it dropped a file.
 """
 
 from __future__ import annotations

@@ -95,9 +95,9 @@ def seller_completed(field: str) -> Completer:
     one, completed to that whole line, and to the next line as well when only that one ends in a
     legal form (`Musterhafter` or `MVM Musterhafter` -> `MVM Musterhafter Versicherungsverein
     Musterstadt a.G.`); a form's key given with it is dropped (`Name: Lieferant GmbH`). Only a
-    line with nothing but a name on it (`_one_phrase`): a letterhead that
-    prints name, street and town on one line is left as the model gave it. Without a seller label,
-    only a name that lost its first words is completed (`_with_first_words`)."""
+    line with nothing but a name on it (`_one_phrase`): a letterhead that prints name, street and
+    town on one line is left as the model gave it. Without a seller label, only a name that lost
+    its first words is completed (`_with_first_words`)."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         given = str(answer.get(field) or "")
