@@ -186,8 +186,8 @@ def taken_from_document(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
     """Per field, how many accepted values were taken from the document's lines instead of the model's:
     completed by a pack (checks/layout.py, checks/parties.py, checks/tax_summary.py), cut to a
     printed identifier (grounding.printed_pieces), line numbers taken from their printed row or
-    rows the sums prove added as lines (item_rows.numbers_from_rows) or line amounts copied instead of multiplied out
-    (grounding.amounts_multiplied_out)."""
+    lines added or dropped as the sums prove (item_rows.numbers_from_rows) or line amounts copied
+    instead of multiplied out (grounding.amounts_multiplied_out)."""
     return _replaced(outcomes, by_null=False)
 
 
@@ -200,14 +200,15 @@ def dropped_values(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
 
 def _replaced(outcomes: list[ExtractionOutcome], by_null: bool) -> dict[str, int]:
     """model_values holds the model's value wherever the record holds another: a completed or
-    mended value (a list of as many lines, or more), or a dropped one (null, or a list without its invalid
-    entries)."""
+    mended value (a list mended from its rows may also be longer or shorter), or a dropped one
+    (null, or a list without its invalid entries: shorter, and flagged, which a list the sums
+    shortened is not)."""
     counts: dict[str, int] = {}
     for o in outcomes:
         if o.status == "valid" and o.record is not None:
             for f, given in o.model_values.items():
                 value = o.record.get(f)
                 shorter = isinstance(value, list) and isinstance(given, list) and len(value) < len(given)
-                if (value is None or shorter) == by_null:
+                if (value is None or (shorter and f in o.ungrounded)) == by_null:
                     counts[f] = counts.get(f, 0) + 1
     return counts

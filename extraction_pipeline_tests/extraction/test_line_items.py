@@ -217,3 +217,10 @@ def test_a_mended_line_is_counted_as_taken_from_the_document_not_as_dropped():
     assert [line["line_total"] for line in outcome.record["line_items"]] == [Decimal("45.00"), Decimal("2040.00")]
     assert outcome.model_values["line_items"][0]["line_total"] == Decimal("450.00")
     assert taken_from_document([outcome]) == {"line_items": 1} and dropped_values([outcome]) == {}
+    # A list the sums shortened (a heading given a row's price, item_rows.py) is taken from the
+    # document too, not dropped as invalid.
+    heading = {"description": "Summe netto", "quantity": 1, "unit_price": 4.50, "line_total": 4.50}
+    doc = Document("inv", "/inbox/inv.pdf", "pdf", len(INVOICE), INVOICE)
+    outcome, _ = extract_scripted([invoice_answer(lines=[*LINES, heading])], doc, doc_type=DOC_TYPES["invoice"])
+    assert outcome.status == "valid" and len(outcome.record["line_items"]) == 2
+    assert taken_from_document([outcome]) == {"line_items": 1} and dropped_values([outcome]) == {}
