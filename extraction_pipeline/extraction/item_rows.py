@@ -23,7 +23,8 @@ line's description (names printed under their numbers), or the lines over it up 
 the row or the line beside it, then more in all; in the model's order, each row once, and a line
 the model listed out of the page's order goes to the one unused row whose lines hold it. Where both
 ways place as many lines differently, only the lines placed alike are given numbers. Rows no line
-was placed on become lines where the sums prove them (`_with_rows_left_out`).
+was placed on become lines, and lines on no row are dropped, where the sums prove it
+(`_with_rows_left_out`).
 """
 
 from __future__ import annotations
@@ -162,14 +163,19 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
         placed, step = _placed(names, rows, lines)
         placed = _named_on_their_rows(names, placed, lines)
         numbered = [line if row is None else _numbered(line, row) for line, row in zip(value, placed)]
-        numbered = _with_rows_left_out(numbered, placed, rows, lines, step)
+        numbered = _with_rows_left_out(numbered, names, placed, rows, lines, step)
         if numbered != value:
             mended[field] = numbered
     return mended
 
 
 def _with_rows_left_out(
-    numbered: list[dict[str, Any]], placed: list[ItemRow | None], rows: list[ItemRow], lines: list[str], step: int
+    numbered: list[dict[str, Any]],
+    names: list[str],
+    placed: list[ItemRow | None],
+    rows: list[ItemRow],
+    lines: list[str],
+    step: int,
 ) -> list[dict[str, Any]]:
     """The lines as the sums prove them. Where the lines' amounts add up to no sum the document
     prints (off its rows), the rows no line was placed on are added if then they do (on
@@ -191,13 +197,11 @@ def _with_rows_left_out(
     sums = {
         n.value for i, line in enumerate(lines) if i not in row_lines for n in numbers_on_line(line) if n.with_cents
     }
-    on_own_line = all(
-        _named_on(letters_and_digits(x.get("description")), lines[r.line]) for x, r in zip(numbered, placed) if r
-    )
-    on_rows = [(x, r) for x, r in zip(numbered, placed) if r is not None or x.get("line_total") in {None, 0, *sums}]
-    extra = sum((r.amount for r in free), Decimal(0))
     if _total(numbered) in sums:
         return numbered
+    on_own_line = all(_named_on(name, lines[r.line]) for name, r in zip(names, placed) if r)
+    on_rows = [(x, r) for x, r in zip(numbered, placed) if r is not None or x.get("line_total") in {None, 0, *sums}]
+    extra = sum((r.amount for r in free), Decimal(0))
     if free and _total(numbered) + extra in sums:
         kept = list(zip(numbered, placed))
     elif on_own_line and _total(x for x, _ in on_rows) + extra in sums:
