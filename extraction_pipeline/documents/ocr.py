@@ -12,7 +12,8 @@ mostly tall is tried turned by 90 and 270 degrees, one read with low confidence 
 the reading with the most confident text wins. A page skewed by more than a couple of degrees (the
 median slant of its lines) is straightened and read again: the recogniser misreads slanted
 characters (a receipt turned 7 degrees lost `TD01167104` to `T001167104`). Boxes are mapped back
-through every turn, so they always point into the file as it is.
+through every turn, so they always point into the file as it is. A legal form misread on faint
+print (`5/B` for `S/B`) is read back as the form (misreads.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from PIL import Image
+
+from extraction_pipeline.documents.misreads import legal_forms_read_back
 
 Point = tuple[float, float]
 
@@ -219,7 +222,8 @@ def _line(group: list[_Placed], page: int, scale: float, reading: _Reading) -> O
     xs, ys = [x for x, _ in corners], [y for _, y in corners]
     box = tuple(round(v / scale) for v in (min(xs), min(ys), max(xs), max(ys)))
     confidence = round(_mean_confidence([p.box for p in group]), 4)
-    return OcrLine("".join(parts), page, box, confidence, tuple(round(c, 4) for c in confidences))  # type: ignore[arg-type]
+    text = legal_forms_read_back("".join(parts))
+    return OcrLine(text, page, box, confidence, tuple(round(c, 4) for c in confidences))  # type: ignore[arg-type]
 
 
 def _stripped(box: TextBox) -> str:
