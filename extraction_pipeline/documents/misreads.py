@@ -29,7 +29,7 @@ _DIGIT_FOR = {"S": "5$", "B": "83", "D": "0", "O": "0", "I": "1|", "L": "1|", "T
 # A letter read as another: only trusted inside a two-word form.
 _LETTER_FOR = {"D": "O"}
 # Forms of one word long enough not to be read into a stray token of two characters.
-_FORMS = {form for form in LEGAL_FORMS if len(form) >= 3} - {"THE"}
+_FORMS = sorted({form for form in LEGAL_FORMS if len(form) >= 3} - {"THE"})
 _TWO_WORD_FORMS = (("SDN", "BHD"),)
 _WORD = re.compile(r"[A-Za-z0-9/$|]+")
 
@@ -43,11 +43,12 @@ def legal_forms_read_back(line: str) -> str:
         if after_a_name and (form := _one_word_form(word.group())):
             fixes[word.start()] = (word.start(), word.end(), form)
         if k + 1 < len(words) and not line[word.end() : words[k + 1].start()].strip(" .,"):
-            for pair in _TWO_WORD_FORMS:
-                read = [_as_form(w.group(), form, letters=True) for w, form in zip((word, words[k + 1]), pair)]
-                if all(read):
-                    for w, form in zip((word, words[k + 1]), read):
-                        fixes[w.start()] = (w.start(), w.end(), form)  # type: ignore[assignment]
+            for first, second in _TWO_WORD_FORMS:
+                one = _as_form(word.group(), first, letters=True)
+                two = _as_form(words[k + 1].group(), second, letters=True)
+                if one and two:
+                    fixes[word.start()] = (word.start(), word.end(), one)
+                    fixes[words[k + 1].start()] = (words[k + 1].start(), words[k + 1].end(), two)
     for start, end, form in sorted(fixes.values(), reverse=True):
         line = line[:start] + form + line[end:]
     return line
