@@ -58,6 +58,8 @@ class OcrLine:
     confidence: float  # of its boxes, weighted by their characters
     # One per character of `text`: a single misread digit hides in a line's mean, not here.
     char_confidences: tuple[float, ...] = ()
+    # What the recogniser read, where a misread legal form was read back (misreads.py); else empty.
+    engine_text: str = ""
 
     def confidence_of(self, start: int, end: int) -> float:
         """The least confident character of text[start:end] (the line's confidence without per-character figures)."""
@@ -222,8 +224,10 @@ def _line(group: list[_Placed], page: int, scale: float, reading: _Reading) -> O
     xs, ys = [x for x, _ in corners], [y for _, y in corners]
     box = tuple(round(v / scale) for v in (min(xs), min(ys), max(xs), max(ys)))
     confidence = round(_mean_confidence([p.box for p in group]), 4)
-    text = legal_forms_read_back("".join(parts))
-    return OcrLine(text, page, box, confidence, tuple(round(c, 4) for c in confidences))  # type: ignore[arg-type]
+    read = "".join(parts)
+    text = legal_forms_read_back(read)
+    scores = tuple(round(c, 4) for c in confidences)
+    return OcrLine(text, page, box, confidence, scores, read if text != read else "")  # type: ignore[arg-type]
 
 
 def _stripped(box: TextBox) -> str:

@@ -33,12 +33,14 @@ class Evidence:
     page: int | None = None
     box: tuple[int, int, int, int] | None = None  # left, top, right, bottom
     ocr_confidence: float | None = None  # the least confident line the value spans
+    # The lines as the recogniser read them, where a misread legal form in them was read back.
+    ocr_engine_text: str | None = None
 
 
 def on_pages(evidence: dict[str, Evidence], lines: Sequence[LocatedLine]) -> dict[str, Evidence]:
     """Evidence with the page, box and confidence of the OCR lines each value spans (the first
     page when a value spans two, the box around its lines on that page, the confidence of its least
-    sure character)."""
+    sure character), and the recogniser's own reading of them where a legal form was read back."""
     placed = {}
     for name, e in evidence.items():
         spanned = [x for x in lines if e.start is not None and x.start < e.end and e.start < x.end]
@@ -49,7 +51,9 @@ def on_pages(evidence: dict[str, Evidence], lines: Sequence[LocatedLine]) -> dic
         boxes = [x.line.box for x in spanned if x.line.page == page]
         box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
         confidence = min(x.line.confidence_of(e.start - x.start, e.end - x.start) for x in spanned)
-        placed[name] = dataclasses.replace(e, page=page, box=box, ocr_confidence=confidence)
+        read = "\n".join(x.line.engine_text or x.line.text for x in spanned)
+        read_back = read if any(x.line.engine_text for x in spanned) else None
+        placed[name] = dataclasses.replace(e, page=page, box=box, ocr_confidence=confidence, ocr_engine_text=read_back)
     return placed
 
 

@@ -124,6 +124,8 @@ class OcrSummary(_PublicNames):
     # Over every OCR line, weighted by characters; 0 when nothing was read with OCR.
     mean_confidence: float = _named("ocr.mean_confidence")
     pages_turned: int = _named("ocr.pages_turned")
+    # Lines whose text is not the recogniser's own: a misread legal form read back (`5/B` as `S/B`).
+    lines_read_back: int = _named("ocr.lines_read_back")
 
 
 def ocr_summary(documents: list[Document]) -> OcrSummary:
@@ -139,6 +141,7 @@ def ocr_summary(documents: list[Document]) -> OcrSummary:
         seconds_per_page_p95=percentile(seconds, 95),
         mean_confidence=_share(sum(len(line.text) * line.confidence for line in lines), chars),
         pages_turned=sum(1 for p in pages if p.rotation),
+        lines_read_back=sum(1 for line in lines if line.engine_text),
     )
 
 

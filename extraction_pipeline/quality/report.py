@@ -185,7 +185,8 @@ def to_markdown(r: QualityReport) -> str:
         [
             f"{o.documents} documents, {o.pages} pages read with OCR in {o.seconds:.1f} s: "
             f"{o.seconds_per_page_p50:.2f} s per page (p50), {o.seconds_per_page_p95:.2f} s (p95); "
-            f"mean confidence {o.mean_confidence:.3f}; {o.pages_turned} pages turned upright."
+            f"mean confidence {o.mean_confidence:.3f}; {o.pages_turned} pages turned upright; "
+            f"{o.lines_read_back} lines with a misread legal form read back (`5/B` as `S/B`)."
         ]
         if o.pages
         else ["No page needed OCR."]

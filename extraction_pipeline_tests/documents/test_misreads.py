@@ -6,6 +6,8 @@ from PIL import Image
 
 from extraction_pipeline.documents.misreads import legal_forms_read_back
 from extraction_pipeline.documents.ocr import read_page
+from extraction_pipeline.documents.reading import Document, LocatedLine
+from extraction_pipeline.quality.metrics import ocr_summary
 from extraction_pipeline_tests.documents.test_ocr import FixedBoxes, box
 
 
@@ -41,10 +43,15 @@ def test_what_only_looks_like_a_form_stays(line):
     assert legal_forms_read_back(line) == line
 
 
-def test_ocr_lines_are_read_back_with_their_confidences_still_in_place():
+def test_ocr_lines_are_read_back_keeping_the_engines_reading_and_their_confidences():
     boxes = [box("99 SPEED MART", 10, 10, 150, 30, confidence=0.97), box("5/B", 156, 10, 190, 30, confidence=0.6)]
+    boxes.append(box("TOTAL 9.00", 10, 40, 150, 60))
     page = read_page(Image.new("RGB", (300, 100), "white"), 1, 1.0, FixedBoxes(boxes))
-    line = page.lines[0]
-    assert line.text == "99 SPEED MART S/B"
-    assert len(line.char_confidences) == len(line.text)
-    assert line.confidence_of(line.text.index("S/B"), len(line.text)) == 0.6
+    name, total = page.lines
+    assert (name.text, name.engine_text) == ("99 SPEED MART S/B", "99 SPEED MART 5/B")
+    assert (total.text, total.engine_text) == ("TOTAL 9.00", "")
+    assert len(name.char_confidences) == len(name.text)
+    assert name.confidence_of(name.text.index("S/B"), len(name.text)) == 0.6
+    located = (LocatedLine(0, 17, name), LocatedLine(18, 28, total))
+    doc = Document("d", "scan.jpg", "jpg", 1, page.text, ocr_lines=located, ocr_pages=(page,))
+    assert ocr_summary([doc]).named()["ocr.lines_read_back"] == 1

@@ -44,6 +44,18 @@ def test_evidence_gives_page_and_box_and_an_unsure_line_flags_its_value():
     assert outcome.evidence["company"].box == (10, 0, 300, 25)
 
 
+def test_a_value_on_a_line_whose_legal_form_was_read_back_keeps_the_engines_reading_in_its_evidence():
+    doc = scanned([("SHOP S SDN BHD", 0.99), ("1 JALAN S", 0.97), ("25/12/2018 10:00", 0.95), ("TOTAL RM 9.50", 0.97)])
+    name = doc.ocr_lines[0]
+    lines = (
+        dataclasses.replace(name, line=dataclasses.replace(name.line, engine_text="SHOP S SON 8HD")),
+        *doc.ocr_lines[1:],
+    )
+    outcome, _ = extract_scripted([answer("S")], dataclasses.replace(doc, ocr_lines=lines))
+    assert outcome.evidence["company"].ocr_engine_text == "SHOP S SON 8HD"
+    assert outcome.evidence["total"].ocr_engine_text is None
+
+
 def test_one_unsure_character_flags_its_value_though_its_line_reads_well():
     doc = scanned([("SHOP S SDN BHD", 0.99), ("1 JALAN S", 0.97), ("25/12/2018 10:00", 0.95), ("TOTAL RM 9.50", 0.97)])
     total = doc.ocr_lines[3]
