@@ -58,7 +58,7 @@ def _one_word_form(word: str) -> str | None:
     """The form `word` is with its digits and signs read as letters; a word of digits is a number."""
     if word.upper() in _FORMS or not any(c.isalpha() for c in word):
         return None
-    return next((read for form in _FORMS if (read := _as_form(word, form, letters=False)) != word and read), None)
+    return next((read for form in _FORMS if (read := _as_form(word, form, letters=False))), None)
 
 
 def _as_form(word: str, form: str, letters: bool) -> str | None:
