@@ -55,15 +55,16 @@ def legal_forms_read_back(line: str) -> str:
 
 
 def _one_word_form(word: str) -> str | None:
-    """The form `word` is with its digits and signs read as letters; a word of digits is a number."""
-    if word.upper() in _FORMS or not any(c.isalpha() for c in word):
+    """The form `word` is with its digits and signs read as letters (a word already a form is none)."""
+    if word.upper() in _FORMS:
         return None
     return next((read for form in _FORMS if (read := _as_form(word, form, letters=False))), None)
 
 
 def _as_form(word: str, form: str, letters: bool) -> str | None:
     """`word` written as `form` where each of its characters is the form's letter or a misreading of
-    it; None where it cannot be that form. A word already the form is returned as it is."""
+    it; None where it cannot be that form, or holds no letter (a word of digits is a number). A word
+    already the form is returned as it is."""
     if len(word) != len(form) or not any(c.isalpha() for c in word):
         return None
     lower = any(c.islower() for c in word)

@@ -51,8 +51,11 @@ def on_pages(evidence: dict[str, Evidence], lines: Sequence[LocatedLine]) -> dic
         boxes = [x.line.box for x in spanned if x.line.page == page]
         box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
         confidence = min(x.line.confidence_of(e.start - x.start, e.end - x.start) for x in spanned)
-        read = "\n".join(x.line.engine_text or x.line.text for x in spanned)
-        read_back = read if any(x.line.engine_text for x in spanned) else None
+        read_back = (
+            "\n".join(x.line.engine_text or x.line.text for x in spanned)
+            if any(x.line.engine_text for x in spanned)
+            else None
+        )
         placed[name] = dataclasses.replace(e, page=page, box=box, ocr_confidence=confidence, ocr_engine_text=read_back)
     return placed
 
