@@ -3,7 +3,9 @@ address, `Käufer:` above the customer's, `Abweichender Zahlungsempfänger:` abo
 invoices (the ZUGFeRD renderings, most ERP output) print such labels; a small model still answers
 the first company it sees: the stylesheet's `(c) AWV e.V.` at the top, or the payee. Where the
 document labels its seller, the seller's name is one printed in that block, and a name given in
-part is completed from it (`seller_completed`, the invoice pack's `complete`).
+part is completed from it (`seller_completed`, the invoice pack's `complete`). The seller is EN
+16931's: the supplier, also on a self-billed invoice, which the customer writes (`Selbstfakturierung`,
+`autofacturation`) and on which the name at the top is the customer's.
 
 PDF text layers split words at kerning gaps (`Ver käufer :`, `Taxiunter nehmen`), so labels and
 names are compared with spaces and punctuation dropped.
@@ -19,13 +21,23 @@ from extraction_pipeline.extraction.values import letters_and_digits
 
 # Labels of the selling and the buying party, in the languages of our documents, upper-cased and
 # without spaces (so that they match however the text layer spaced them).
+# A self-billed invoice's writer is its customer (`Gutschriftsaussteller`), the party it credits
+# the supplier (`Gutschriftsempfänger`, `leistender Unternehmer` in German VAT law).
 SELLER_LABELS = (
     "VERKÄUFER", "LIEFERANT", "RECHNUNGSERSTELLER", "RECHNUNGSSTELLER", "LEISTUNGSERBRINGER",
+    "LEISTENDERUNTERNEHMER", "GUTSCHRIFTSEMPFÄNGER",
     "SELLER", "SUPPLIER", "VENDOR", "VENDEUR", "FOURNISSEUR", "ÉMETTEUR", "EMETTEUR", "VERKOPER", "LEVERANCIER",
 )  # fmt: skip
 BUYER_LABELS = (
-    "KÄUFER", "RECHNUNGSEMPFÄNGER", "LEISTUNGSEMPFÄNGER", "KUNDE", "BUYER", "CUSTOMER", "BILLTO", "SOLDTO",
-    "ACHETEUR", "CLIENT", "FACTURÉÀ", "KOPER", "KLANT", "AFNEMER",
+    "KÄUFER", "RECHNUNGSEMPFÄNGER", "LEISTUNGSEMPFÄNGER", "GUTSCHRIFTSAUSSTELLER", "KUNDE", "BUYER", "CUSTOMER",
+    "BILLTO", "SOLDTO", "ACHETEUR", "CLIENT", "FACTURÉÀ", "KOPER", "KLANT", "AFNEMER",
+)  # fmt: skip
+# The mention the EU VAT directive (art. 226(18)) requires on an invoice the customer writes for its
+# supplier, as the languages of our documents print it, lower-cased. A bare `Gutschrift` is not
+# one: it is also what German calls a supplier's credit note.
+SELF_BILLING_MENTIONS = (
+    "self-billing", "self-billed", "selbstfakturierung", "gutschriftsverfahren", "gutschrift im sinne des § 14",
+    "autofacturation", "auto-facturation", "factuur uitgereikt door afnemer", "zelffacturering",
 )  # fmt: skip
 _ALL_LABELS = SELLER_LABELS + BUYER_LABELS
 # A block ends at the next label (a party's, or any line ending in a colon) or after this many lines.
@@ -39,7 +51,8 @@ def named_as_seller(field: str) -> Check:
     it has one, as a whole line or two (`MVM Musterhafter` / `Versicherungsverein Musterstadt a.G.`),
     not a part of one nor the name run on into its address; not under the buyer's label, nor
     anywhere else (a payee, a footer). Where only the buyer is labelled (`Bill to`, `Client :`), it
-    is not the name under that label. A problem does not repeat the name given: the re-ask does not
+    is not the name under that label; where no party is, and the invoice says it is self-billed, it
+    is not the writer's name at the top. A problem does not repeat the name given: the re-ask does not
     show the answer, and a small model shown a wrong name copies it back (docs/accuracy.md)."""
 
     def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
@@ -50,12 +63,12 @@ def named_as_seller(field: str) -> Check:
         buyers = party_blocks(doc.text, BUYER_LABELS)
         under_buyer = next((b for b, block in buyers if name in letters_and_digits(" ".join(block))), None)
         if not sellers:
-            if under_buyer is None:
-                return {}
-            return {
-                field: f"- {field}: the name given is printed under {under_buyer!r}, the customer. Give the name "
-                "of the company that issued the document (at its top, or beside its bank and tax details)."
-            }
+            if under_buyer is not None:
+                return {
+                    field: f"- {field}: the name given is printed under {under_buyer!r}, the customer. Give the "
+                    "name of the company that issued the document (at its top, or beside its bank and tax details)."
+                }
+            return _the_writer_of_a_self_billed_invoice(field, name, doc.text)
         within = next(((label, lines) for label, lines in sellers if name in letters_and_digits(" ".join(lines))), None)
         if within is not None:
             label, lines = within
@@ -83,10 +96,29 @@ def named_as_seller(field: str) -> Check:
     return check
 
 
+def _the_writer_of_a_self_billed_invoice(field: str, name: str, text: str) -> dict[str, str]:
+    """On an invoice that says it is self-billed and labels no seller, the company on its first
+    line (a letterhead, or the sender's line above the address field) wrote it as the customer: the
+    seller is the supplier it pays. Only the first line: the supplier's address field may follow it
+    at once. (The 1.5B model named the writer on invoices written for tuning, told otherwise by the
+    prompt.)"""
+    lowered = text.lower()
+    mention = next((m for m in SELF_BILLING_MENTIONS if m in lowered), None)
+    top = next((line for line in text.splitlines() if line.strip()), "")
+    if mention is None or name not in letters_and_digits(top):
+        return {}
+    return {
+        field: f"- {field}: the document says it is self-billed ({mention!r}): the company at its top wrote it, "
+        "as the customer, for its supplier. Give the supplier's name, the company it pays, as printed."
+    }
+
+
 # Legal forms that end a company's name on an invoice (upper-cased, without dots or spaces).
 INVOICE_LEGAL_FORMS = {
     "GMBH", "MBH", "AG", "KG", "OHG", "UG", "SE", "EV", "EK", "EG", "VVAG", "SA", "SAS", "SARL", "SASU", "EURL",
     "SNC", "BV", "NV", "VOF", "LTD", "LIMITED", "LLP", "PLC", "INC", "LLC", "CORP", "CO",
+    # French forms printed before the name (`EARL Martin`, `SCI du Parc`).
+    "EARL", "GAEC", "SCEA", "SCI", "SCP", "SELARL",
 }  # fmt: skip
 
 
@@ -95,30 +127,57 @@ def seller_completed(field: str) -> Completer:
     one, completed to that whole line, and to the next line as well when only that one ends in a
     legal form (`Musterhafter` or `MVM Musterhafter` -> `MVM Musterhafter Versicherungsverein
     Musterstadt a.G.`); a form's key given with it is dropped (`Name: Lieferant GmbH`). Only a
-    line with nothing but a name on it (`_one_phrase`): a letterhead that prints name, street and
-    town on one line is left as the model gave it. Without a seller label, only a name that lost
-    its first words is completed (`_with_first_words`)."""
+    line with nothing but a name on it (`_one_phrase`) completes a name: a letterhead that prints
+    name, street and town on one line is not taken whole. The other way round, a name the model ran
+    on into the address printed after it on its line is cut back to the name (`_before_its_address`).
+    Without a seller label, only a name that lost its first words is completed (`_with_first_words`)."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         given = str(answer.get(field) or "")
-        name = letters_and_digits(without_name_key(given))
-        if not name:
-            return {}
-        blocks = party_blocks(text, SELLER_LABELS)
-        if not blocks:
-            whole = _with_first_words(name, text)
-            return {field: whole} if whole else {}
-        for _, lines in blocks:
-            holding = [i for i, line in enumerate(lines) if name in letters_and_digits(line) and _one_phrase(line)]
-            if len(holding) != 1:
-                continue
-            i = holding[0]
-            whole = lines[i : i + 2] if _runs_on(lines, i) else [lines[i]]
-            completed = " ".join(line.strip() for line in whole)
-            return {field: completed} if letters_and_digits(completed) != letters_and_digits(given) else {}
-        return {}
+        alone = _before_its_address(without_name_key(given))
+        whole = _from_block(letters_and_digits(alone), text) if letters_and_digits(alone) else None
+        best = whole or (alone if alone != given else None)
+        return {field: best} if best and letters_and_digits(best) != letters_and_digits(given) else {}
 
     return complete
+
+
+def _from_block(name: str, text: str) -> str | None:
+    """The whole name of which `name` is a part, from the seller's block (or the front it lost)."""
+    blocks = party_blocks(text, SELLER_LABELS)
+    if not blocks:
+        return _with_first_words(name, text)
+    for _, lines in blocks:
+        holding = [i for i, line in enumerate(lines) if name in letters_and_digits(line) and _one_phrase(line)]
+        if len(holding) != 1:
+            continue
+        i = holding[0]
+        whole = lines[i : i + 2] if _runs_on(lines, i) else [lines[i]]
+        return " ".join(line.strip() for line in whole)
+    return None
+
+
+def _before_its_address(name: str) -> str:
+    """`name` without the address the model ran it on into, as a party's line prints them
+    (`Supplier: Green Farm Produce Ltd, Hill Farm, York YO26 5RR`): the phrases up to the first
+    that holds a figure (a street's number, a postcode, a tax number), and none after a phrase that
+    begins or ends in a legal form (`EARL Martin, La Grande Ferme, 49260 ...`). A name whose later
+    phrases hold no figure is left whole (`Smith, Jones & Co`)."""
+    kept = 0
+    for i, phrase in enumerate(_phrases(name)):
+        if i and any(ch.isdigit() for ch in phrase.group()):
+            return name[:kept].strip() if kept else name
+        kept = phrase.end()
+        words = [re.sub(r"[^A-Z]", "", w.upper()) for w in phrase.group().split()]
+        if words and {words[0], words[-1]} & INVOICE_LEGAL_FORMS:
+            rest = name[kept:]
+            return name[:kept].strip() if any(ch.isdigit() for ch in rest) else name
+    return name
+
+
+def _phrases(line: str) -> list[re.Match[str]]:
+    """The stretches of `line` between the breaks that join a name to what follows it."""
+    return [m for m in re.finditer(rf"(?:(?!{_PHRASE_BREAK.pattern}).)+", line) if m.group().strip()]
 
 
 def _with_first_words(name: str, text: str) -> str | None:
@@ -171,7 +230,8 @@ def _shown(lines: list[str]) -> str:
 def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str]]]:
     """Each line that is one of `labels` (alone, or before a colon or slash: `Käufer/Leistungsempfänger:`),
     with the lines that follow it up to the next label: (the label as printed, its block). A name
-    printed on the label's own line (`Seller: Acme Ltd`) is the block's first line."""
+    printed on the label's own line (`Seller: Acme Ltd`) is the block's first line; a party printed
+    whole on it, name and address (`Supplier: Acme Ltd, 1 High St, Leeds`), is the block."""
     lines = text.splitlines()
     found = []
     for i, line in enumerate(lines):
@@ -179,7 +239,7 @@ def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str
             continue
         head, _, rest = line.partition(":")
         block = [rest] if rest.strip() else []
-        for following in lines[i + 1 :]:
+        for following in lines[i + 1 :] if _one_phrase(rest) else ():
             if len(block) == _BLOCK_LINES or following.rstrip().endswith(":") or _labelled(following, _ALL_LABELS):
                 break
             if following.strip():

@@ -120,3 +120,62 @@ def test_a_forms_name_key_is_not_part_of_the_name():
     # Completed from the name's line, not from the address whose key is still on it.
     assert complete({"issuer": "Lieferant"}, keyed) == {"issuer": "Lieferant GmbH"}
     assert "part of a name" in _problem("Lieferant", keyed)
+
+
+def test_a_name_run_on_into_the_address_on_its_line_is_cut_back_to_the_name():
+    """A party's line prints name and address together; the model took all of it (on invoices
+    written for tuning, as `Supplier: ...` and `Fournisseur : ...` print them)."""
+    complete = seller_completed("issuer")
+    supplier = "Supplier: Green Farm Produce Ltd, Hill Farm, York YO26 5RR, VAT reg. GB 223 4455 66"
+    assert complete({"issuer": supplier.removeprefix("Supplier: ")}, supplier) == {"issuer": "Green Farm Produce Ltd"}
+    # A form printed before the name ends it as well as one after it.
+    fournisseur = "Fournisseur : EARL Martin, La Grande Ferme, 49260 Montreuil-Bellay"
+    assert complete({"issuer": "EARL Martin, La Grande Ferme, 49260 Montreuil-Bellay"}, fournisseur) == {
+        "issuer": "EARL Martin"
+    }
+    letterhead = "Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen\nRechnung RE-2017/505"
+    assert complete({"issuer": "Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen"}, letterhead) == {
+        "issuer": "Bei Spiel GmbH"
+    }
+    # Without a legal form, the name is what comes before the first figure of its address.
+    assert complete({"issuer": "Müller, Schmidt & Partner, Hauptstr. 1"}, "x") == {
+        "issuer": "Müller, Schmidt & Partner"
+    }
+    # Commas inside a name with nothing after them that holds a figure: left alone.
+    assert complete({"issuer": "Smith, Jones & Co"}, "Smith, Jones & Co\n1 Main Road") == {}
+    assert complete({"issuer": "Acme, Inc."}, "Acme, Inc.\n5 Road") == {}
+
+
+SELF_BILLED = """Kaufhaus Weber AG · Marktplatz 4 · 93047 Regensburg
+Schreinerei Holzmann GmbH
+Am Sägewerk 12
+GUTSCHRIFT Nr. GS-2024-0815
+Selbstfakturierung / Gutschrift im Sinne des § 14 Abs. 2 UStG
+Gutschriftsbetrag EUR 1.237,60"""
+
+
+def test_on_a_self_billed_invoice_the_writer_at_the_top_is_the_customer():
+    """The customer writes a self-billed invoice for its supplier; EN 16931's seller is the supplier."""
+    problem = _problem("Kaufhaus Weber AG", SELF_BILLED)
+    assert problem is not None and "says it is self-billed ('selbstfakturierung')" in problem
+    assert "Kaufhaus" not in problem
+    assert _problem("Schreinerei Holzmann GmbH", SELF_BILLED) is None
+    # A bare `Gutschrift` is also a supplier's own credit note: its writer is the seller.
+    credit_note = SELF_BILLED.replace("Selbstfakturierung / Gutschrift im Sinne des § 14 Abs. 2 UStG", "Gutschrift")
+    assert _problem("Kaufhaus Weber AG", credit_note) is None
+
+
+def test_a_self_billed_invoices_party_labels_name_its_writer_the_customer():
+    labelled = (
+        "Molkerei Alpenblick GmbH\nGutschrift Nr. 2024-05-0172\n"
+        "Gutschriftsaussteller (Leistungsempfänger): Molkerei Alpenblick GmbH, USt-IdNr. DE129876543\n"
+        "Leistender Unternehmer (Lieferant): Grünland Agrar eG, Weidenweg 3, 87459 Pfronten\n"
+        "Milchanlieferung Mai 2024\n"
+    )
+    # A party printed whole on its label's line is the block: what follows is not the supplier's.
+    assert party_blocks(labelled, SELLER_LABELS) == [
+        ("Leistender Unternehmer (Lieferant)", [" Grünland Agrar eG, Weidenweg 3, 87459 Pfronten"])
+    ]
+    problem = _problem("Molkerei Alpenblick GmbH", labelled)
+    assert problem is not None and "printed under 'Gutschriftsaussteller (Leistungsempfänger)', the customer" in problem
+    assert _problem("Grünland Agrar eG", labelled) is None
