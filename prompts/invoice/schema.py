@@ -17,7 +17,10 @@ class Invoice(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    issuer: CompanyName = Field(description="name of the company that issued the invoice (the seller)")
+    issuer: CompanyName = Field(
+        description="the seller: the company that supplies the goods or services and is paid (on a self-billed "
+        "invoice, the supplier, not the customer who wrote it)"
+    )
     invoice_number: NonEmpty = Field(description="the invoice number as printed")
     date: PrintedDate = Field(description="the invoice date exactly as printed")
     currency: CurrencyCode = Field(description="ISO 4217 code of the amounts, e.g. EUR, USD, MYR")
