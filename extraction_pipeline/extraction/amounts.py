@@ -59,17 +59,30 @@ def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
     document prints, unless the document has decimal dots: the JSON number 6.364 for a rupiah
     amount printed `6.364`, or 130.000 for one printed `130.000,00`. Validation would otherwise
     refuse the first for its three decimals and re-ask about a value that was right, and take the
-    second for 130. Strings are read by the schema (thousands first)."""
+    second for 130. The same slip with the decimals copied too, 8.6848 for `8.684,80` (the comma
+    dropped), is read as the amount printed where the document's dot groups thousands. Strings are
+    read by the schema (thousands first)."""
     readings: set[Decimal] | None = None
+    roles: dict[str, str] | None = None
     converted = _copy(answer)
     for key, value in flatten(answer).items():
-        # Read as if printed: 6.364 has two readings (6364 first), 6.36 and 1234.567 one.
-        if not isinstance(value, Decimal) or len(own := amount_readings(str(abs(value)))) != 2:
+        if not isinstance(value, Decimal):
             continue
+        # Read as if printed: 6.364 has two readings (6364 first), 6.36 and 1234.567 one.
+        own = amount_readings(str(abs(value)))
+        exponent = value.normalize().as_tuple().exponent
+        if len(own) != 2 and not (isinstance(exponent, int) and exponent < -3):
+            continue  # only a number with more decimals than any amount prints
         readings = readings if readings is not None else {r for _, _, found in printed_amounts(text) for r in found}
-        thousands = own[0]
-        if thousands in readings and (abs(value) not in readings or separator_roles(text).get(".") != DECIMAL):
-            _set(converted, key, -thousands if value < 0 else thousands)
+        roles = roles if roles is not None else separator_roles(text)
+        thousands = own[0] if len(own) == 2 else _plain(abs(value) * 1000)
+        if thousands not in readings:
+            continue
+        if len(own) == 2 and abs(value) in readings and roles.get(".") == DECIMAL:
+            continue  # 1.500 kg where the dot is the decimal one
+        if len(own) != 2 and (abs(value) in readings or roles.get(".") != GROUPS):
+            continue
+        _set(converted, key, -thousands if value < 0 else thousands)
     return converted
 
 
@@ -95,6 +108,11 @@ def resolve_grouping(
         if role is None:
             ambiguous.append(key)
     return resolved, ambiguous
+
+
+def _plain(value: Decimal) -> Decimal:
+    """8684.8 for 8684.8000, 1000 for 1000.000 (not 1E+3)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 def _copy(record: dict[str, Any]) -> dict[str, Any]:

@@ -145,6 +145,15 @@ def test_an_amount_printed_ambiguously_is_read_in_the_documents_notation_or_flag
     assert in_document_notation({"total": Decimal("16.000")}, rupiah) == {"total": Decimal("16000")}
     kilos = "Beef 1.500 kg 12.00\nTOTAL 12.00"  # decimal dots: three decimals are three decimals
     assert in_document_notation({"quantity": Decimal("1.500")}, kilos) == {"quantity": Decimal("1.500")}
+    # The decimals copied with the comma dropped: 8.6848 for `8.684,80` (a milk-money statement
+    # written for tuning), where the document's dot groups thousands.
+    german = "Milch 18.400 0,4720 8.684,80\nQualitätszuschlag 18.400 0,0100 184,00\nSumme netto 8.868,80"
+    slipped = {"line_items": [{"line_total": Decimal("8.6848"), "unit_price": Decimal("0.4720")}]}
+    assert in_document_notation(slipped, german) == {
+        "line_items": [{"line_total": Decimal("8684.8"), "unit_price": Decimal("0.4720")}]  # a price as printed stays
+    }
+    english = "Milk 18,400 0.4720 8,684.80\nNet 8,868.80"  # a decimal dot: 8.6848 is not that slip
+    assert in_document_notation({"total": Decimal("8.6848")}, english) == {"total": Decimal("8.6848")}
 
 
 def test_a_date_no_document_prints_is_re_asked():
