@@ -107,10 +107,21 @@ def _the_writer_of_a_self_billed_invoice(field: str, name: str, text: str) -> di
     top = next((line for line in text.splitlines() if line.strip()), "")
     if mention is None or name not in letters_and_digits(top):
         return {}
+    others = _other_companies(text, letters_and_digits(top))
+    named = (
+        f" The supplier is one of the other companies it names: {'; '.join(others)}." if 0 < len(others) <= 3 else ""
+    )
     return {
-        field: f"- {field}: the document says it is self-billed ({mention!r}): the company at its top wrote it, "
-        "as the customer, for its supplier. Give the supplier's name, the company it pays, as printed."
+        field: f"- {field}: the name given is the customer's. The document says it is self-billed ({mention!r}): "
+        f"the customer at its top wrote it for its supplier, and the seller is that supplier.{named}"
     }
+
+
+def _other_companies(text: str, writer: str) -> list[str]:
+    """The names the document prints other than the writer's (`_company_names`): told only what
+    the supplier is not, the 1.5B model answered the writer again on an invoice written for tuning;
+    offered the one other name, it gave that."""
+    return [phrase for compact, phrase in _company_names(text).items() if compact not in writer]
 
 
 # Legal forms that end a company's name on an invoice (upper-cased, without dots or spaces).
@@ -184,16 +195,19 @@ def _with_first_words(name: str, text: str) -> str | None:
     """The name with the words the model dropped from its front (`Spiel GmbH` for `Bei Spiel GmbH`:
     `bei` is also a German preposition): the one phrase of at most five words, printed alone or
     between separators (`Bei Spiel GmbH ● Ecke 12`), that ends in a legal form and in the name."""
-    found = {
-        compact: phrase.strip()
+    found = [phrase for compact, phrase in _company_names(text).items() if compact.endswith(name) and compact != name]
+    return found[0] if len(found) == 1 else None
+
+
+def _company_names(text: str) -> dict[str, str]:
+    """Each phrase of two to five words, printed alone on a line or between separators, that ends
+    in a legal form (so more than the form), by its letters and digits."""
+    return {
+        letters_and_digits(phrase): phrase.strip()
         for line in text.splitlines()
         for phrase in _PHRASE_BREAK.split(line)
-        if len(phrase.split()) <= 5
-        and _ends_in_legal_form(phrase)
-        and (compact := letters_and_digits(phrase)).endswith(name)
-        and compact != name
+        if 2 <= len(phrase.split()) <= 5 and _ends_in_legal_form(phrase)
     }
-    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _runs_on(lines: list[str], i: int) -> bool:
