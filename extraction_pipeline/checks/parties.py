@@ -245,7 +245,8 @@ def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str
     """Each line that is one of `labels` (alone, or before a colon or slash: `Käufer/Leistungsempfänger:`),
     with the lines that follow it up to the next label: (the label as printed, its block). A name
     printed on the label's own line (`Seller: Acme Ltd`) is the block's first line; a party printed
-    whole on it, name and address (`Supplier: Acme Ltd, 1 High St, Leeds`), is the block."""
+    whole on it, name and address after a comma (`Supplier: Acme Ltd, 1 High St, Leeds`), is the
+    block (a key's value, `Verkäufer: Nummer: 549910`, is not a whole party)."""
     lines = text.splitlines()
     found = []
     for i, line in enumerate(lines):
@@ -253,7 +254,7 @@ def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str
             continue
         head, _, rest = line.partition(":")
         block = [rest] if rest.strip() else []
-        for following in lines[i + 1 :] if _one_phrase(rest) else ():
+        for following in lines[i + 1 :] if "," not in rest else ():
             if len(block) == _BLOCK_LINES or following.rstrip().endswith(":") or _labelled(following, _ALL_LABELS):
                 break
             if following.strip():

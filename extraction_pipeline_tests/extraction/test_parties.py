@@ -177,6 +177,10 @@ def test_a_self_billed_invoices_party_labels_name_its_writer_the_customer():
     assert party_blocks(labelled, SELLER_LABELS) == [
         ("Leistender Unternehmer (Lieferant)", [" Grünland Agrar eG, Weidenweg 3, 87459 Pfronten"])
     ]
+    keyed = "Verkäufer: Nummer: 549910\nName: Lieferant GmbH\nDE 80333 München"  # a key's value, not a party
+    assert party_blocks(keyed, SELLER_LABELS) == [
+        ("Verkäufer", [" Nummer: 549910", "Lieferant GmbH", "DE 80333 München"])
+    ]
     problem = _problem("Molkerei Alpenblick GmbH", labelled)
     assert problem is not None and "printed under 'Gutschriftsaussteller (Leistungsempfänger)', the customer" in problem
     assert _problem("Grünland Agrar eG", labelled) is None
