@@ -177,7 +177,7 @@ def _before_its_address(name: str) -> str:
     kept = 0
     for i, phrase in enumerate(_phrases(name)):
         if i and any(ch.isdigit() for ch in phrase.group()):
-            return name[:kept].strip() if kept else name
+            return name[:kept].strip()
         kept = phrase.end()
         words = [re.sub(r"[^A-Z]", "", w.upper()) for w in phrase.group().split()]
         if words and {words[0], words[-1]} & INVOICE_LEGAL_FORMS:

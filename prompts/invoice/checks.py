@@ -7,10 +7,10 @@ from its line: an invoice's letterhead prints name, street and town on one line 
 Ecke 12 ● 12345 Stadt`), and that completion took all of it on the tuning part. A seller's name
 given as part of a line under the seller's label is completed from that block instead; without a
 label, only a name that lost its first words is; a name run on into its address is cut back. On a
-self-billed invoice the seller is the supplier, not the customer who wrote it. Its number is the one its title line labels
-(`Rechnung (380) Nr. 471102`), not a type code or an order number beside it. Totals the model
-took from the wrong line of the tax summary (one rate's, or the rate itself) are replaced by those
-the summary's sums prove."""
+self-billed invoice the seller is the supplier, not the customer who wrote it. Its number is the
+one its title line labels (`Rechnung (380) Nr. 471102`), not a type code or an order number beside
+it. Totals the model took from the wrong line of the tax summary (one rate's, or the rate itself)
+are replaced by those the summary's sums prove."""
 
 from typing import Any
 
