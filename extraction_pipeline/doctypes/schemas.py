@@ -136,6 +136,12 @@ TABLE_HEADINGS = frozenset(
 """.split()
 )
 
+# Units of measure an item table prints beside the count (lower case, without dots). A line
+# described by one alone took the row's unit for its name (`KWh` for `Wirkarbeit HT`, on the tuning
+# part, where the name is printed on the line below the row's numbers). Not single letters: a
+# receipt may sell a size `M` or `L`.
+UNITS = frozenset("kwh wh mwh stk st stück std hrs kg ltr km pcs pc pce ea pkt".split())
+
 
 class LineItem(BaseModel):
     """One line of a receipt's or an invoice's item table."""
@@ -161,10 +167,12 @@ class LineItem(BaseModel):
     @model_validator(mode="after")
     def _not_a_heading(self) -> LineItem:
         """A line described only by words of column headings, and no number, is the table's heading
-        row (`Artikel 01` or `Item 3` is an item)."""
+        row (`Artikel 01` or `Item 3` is an item); one described by a unit alone (`KWh`) is not named."""
         words = re.findall(r"[^\W\d_]+", self.description.lower())
         if words and all(w in TABLE_HEADINGS for w in words) and not re.search(r"\d", self.description):
             raise ValueError("is a column heading of the item table, not an item")
+        if re.sub(r"[\s.]", "", self.description.lower()) in UNITS:
+            raise ValueError("is the line's unit of measure, not the item's name: give the name as printed for it")
         return self
 
 

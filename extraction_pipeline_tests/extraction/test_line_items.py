@@ -152,6 +152,16 @@ def test_the_tables_column_headings_are_no_items():
         assert record(lines=[{"description": item, "quantity": 1, "unit_price": 0, "line_total": 0}])
 
 
+def test_a_unit_of_measure_is_no_items_name():
+    """ferd10-EXTENDED_Kostenrechnung (tuning part) prints the row's numbers with its unit
+    (`10000,0000 KWh`) and the name on the line below; the model gave `KWh` as the name."""
+    for unit in ("KWh", "Stk.", "Std.", "kg", "pcs"):
+        with pytest.raises(ValueError, match="is the line's unit of measure"):
+            record(lines=[{"description": unit, "quantity": 10000, "unit_price": 0.052, "line_total": 520}])
+    for item in ("Wirkarbeit HT", "Strom kWh", "Design (hours)", "M", "Stahlcoil"):
+        assert record(lines=[{"description": item, "quantity": 1, "unit_price": 0, "line_total": 0}])
+
+
 # Discounts and charges on the whole invoice: the lines add up to the printed Positionssumme, the
 # net is after them (ferd21-EXTENDED_Fremdwaehrung, tuning part).
 CHARGED = INVOICE.replace(
