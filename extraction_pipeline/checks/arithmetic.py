@@ -73,9 +73,11 @@ def lines_add_up_to(total_field: str) -> Check:
 def net_plus_tax(net_field: str, tax_field: str, gross_field: str) -> Check:
     """`net_field` + `tax_field` = `gross_field`, where all three are given. The gross total is printed
     once and prominently, so the problem is the net's where gross - tax is printed and gross - net is
-    not (the model took the lines' sum before discounts and charges), and otherwise the tax's (an
-    invoice with several tax rates prints several tax amounts, and one of them is the usual wrong
-    answer)."""
+    not (the model took the lines' sum before discounts and charges, or a line), and otherwise the
+    tax's (an invoice with several tax rates prints several tax amounts, and one of them is the
+    usual wrong answer). The net's problem does not repeat the net given: shown it, the model gave
+    it back (a Dutch invoice written for tuning, `Subtotaal 226,00` answered with its first line's
+    102,00 twice)."""
 
     def adds_up(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
         net, tax, gross = record.get(net_field), record.get(tax_field), record.get(gross_field)
@@ -83,9 +85,9 @@ def net_plus_tax(net_field: str, tax_field: str, gross_field: str) -> Check:
             return {}
         if _times_printed(abs(gross - tax), doc.text) and not _times_printed(abs(gross - net), doc.text):
             return {  # the net is the one that disagrees: usually the lines' sum before discounts and charges
-                net_field: f"- {net_field}: {gross_field} {gross} - {tax_field} {tax} is {gross - tax}, which the "
-                f"document prints, not {net}. {net_field} is the total before tax after discounts and charges, "
-                "not the sum of the lines."
+                net_field: f"- {net_field}: the total before tax after discounts and charges is printed on the line "
+                f"{_line_printing(abs(gross - tax), doc.text)!r} ({gross_field} {gross} - {tax_field} {tax} = "
+                f"{gross - tax}); not a line's amount nor the sum of the lines."
             }
         return {
             tax_field: f"- {tax_field}: {net_field} {net} + {tax_field} {tax} is {net + tax}, not the "
@@ -94,6 +96,17 @@ def net_plus_tax(net_field: str, tax_field: str, gross_field: str) -> Check:
         }
 
     return adds_up
+
+
+def _line_printing(amount: Decimal, text: str) -> str:
+    """The first line of `text` that prints `amount`, its runs of spaces made one: a small model
+    re-asked with the sum worked out copied another number of the problem; with the line quoted, the
+    amount on it."""
+    for start, _, readings in printed_amounts(text):
+        if amount in readings:
+            line_end = text.find("\n", start)
+            return " ".join(text[text.rfind("\n", 0, start) + 1 : line_end if line_end >= 0 else None].split())
+    return str(amount)
 
 
 def _times_printed(amount: Decimal, text: str) -> int:
