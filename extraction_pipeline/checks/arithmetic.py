@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from extraction_pipeline.checks.layout import line_index, lines_of
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
 from extraction_pipeline.extraction.values import CENT, WITH_CENTS, printed_amounts
 
@@ -102,11 +103,8 @@ def _line_printing(amount: Decimal, text: str) -> str:
     """The first line of `text` that prints `amount`, its runs of spaces made one: a small model
     re-asked with the sum worked out copied another number of the problem; with the line quoted, the
     amount on it."""
-    for start, _, readings in printed_amounts(text):
-        if amount in readings:
-            line_end = text.find("\n", start)
-            return " ".join(text[text.rfind("\n", 0, start) + 1 : line_end if line_end >= 0 else None].split())
-    return str(amount)
+    start = next((start for start, _, readings in printed_amounts(text) if amount in readings), None)
+    return str(amount) if start is None else lines_of(text)[line_index(text, start)]
 
 
 def _times_printed(amount: Decimal, text: str) -> int:

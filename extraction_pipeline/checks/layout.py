@@ -61,6 +61,12 @@ def lines_of(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines()]
 
 
+def line_index(text: str, offset: int) -> int:
+    """The index in `lines_of(text)` of the line holding `offset`: counted as `splitlines` counts,
+    which also breaks at a lone carriage return or a form feed."""
+    return len((text[:offset] + "x").splitlines()) - 1
+
+
 def anchor(value: str, lines: list[str], topmost: bool = False) -> tuple[int, int] | None:
     """The run of whole lines that holds `value` (letters and digits compared) with the least else in it;
     with `topmost`, the first such run from the top (a name repeated lower down is a branch or a footer)."""

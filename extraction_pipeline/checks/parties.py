@@ -104,10 +104,10 @@ def _the_writer_of_a_self_billed_invoice(field: str, name: str, text: str) -> di
     prompt.)"""
     lowered = text.lower()
     mention = next((m for m in SELF_BILLING_MENTIONS if m in lowered), None)
-    top = next((line for line in text.splitlines() if line.strip()), "")
-    if mention is None or name not in letters_and_digits(top):
+    writer = letters_and_digits(next((line for line in text.splitlines() if line.strip()), ""))
+    if mention is None or name not in writer:
         return {}
-    others = _other_companies(text, letters_and_digits(top))
+    others = _other_companies(text, writer)
     named = (
         f" The supplier is one of the other companies it names: {'; '.join(others)}." if 0 < len(others) <= 3 else ""
     )
@@ -146,7 +146,7 @@ def seller_completed(field: str) -> Completer:
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         given = str(answer.get(field) or "")
         alone = _before_its_address(without_name_key(given))
-        whole = _from_block(letters_and_digits(alone), text) if letters_and_digits(alone) else None
+        whole = _from_block(name, text) if (name := letters_and_digits(alone)) else None
         best = whole or (alone if alone != given else None)
         return {field: best} if best and letters_and_digits(best) != letters_and_digits(given) else {}
 
@@ -179,7 +179,7 @@ def _before_its_address(name: str) -> str:
         if i and any(ch.isdigit() for ch in phrase.group()):
             return name[:kept].strip()
         kept = phrase.end()
-        words = [re.sub(r"[^A-Z]", "", w.upper()) for w in phrase.group().split()]
+        words = _form_words(phrase.group())
         if words and {words[0], words[-1]} & INVOICE_LEGAL_FORMS:
             rest = name[kept:]
             return name[:kept].strip() if any(ch.isdigit() for ch in rest) else name
@@ -205,7 +205,7 @@ def _company_names(text: str) -> dict[str, str]:
     return {
         letters_and_digits(phrase): phrase.strip()
         for line in text.splitlines()
-        for phrase in _PHRASE_BREAK.split(line)
+        for phrase in (m.group() for m in _phrases(line))
         if 2 <= len(phrase.split()) <= 5 and _ends_in_legal_form(phrase)
     }
 
@@ -221,8 +221,13 @@ def _runs_on(lines: list[str], i: int) -> bool:
 
 
 def _ends_in_legal_form(line: str) -> bool:
-    words = [re.sub(r"[^A-Z]", "", w.upper()) for w in line.split()]
+    words = _form_words(line)
     return bool(words) and words[-1] in INVOICE_LEGAL_FORMS
+
+
+def _form_words(text: str) -> list[str]:
+    """`text`'s words as INVOICE_LEGAL_FORMS spells them: upper-cased, letters only (`a.G.` -> `AG`)."""
+    return [re.sub(r"[^A-Z]", "", w.upper()) for w in text.split()]
 
 
 def _whole_lines(lines: list[str]) -> set[str]:

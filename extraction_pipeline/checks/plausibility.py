@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from extraction_pipeline.checks.layout import lines_of, registered
+from extraction_pipeline.checks.layout import line_index, lines_of, registered
 from extraction_pipeline.doctypes.packs import CheckedDocument
 
 # Fields that name the seller, and the field holding the seller's address printed below it.
@@ -27,7 +27,7 @@ def misplaced(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
     for name_field, address_field in _SELLER_ABOVE_ADDRESS:
         name, address = doc.evidence.get(name_field), doc.evidence.get(address_field)
         if name and address and name.start is not None and address.start is not None and name.start > address.start:
-            first, last = _line_index(text, name.start), _line_index(text, max(name.end - 1, name.start))
+            first, last = line_index(text, name.start), line_index(text, max(name.end - 1, name.start))
             if registered(lines_of(text), first, last):
                 continue
             problems[name_field] = (
@@ -35,12 +35,6 @@ def misplaced(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
                 "the seller's name is printed above its address, at the top."
             )
     return problems
-
-
-def _line_index(text: str, offset: int) -> int:
-    """The index in `lines_of(text)` of the line holding `offset`: counted as `splitlines` counts,
-    which also breaks at a lone carriage return or a form feed."""
-    return len((text[:offset] + "x").splitlines()) - 1
 
 
 _LONG_NUMBER = re.compile(r"\d{7,}")
