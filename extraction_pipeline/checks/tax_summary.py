@@ -10,7 +10,10 @@ proves (`totals_from_tax_summary`, the invoice pack's completer); a total the mo
 elsewhere is otherwise left to the checks.
 
 A line counts as a rate's line when it prints a rate (0 < r <= 30, `7%`, `19,0`) and two amounts
-with cents, a base and after it its tax at that rate (to the cent). Lines of one summary are
+with cents, a base and after it its tax at that rate (to the cent). An exempt or zero-rated part
+prints its rate as a whole 0 (`0 %`, `59,50 0 0,00`; a `0,00` alone is more often an empty column)
+and no tax; since its base is then its gross, such a summary needs its net printed off its lines
+too, or any line printing an amount beside a 0 would prove itself. Lines of one summary are
 consecutive; where several consecutive runs add up (each rate's line alone is also a net + tax =
 gross that is printed), the longest run wins, and a tie between runs that disagree proves nothing.
 """
@@ -50,6 +53,7 @@ def tax_summary(text: str) -> TaxSummary | None:
             for start in range(len(lines) - length + 1)
             if all(pairs[start : start + length])
             for summary in _sums(pairs[start : start + length], numbers[start : start + length], printed)
+            if summary.tax or _printed_off(summary.net, numbers, range(start, start + length))
         }
         if len({(s.net, s.tax, s.gross) for s in found}) == 1:  # runs in several places that agree
             first = next(iter(found))
@@ -99,6 +103,8 @@ def _rate_pairs(numbers: list[PrintedNumber]) -> list[tuple[Decimal, Decimal]]:
     """(base, tax) pairs of the line: two amounts with cents, the tax after the base and equal to it
     times a rate printed on the line."""
     rates = {abs(n.value) for n in numbers if 0 < abs(n.value) <= _MAX_RATE}
+    if any(n.value == 0 and not n.with_cents for n in numbers):
+        rates.add(Decimal(0))
     amounts = [n.value for n in numbers if n.with_cents]
     return [
         (base, tax)
@@ -125,6 +131,10 @@ def _sums(
             tax = (1 if tax >= 0 else -1) * (_near(abs(tax), printed, slack) or abs(tax))  # as printed, where it is
             found.append(TaxSummary(sign * net_printed, tax, sign * gross_printed, on_lines))
     return found
+
+
+def _printed_off(amount: Decimal, numbers: list[list[PrintedNumber]], run: range) -> bool:
+    return any(abs(n.value) == abs(amount) for i, found in enumerate(numbers) if i not in run for n in found)
 
 
 def _near(value: Decimal, printed: set[Decimal], slack: Decimal) -> Decimal | None:

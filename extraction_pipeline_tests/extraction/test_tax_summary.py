@@ -50,6 +50,34 @@ def test_without_sums_that_hold_there_is_no_summary():
     assert tax_summary(f"{other}\nUSt. 19% 200,00 38,00\nNetto 200,00 Brutto 238,00") is None
 
 
+# An exempt invoice's summary (as on ferd20-EN16931_Haftpflichtversicherung): rate 0, no tax; the
+# insurance tax printed above is not VAT.
+EXEMPT = """1 Privathaftpflicht 59,5000 1 Stk 0 % 59,50
+Enthält 19% Versicherungssteuer = 9,50 Euro
+Umsatzsteuerbefreit nach §4 Nr. 10a UStG
+59,50 0 0,00
+Rechnungssumme ohne USt. 59,50
+Steuerbetrag in EUR 0,00
+Bruttosumme 59,50"""
+
+
+def test_a_zero_rated_part_is_a_rates_line():
+    summary = tax_summary(EXEMPT)
+    assert (summary.net, summary.tax, summary.gross) == (Decimal("59.50"), Decimal("0.00"), Decimal("59.50"))
+    assert complete(totals(59.50, 9.50, 59.50), EXEMPT) == {"tax_total": Decimal("0.00")}
+    # Beside a taxed rate: exempt and taxed parts of one invoice.
+    mixed = "USt. 19% 100,00 19,00\nsteuerfrei 0 % 50,00 0,00\nNetto 150,00\nBrutto 169,00"
+    summary = tax_summary(mixed)
+    assert (summary.net, summary.tax, summary.gross) == (Decimal("150.00"), Decimal("19.00"), Decimal("169.00"))
+
+
+def test_an_amount_beside_a_zero_proves_nothing_alone():
+    # With no tax, the base is the gross: the line would prove itself unless the net is printed off it.
+    assert tax_summary("Artikel 4711 Rabatt 0 12,50 0,00\nZahlbetrag 13,40") is None
+    # A 0,00 is more often an empty column than a rate.
+    assert tax_summary("Versand 12,50 0,00\nNetto 12,50\nBrutto 12,50") is None
+
+
 def test_a_credit_note_keeps_its_sign():
     summary = tax_summary("Netto -7,67\nUSt. 19% -5,00 -0,95\nUSt. 7% -2,67 -0,19\nGesamt -8,79")
     assert (summary.net, summary.tax, summary.gross) == (Decimal("-7.67"), Decimal("-1.14"), Decimal("-8.79"))
