@@ -30,7 +30,7 @@ SELLER_LABELS = (
 )  # fmt: skip
 BUYER_LABELS = (
     "KÄUFER", "RECHNUNGSEMPFÄNGER", "LEISTUNGSEMPFÄNGER", "GUTSCHRIFTSAUSSTELLER", "KUNDE", "BUYER", "CUSTOMER",
-    "BILLTO", "SOLDTO", "ACHETEUR", "CLIENT", "FACTURÉÀ", "KOPER", "KLANT", "AFNEMER",
+    "BILLTO", "SOLDTO", "ACHETEUR", "CLIENT", "FACTURÉÀ", "KOPER", "KLANT", "AFNEMER", "ARBEITGEBER", "EMPLOYER",
 )  # fmt: skip
 # The mention the EU VAT directive (art. 226(18)) requires on an invoice the customer writes for its
 # supplier, as the languages of our documents print it, lower-cased. A bare `Gutschrift` is not

@@ -64,6 +64,15 @@ def test_without_a_seller_label_the_name_under_the_buyers_label_is_still_the_cus
     assert _problem("Acme Ltd", letter) is None
 
 
+def test_on_an_expense_claim_the_employer_is_the_customer():
+    """An employee's claim for travel costs is invoiced to the employer (the XRechnung samples
+    make it one); the model names the company, and the record is then flagged, not silently wrong."""
+    claim = "Reisekostenabrechnung\nMitarbeiter: Jonas Weber, Köln\nArbeitgeber: Rheinland Logistik GmbH, Köln"
+    problem = _problem("Rheinland Logistik GmbH", claim)
+    assert problem is not None and "printed under 'Arbeitgeber', the customer" in problem
+    assert _problem("Jonas Weber", claim) is None
+
+
 def test_labels_are_whole_lines_not_words_that_start_like_them():
     text = "Lieferant GmbH\nLieferantenstraße 20\nKundennummer: 4711\nSeller: Acme Ltd\nBill to\nBeta SARL"
     assert party_blocks(text, SELLER_LABELS) == [("Seller", [" Acme Ltd"])]  # up to the next party's label
