@@ -17,12 +17,14 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 from PIL import Image
 
 from extraction_pipeline.documents.images import IMAGE_SUFFIXES, ImageLimits, UnreadableImage, jpeg_bytes, page_images
 from extraction_pipeline.documents.ocr import OcrLine, OcrPage, default_engine, read_page
+from extraction_pipeline.documents.table_rows import PlacedLine, rows_rejoined
 
 FORMATS = {
     ".txt": "text",
@@ -433,6 +435,9 @@ class _Pdf:
                 textpage = page.get_textpage()
                 try:
                     text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+                    lines, moved = rows_rejoined(_placed_lines(textpage))
+                    if moved:
+                        text = "\n".join(lines)
                 finally:
                     textpage.close()
                 has_images = next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None
@@ -454,6 +459,42 @@ class _Pdf:
     def close(self) -> None:
         with _PDFIUM:
             self._pdf.close()
+
+
+def _placed_lines(textpage: Any) -> list[PlacedLine]:
+    """The page's text lines as PDFium gives them, each character with where it is drawn."""
+    import pypdfium2.raw as pdfium_c
+
+    lines: list[PlacedLine] = []
+    chars: list[str] = []
+    boxes: list[tuple[float, float, float, float] | None] = []
+    upright, after_return = True, False
+
+    def line_done() -> None:
+        drawn = [b for b in boxes if b is not None]
+        top, bottom = (max(b[3] for b in drawn), min(b[1] for b in drawn)) if drawn else (0.0, 0.0)
+        lefts = tuple(b[0] if b else None for b in boxes)
+        rights = tuple(b[2] if b else None for b in boxes)
+        lines.append(PlacedLine("".join(chars), lefts, rights, top, bottom, upright))
+
+    for index in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(textpage.raw, index)
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # half a character its text leaves out (an emoji's)
+        char = chr(code).replace("\x02", "\ufffe")  # a soft hyphen, as its text gives it
+        if char in "\r\n":  # a line ends at \r\n, \r or \n, as the page's text is split
+            if not (char == "\n" and after_return):
+                line_done()
+                chars, boxes, upright = [], [], True
+            after_return = char == "\r"
+            continue
+        after_return = False
+        chars.append(char)
+        generated = pdfium_c.FPDFText_IsGenerated(textpage.raw, index) == 1
+        boxes.append(None if generated or char.isspace() else textpage.get_charbox(index))
+        upright = upright and abs(pdfium_c.FPDFText_GetCharAngle(textpage.raw, index)) < 0.01
+    line_done()
+    return lines
 
 
 class _TextExtractor(html.parser.HTMLParser):

@@ -14,7 +14,13 @@ from extraction_pipeline.documents.reading import (
     read_document,
     scan_inbox,
 )
-from extraction_pipeline_tests.support.pdf_builder import blank_pdf, encrypted_pdf, placed_words_pdf, text_pdf
+from extraction_pipeline_tests.support.pdf_builder import (
+    blank_pdf,
+    encrypted_pdf,
+    placed_runs_pdf,
+    placed_words_pdf,
+    text_pdf,
+)
 
 RECEIPT = "SHOP (M) SDN BHD\n12, JALAN MAWAR\nDATE 25/12/2018\nTOTAL 9.00\n"
 
@@ -64,6 +70,22 @@ def test_words_drawn_apart_without_a_space_character_are_read_as_words(tmp_path)
     pdf = placed_words_pdf(["Handelsrechnung", "Nr.", "KR876", "vom", "06.10.2018"])
     doc = read_document(write(tmp_path, "r.pdf", pdf), tmp_path)
     assert doc.text == "Handelsrechnung Nr. KR876 vom 06.10.2018"
+
+
+def test_a_table_rows_cell_drawn_after_the_footer_is_read_on_its_row(tmp_path):
+    """As ferd10-COMFORT_Rabatte draws its article names; the header blocks beside each other stay
+    as drawn, each whole."""
+    runs = [
+        (20, 370, "Seller GmbH"), (20, 358, "Weg 1"), (160, 370, "Buyer AG"), (160, 358, "Gasse 2"),
+        (20, 300, "1 KR3M"), (170, 300, "3,00 m2 4,00 12,00"),
+        (20, 280, "Total 12,00"),
+        (20, 40, "Bank: Sparkasse"),
+        (70, 300, "Kunstrasen"),
+    ]  # fmt: skip
+    doc = read_document(write(tmp_path, "r.pdf", placed_runs_pdf(runs)), tmp_path)
+    lines = doc.text.splitlines()
+    assert "1 KR3M Kunstrasen 3,00 m2 4,00 12,00" in lines and "Kunstrasen" not in lines
+    assert lines[:4] == ["Seller GmbH", "Weg 1", "Buyer AG", "Gasse 2"]
 
 
 def test_a_pdf_locked_only_against_changes_is_read(tmp_path):

@@ -1,5 +1,5 @@
-"""Builds small real PDF files for tests: a text layer, words placed without spaces, no text layer, or
-encrypted."""
+"""Builds small real PDF files for tests: a text layer, words placed without spaces or out of order, no
+text layer, or encrypted."""
 
 from __future__ import annotations
 
@@ -24,6 +24,15 @@ def placed_words_pdf(words: list[str]) -> bytes:
     for word in words:
         ops += ["BT", "/F1 10 Tf", f"1 0 0 1 {x} 380 Tm", f"({_escaped(word)}) Tj", "ET"]
         x += 6 * len(word) + 2.5  # Courier at 10 pt: every character 6 pt wide
+    return _one_page(ops, font="Courier")
+
+
+def placed_runs_pdf(runs: list[tuple[float, float, str]]) -> bytes:
+    """Runs of text each drawn at its (x, y) in points (Courier 10 pt), in the order given: the
+    order a producer drew them in, which need not be the page's."""
+    ops = []
+    for x, y, text in runs:
+        ops += ["BT", "/F1 10 Tf", f"1 0 0 1 {x} {y} Tm", f"({_escaped(text)}) Tj", "ET"]
     return _one_page(ops, font="Courier")
 
 

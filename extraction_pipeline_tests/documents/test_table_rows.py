@@ -1,0 +1,40 @@
+"""A cell drawn apart from its table row is put back on it; nothing else moves (documents/table_rows.py)."""
+
+from extraction_pipeline.documents.table_rows import PlacedLine, rows_rejoined
+
+CHAR = 6.0  # Courier at 10 pt
+
+
+def line(text: str, x: float, y: float, upright: bool = True) -> PlacedLine:
+    """`text` drawn from `x` on the baseline `y`, one character every 6 pt, 10 pt high."""
+    lefts = tuple(None if ch == " " else x + i * CHAR for i, ch in enumerate(text))
+    rights = tuple(None if left is None else left + CHAR for left in lefts)
+    return PlacedLine(text, lefts, rights, y + 10, y, upright)
+
+
+ROW = line("1 KR3M                 3,00 m2 4,00 12,00 19", 20, 300)
+NAME = line("Kunstrasen", 80, 300)  # in the row's gap, drawn after the page's footer
+
+
+def test_a_cell_in_a_rows_gap_is_moved_onto_the_row_at_its_place():
+    texts, moved = rows_rejoined([ROW, line("Total 12,00", 20, 280), NAME])
+    assert moved == 1
+    assert texts == ["1 KR3M Kunstrasen 3,00 m2 4,00 12,00 19", "Total 12,00"]
+
+
+def test_lines_beside_a_row_or_over_its_characters_stay_where_they_were():
+    beside = line("Seite 1", 320, 300)  # right of the row's span: a block beside the table
+    over = line("KR3M", 32, 301)  # over the row's own characters
+    assert rows_rejoined([ROW, beside, over]) == ([ROW.text, beside.text, over.text], 0)
+    lower = line("Kunstrasen", 80, 294)  # at another height (overlapping under half)
+    assert rows_rejoined([ROW, lower]) == ([ROW.text, lower.text], 0)
+
+
+def test_only_rows_take_cells_and_only_words_are_taken():
+    no_row = line("Lieferant               Kunde", 20, 300)  # no amount: a header, not a row
+    assert rows_rejoined([no_row, NAME])[1] == 0
+    sign = line("€", 80, 300)  # one character
+    turned = line("Kunstrasen", 80, 300, upright=False)  # a watermark drawn turned
+    assert rows_rejoined([ROW, sign, turned])[1] == 0
+    other_row = line("2,00 4,00 8,00", 60, 300)  # in the gap too, but a row is not a cell
+    assert rows_rejoined([ROW, other_row])[1] == 0
