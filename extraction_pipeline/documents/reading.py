@@ -479,8 +479,8 @@ def _placed_lines(textpage: Any) -> list[PlacedLine]:
 
     for index in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(textpage.raw, index)
-        if 0xD800 <= code <= 0xDFFF:
-            continue  # half a character its text leaves out (an emoji's)
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            continue  # half a character its text leaves out (an emoji's), or none
         char = chr(code).replace("\x02", "\ufffe")  # a soft hyphen, as its text gives it
         if char in "\r\n":  # a line ends at \r\n, \r or \n, as the page's text is split
             if not (char == "\n" and after_return):

@@ -33,6 +33,10 @@ class PlacedLine:
     upright: bool = True
 
     @property
+    def drawn(self) -> bool:
+        return any(x is not None for x in self.lefts)
+
+    @property
     def left(self) -> float:
         return min(x for x in self.lefts if x is not None)
 
@@ -43,9 +47,9 @@ class PlacedLine:
 
 def rows_rejoined(lines: list[PlacedLine]) -> tuple[list[str], int]:
     """The page's lines with each cell drawn apart from its row moved onto it, and how many moved."""
-    rows = [i for i, line in enumerate(lines) if _is_row(line)]
+    rows = {i for i, line in enumerate(lines) if _is_row(line)}
     moved: dict[int, int] = {}  # the cell's line -> its row's line
-    for r in rows:
+    for r in sorted(rows):
         for c, cell in enumerate(lines):
             if c not in rows and c not in moved and _a_cell_of(cell, lines[r]):
                 moved[c] = r
@@ -59,20 +63,22 @@ def rows_rejoined(lines: list[PlacedLine]) -> tuple[list[str], int]:
         text = line.text
         for cell in sorted(cells.get(i, []), key=lambda x: -x.left):  # right to left: positions stay valid
             at = next((k for k, x in enumerate(line.lefts) if x is not None and x >= cell.right), len(text))
-            text = f"{text[:at].rstrip()} {cell.text.strip()} {text[at:].lstrip()}".strip()
+            text = f"{text[:at].rstrip()} {cell.text.strip()} {text[at:].lstrip()}".rstrip()
         texts.append(text)
     return texts, len(moved)
 
 
 def _is_row(line: PlacedLine) -> bool:
+    if not (line.upright and line.drawn):
+        return False
     numbers = numbers_on_line(line.text)
-    return line.upright and any(n.with_cents for n in numbers) and len(numbers) >= _ROW_NUMBERS
+    return any(n.with_cents for n in numbers) and len(numbers) >= _ROW_NUMBERS
 
 
 def _a_cell_of(cell: PlacedLine, row: PlacedLine) -> bool:
     """Whether `cell` (no row itself) is drawn at `row`'s height (overlapping by over half the
     lower line), inside its span and in a gap between its characters."""
-    if not cell.upright or sum(not ch.isspace() for ch in cell.text) < _MIN_CELL_CHARS:
+    if not (cell.upright and cell.drawn) or sum(not ch.isspace() for ch in cell.text) < _MIN_CELL_CHARS:
         return False
     overlap = min(cell.top, row.top) - max(cell.bottom, row.bottom)
     if overlap <= 0.5 * min(cell.top - cell.bottom, row.top - row.bottom):

@@ -38,3 +38,10 @@ def test_only_rows_take_cells_and_only_words_are_taken():
     assert rows_rejoined([ROW, sign, turned])[1] == 0
     other_row = line("2,00 4,00 8,00", 60, 300)  # in the gap too, but a row is not a cell
     assert rows_rejoined([ROW, other_row])[1] == 0
+
+
+def test_two_cells_of_one_row_each_go_to_their_own_gap():
+    row = line(" 1 TB100A4                 20 Stk.       198,00 19", 20, 300)
+    name, price = line("Trennblätter A4", 80, 300), line("9,90", 232, 300)
+    texts, moved = rows_rejoined([row, price, name])
+    assert (texts, moved) == ([" 1 TB100A4 Trennblätter A4 20 Stk. 9,90 198,00 19"], 2)
