@@ -123,6 +123,7 @@ def raw_documents(context: dg.AssetExecutionContext, config: InboxConfig) -> dg.
             "documents": len(documents),
             "rejected": len(rejections),
             "rejections": dg.MetadataValue.md(rejections_md(rejections)),
+            "pdf.cells_moved_onto_rows": sum(d.cells_moved for d in documents),
             **tidied(ocr.named()),
         },
     )

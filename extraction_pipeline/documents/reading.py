@@ -75,6 +75,9 @@ class Document:
     # The inbox subfolder the file sits in (`inbox/invoices/a.pdf` -> "invoices"): a user may route
     # documents to a type by folder.
     inbox_folder: str = ""
+    # Table cells a PDF drew apart from their rows, moved onto them (table_rows.py): the text is
+    # not the text layer's order, and the run says so.
+    cells_moved: int = 0
 
     @property
     def ocr_confidence(self) -> float | None:
@@ -128,10 +131,11 @@ def read_document(path: Path, inbox: Path, limits: ReadLimits = ReadLimits()) ->
     data = read_inbox_file(path, inbox, limits.max_bytes)
     if not data.strip():
         raise RejectedFile(f"{path}: empty file")
+    moved = 0
     if fmt == "image":
         parts: list[str | OcrPage] = list(_image_pages(path, data, limits))
     elif fmt == "pdf":
-        parts = _pdf_pages(path, data, limits)
+        parts, moved = _pdf_pages(path, data, limits)
     else:
         text = _decode_text(path, data)
         parts = [html_to_text(text) if fmt == "html" else text]
@@ -143,7 +147,7 @@ def read_document(path: Path, inbox: Path, limits: ReadLimits = ReadLimits()) ->
     ocr_pages = tuple(part for part in parts if isinstance(part, OcrPage))
     relative = path.relative_to(inbox).parts if path.is_relative_to(inbox) else ()
     folder = relative[0] if len(relative) > 1 else ""
-    return Document(document_id(data), str(path), fmt, len(data), text, lines, ocr_pages, folder)
+    return Document(document_id(data), str(path), fmt, len(data), text, lines, ocr_pages, folder, moved)
 
 
 def _why_no_text(fmt: str, parts: list[str | OcrPage]) -> str:
@@ -341,11 +345,12 @@ def _legacy_text(path: Path, data: bytes) -> str:
     return str(min(tied, key=lambda m: rank.get(m.encoding, len(rank))))
 
 
-def _pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str | OcrPage]:
-    """Each page's text layer, or its OCR where the layer is missing or garbage (unusable_text_layer)."""
+def _pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> tuple[list[str | OcrPage], int]:
+    """Each page's text layer, or its OCR where the layer is missing or garbage (unusable_text_layer),
+    and how many table cells were moved onto their rows."""
     started = time.monotonic()
     parts: list[str | OcrPage] = []
-    size, ocr_seconds = 0, 0.0
+    size, ocr_seconds, moved = 0, 0.0, 0
     pdf = _Pdf(path, data, limits.image)
     try:
         if pdf.pages > limits.max_pages:
@@ -356,7 +361,7 @@ def _pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str | OcrPag
                     f"{path}: reading its text took over {limits.max_seconds:g} s"
                     f" (stopped at page {number} of {pdf.pages})"
                 )
-            text, has_images = pdf.text(number)
+            text, has_images, cells = pdf.text(number)
             if unusable_text_layer(text, has_images):
                 if sum(isinstance(p, OcrPage) for p in parts) >= limits.max_ocr_pages:
                     raise RejectedFile(f"{path}: over {limits.max_ocr_pages} pages need OCR; not read")
@@ -368,6 +373,7 @@ def _pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str | OcrPag
             else:
                 parts.append(text)
                 size += len(text)
+                moved += cells
             if size > limits.max_text_chars:
                 raise RejectedFile(
                     f"{path}: over {limits.max_text_chars} characters of text"
@@ -379,7 +385,7 @@ def _pdf_pages(path: Path, data: bytes, limits: ReadLimits) -> list[str | OcrPag
         raise RejectedFile(f"{path}: corrupt PDF ({type(exc).__name__}: {exc})") from exc
     finally:
         pdf.close()
-    return parts
+    return parts, moved
 
 
 # A text layer is garbage when this share of its visible characters cannot be text (control,
@@ -425,8 +431,9 @@ class _Pdf:
             raise RejectedFile(f"{path}: corrupt PDF ({exc})") from None
         self._limits = limits
 
-    def text(self, number: int) -> tuple[str, bool]:
-        """Page `number`'s (from 1) text, lines joined with newlines, and whether the page holds images."""
+    def text(self, number: int) -> tuple[str, bool, int]:
+        """Page `number`'s (from 1) text, lines joined with newlines (a table row's cells drawn apart
+        from it moved onto it), whether the page holds images, and how many cells moved."""
         import pypdfium2.raw as pdfium_c
 
         with _PDFIUM:
@@ -441,7 +448,7 @@ class _Pdf:
                 finally:
                     textpage.close()
                 has_images = next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None
-                return text, has_images
+                return text, has_images, moved
             finally:
                 page.close()
 

@@ -7,7 +7,7 @@ import pytest
 
 from extraction_pipeline.defs.resources import LLMResource, OutputStorage, QualityThresholds
 from extraction_pipeline_tests.support.helpers import ASSETS, DEFS, answer, echo, materialize, read_delta, receipt_text
-from extraction_pipeline_tests.support.pdf_builder import blank_pdf, encrypted_pdf, text_pdf
+from extraction_pipeline_tests.support.pdf_builder import blank_pdf, encrypted_pdf, table_drawn_apart_pdf, text_pdf
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
 
 METRICS = ("latency_s", "cost_usd", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "error_rate")
@@ -60,6 +60,16 @@ def test_every_file_ends_as_a_record_a_quarantined_document_or_a_rejection(scrip
     assert "empty file" in report.rejections[0]["reason"]
     # 5 documents: plain, fenced, wrong (2 calls), cut, nonsense (3 calls) = 8 calls
     assert len(server.requests) == 8
+
+
+def test_raw_documents_counts_the_table_cells_moved_onto_their_rows(scripted_llm, tmp_path):
+    """The text handed on is not the text layer's order there, and the run says so."""
+    scripted_llm(responder)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "table.pdf").write_bytes(table_drawn_apart_pdf())
+    _, metadata = materialize(inbox, tmp_path / "out")
+    assert metadata["raw_documents"]["pdf.cells_moved_onto_rows"].value == 1
 
 
 def test_every_asset_records_latency_cost_tokens_and_error_rate(scripted_llm, mixed_inbox, tmp_path):

@@ -17,8 +17,8 @@ from extraction_pipeline.documents.reading import (
 from extraction_pipeline_tests.support.pdf_builder import (
     blank_pdf,
     encrypted_pdf,
-    placed_runs_pdf,
     placed_words_pdf,
+    table_drawn_apart_pdf,
     text_pdf,
 )
 
@@ -61,7 +61,7 @@ def test_html_table_cells_and_definitions_stay_apart_as_columns():
 
 def test_pdf_text_layer_is_read(tmp_path):
     doc = read_document(write(tmp_path, "r.pdf", text_pdf(["SHOP (M) SDN BHD", "TOTAL 9.00"])), tmp_path)
-    assert doc.format == "pdf"
+    assert doc.format == "pdf" and doc.cells_moved == 0
     assert "SHOP (M) SDN BHD" in doc.text and "TOTAL 9.00" in doc.text
 
 
@@ -73,19 +73,12 @@ def test_words_drawn_apart_without_a_space_character_are_read_as_words(tmp_path)
 
 
 def test_a_table_rows_cell_drawn_after_the_footer_is_read_on_its_row(tmp_path):
-    """As ferd10-COMFORT_Rabatte draws its article names; the header blocks beside each other stay
-    as drawn, each whole."""
-    runs = [
-        (20, 370, "Seller GmbH"), (20, 358, "Weg 1"), (160, 370, "Buyer AG"), (160, 358, "Gasse 2"),
-        (20, 300, "1 KR3M"), (170, 300, "3,00 m2 4,00 12,00"),
-        (20, 280, "Total 12,00"),
-        (20, 40, "Bank: Sparkasse"),
-        (70, 300, "Kunstrasen"),
-    ]  # fmt: skip
-    doc = read_document(write(tmp_path, "r.pdf", placed_runs_pdf(runs)), tmp_path)
+    """The header blocks beside each other stay as drawn, each whole."""
+    doc = read_document(write(tmp_path, "r.pdf", table_drawn_apart_pdf()), tmp_path)
     lines = doc.text.splitlines()
     assert "1 KR3M Kunstrasen 3,00 m2 4,00 12,00" in lines and "Kunstrasen" not in lines
     assert lines[:4] == ["Seller GmbH", "Weg 1", "Buyer AG", "Gasse 2"]
+    assert doc.cells_moved == 1
 
 
 def test_a_pdf_locked_only_against_changes_is_read(tmp_path):

@@ -36,6 +36,20 @@ def placed_runs_pdf(runs: list[tuple[float, float, str]]) -> bytes:
     return _one_page(ops, font="Courier")
 
 
+def table_drawn_apart_pdf() -> bytes:
+    """Seller and buyer side by side, then an item row whose name is drawn after the page's footer,
+    as ferd10-COMFORT_Rabatte draws its article names."""
+    return placed_runs_pdf(
+        [
+            (20, 370, "Seller GmbH"), (20, 358, "Weg 1"), (160, 370, "Buyer AG"), (160, 358, "Gasse 2"),
+            (20, 300, "1 KR3M"), (170, 300, "3,00 m2 4,00 12,00"),
+            (20, 280, "Total 12,00"),
+            (20, 40, "Bank: Sparkasse"),
+            (70, 300, "Kunstrasen"),
+        ]
+    )  # fmt: skip
+
+
 def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
