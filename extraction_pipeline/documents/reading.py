@@ -442,7 +442,7 @@ class _Pdf:
                 textpage = page.get_textpage()
                 try:
                     text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-                    lines, moved = rows_rejoined(_placed_lines(textpage))
+                    lines, moved = rows_rejoined(placed_lines(textpage))
                     if moved:
                         text = "\n".join(lines)
                 finally:
@@ -468,7 +468,7 @@ class _Pdf:
             self._pdf.close()
 
 
-def _placed_lines(textpage: Any) -> list[PlacedLine]:
+def placed_lines(textpage: Any) -> list[PlacedLine]:
     """The page's text lines as PDFium gives them, each character with where it is drawn."""
     import pypdfium2.raw as pdfium_c
 
