@@ -12,8 +12,9 @@ multiplies to it (within a cent). Which of the two is the quantity: the one prin
 (`20 Stk`, `3,00 m²`, `2 x`), else the one not printed with cents (`2.13 10 2 4.26`), else the
 whole one beside a fraction (`5,0400 2`), else the one printed first. An amount of 0 proves
 nothing (any quantity times a price of 0). Where no pair multiplies out (a price printed rounded:
-`0,05 10000 KWH 19 % VAT (S) 52,00`), the row still proves the amount that ends it and its one
-count, but no unit price (`_counted_row`). A table whose amount column wraps prints the amount
+`0,05 10000 KWH 19 % VAT (S) 52,00`), the row still proves the amount that ends it (or that only
+the VAT rate's column follows: `20 Stk. 2,77 55,46 19`) and its one count, but no unit price
+(`_counted_row`). A table whose amount column wraps prints the amount
 alone on the next line (`Trennblätter A4 9,9000 20 Stk 19 %` over `198,00`): the two lines are
 read as one row where they multiply out.
 
@@ -48,8 +49,10 @@ from extraction_pipeline.extraction.values import (
 _UNIT_AFTER = re.compile(r"\s*(?!(?:EUR|USD|GBP|CHF|Euro)\b)[^\W\d_]{1,5}\.?[²³]?(?![^\W\d_])")
 # A count on a row that does not multiply out: a space, then a unit of up to three letters (`28 Std`).
 _COUNT_UNIT = re.compile(r"\s+(?!(?:EUR|USD|GBP|CHF)\b)[^\W\d_]{1,3}\.?[²³]?(?![^\W_])")
-# Where a row's numbers do not multiply out, its amount ends the line (`Sa 8.00-14.00 Uhr` is no row).
+# Where a row's numbers do not multiply out, its amount ends the line (`Sa 8.00-14.00 Uhr` is no row),
+# or only the VAT rate's column follows it (`20 Stk. 2,77 55,46 19`: 2.773 a piece, printed rounded).
 _LINE_END = re.compile(r"\s*(?:€|EUR|USD|GBP|CHF|\$|£)?\s*$")
+_ROW_END = re.compile(r"\s*(?:€|EUR|USD|GBP|CHF|\$|£)?(?:\s+\d{1,2}(?:[.,]\d)?\s*%?)?\s*$")
 _NAME_LINES = 4  # lines a name may take between two rows
 _MIN_NAME = 3  # letters and digits a description needs to be looked for
 _NAME_START = 12  # letters and digits of a name that show it is printed on a line
@@ -109,7 +112,7 @@ def _row(line: str) -> tuple[Decimal, Decimal | None, Decimal, frozenset[Decimal
     if len({frozenset((a.value, b.value)) for a, b in pairs}) > 1:
         return None
     if not pairs:
-        return _counted_row(line, before, amount.value) if _LINE_END.match(line, amount.end) else None
+        return _counted_row(line, before, amount.value) if _ROW_END.match(line, amount.end) else None
     with_unit = [(a, b) for a, b in pairs if _UNIT_AFTER.match(line, a.end)]
     price_in_cents = [(a, b) for a, b in pairs if b.with_cents and not a.with_cents]
     whole_count = [(a, b) for a, b in pairs if a.value % 1 == 0 and b.value % 1 != 0]

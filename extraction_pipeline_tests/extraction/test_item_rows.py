@@ -89,8 +89,11 @@ def test_a_row_that_does_not_multiply_out_gives_its_count_and_its_amount():
         (12, 28, None, Decimal("288.75")),
         (20, 6, None, Decimal("13.00")),
     ]
+    # Only the VAT rate's column may follow the amount (ferd10-COMFORT_Rabatte: 2.773 a piece, printed 2,77).
+    rows = item_rows("4 PFA5 55T04 Pfand 20 Stk. 2,77 55,46 19")
+    assert [(r.quantity, r.unit_price, r.amount) for r in rows] == [(20, None, Decimal("55.46"))]
     # Not rows: a time range, a size, a code before a name, money, a line that prices one unit,
-    # two counts, and an amount that does not end the line.
+    # two counts, and an amount followed by more than a rate.
     for text in (
         "Mo-Fr 8.00-20.00 Uhr, Sa 8.00-14.00 Uhr",
         "KK KACANG GORENG 400G @7.20",
@@ -99,7 +102,8 @@ def test_a_row_that_does_not_multiply_out_gives_its_count_and_its_amount():
         "CASH 20.00 MYR\t20.00",
         "@2 X RM 24.35",
         "2 Stk  3 Pal  12,00",
-        "5 Stk  12,00  19",
+        "5 Stk  12,00  19 Uhr",
+        "5 Stk  12,00  190",
     ):
         assert item_rows(text) == [], text
 
