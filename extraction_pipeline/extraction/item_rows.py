@@ -10,13 +10,13 @@ description is printed with, and the model's numbers are kept in the record's `m
 A row: the last amount printed with cents is the amount, and exactly one pair of numbers before it
 multiplies to it (within a cent). Which of the two is the quantity: the one printed before a unit
 (`20 Stk`, `3,00 m²`, `2 x`), else the one not printed with cents (`2.13 10 2 4.26`), else the
-whole one beside a fraction (`5,0400 2`), else the one printed first. An amount of 0 proves
-nothing (any quantity times a price of 0). Where no pair multiplies out (a price printed rounded:
+whole one beside a fraction (`5,0400 2`), else the one printed first. An amount of 0 proves nothing
+(any quantity times a price of 0). Where no pair multiplies out (a price printed rounded:
 `0,05 10000 KWH 19 % VAT (S) 52,00`), the row still proves the amount that ends it (or that only
 the VAT rate's column follows: `20 Stk. 2,77 55,46 19`) and its one count, but no unit price
-(`_counted_row`). A table whose amount column wraps prints the amount
-alone on the next line (`Trennblätter A4 9,9000 20 Stk 19 %` over `198,00`): the two lines are
-read as one row where they multiply out.
+(`_counted_row`). A table whose amount column wraps prints the amount alone on the next line
+(`Trennblätter A4 9,9000 20 Stk 19 %` over `198,00`): the two lines are read as one row where they
+multiply out.
 
 Which row a line belongs to: the row whose line, or the lines under it up to the next row, hold the
 line's description (names printed under their numbers), or the lines over it up to the row before
