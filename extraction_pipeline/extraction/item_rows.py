@@ -25,7 +25,8 @@ the row or the line beside it, then more in all; in the model's order, each row 
 the model listed out of the page's order goes to the one unused row whose lines hold it. Where both
 ways place as many lines differently, only the lines placed alike are given numbers. Rows no line
 was placed on become lines, and lines on no row are dropped, where the sums prove it
-(`_with_rows_left_out`).
+(`_with_rows_left_out`); free rows of an article the model listed once become lines
+(`_with_free_rows_left_out`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ _COUNT_UNIT = re.compile(r"\s+(?!(?:EUR|USD|GBP|CHF)\b)[^\W\d_]{1,3}\.?[²³]?(?
 _LINE_END = re.compile(r"\s*(?:€|EUR|USD|GBP|CHF|\$|£)?\s*$")
 _ROW_END = re.compile(r"\s*(?:€|EUR|USD|GBP|CHF|\$|£)?(?:\s+\d{1,2}(?:[.,]\d)?\s*%?)?\s*$")
 _NAME_LINES = 4  # lines a name may take between two rows
+_ROW_NUMBERS = 3  # a free row prints a count, a price and an amount at least
 _MIN_NAME = 3  # letters and digits a description needs to be looked for
 _NAME_START = 12  # letters and digits of a name that show it is printed on a line
 _MAX_DECIMALS = 4  # a quantity or unit price with more is none the schemas hold (schemas.Quantity)
@@ -167,6 +169,7 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
         placed = _named_on_their_rows(names, placed, lines)
         numbered = [line if row is None else _numbered(line, row) for line, row in zip(value, placed)]
         numbered = _with_rows_left_out(numbered, names, placed, rows, lines, step)
+        numbered = _with_free_rows_left_out(numbered, rows, lines, step)
         if numbered != value:
             mended[field] = numbered
     return mended
@@ -227,6 +230,58 @@ def _with_rows_left_out(
         at = at if row is None else row.line
         keyed.append((at, line))
     return [line for _, line in sorted([*keyed, *added], key=lambda kl: kl[0])]
+
+
+def _with_free_rows_left_out(
+    numbered: list[dict[str, Any]], rows: list[ItemRow], lines: list[str], step: int
+) -> list[dict[str, Any]]:
+    """The lines with the free rows the model left out: a row of amount and price 0 that prints its
+    count (`0,00 10 Stk 7 % VAT (S) 0,00`: goods given free) for an article the page also sells,
+    which the model lists once (ferd10 and ferd21 Warenrechnung: 50 Gelierzucker paid, 10 free).
+    No sum proves such a row, so it is added only where the side the names are on is known and
+    the article's name, as the model gave it, is printed beside more rows than it has lines; the
+    added line, after the model's line of that name, takes that name, the count and amounts of 0."""
+    free = [i for i, line in enumerate(lines) if _free_count(line) is not None]
+    if not free or not step:
+        return numbered
+    starts = [r.line for r in rows] + free
+    beside = {i: _beside(i, step, lines, set(starts)) for i in starts}
+    result = list(numbered)
+    for i in free:
+        names = [letters_and_digits(x.get("description")) for x in result]
+        name = next((n for n in names if len(n) >= _MIN_NAME and n in beside[i]), None)
+        if name is None or names.count(name) >= sum(name in text for text in beside.values()):
+            continue
+        last = max(k for k, n in enumerate(names) if n == name)
+        count = _free_count(lines[i])
+        result.insert(last + 1, {**result[last], "quantity": count, "unit_price": Decimal(0), "line_total": Decimal(0)})
+    return result
+
+
+def _free_count(line: str) -> Decimal | None:
+    """The count of a free row: its last amount with cents and a price are 0, and it prints one count."""
+    numbers = numbers_on_line(line)
+    amounts = [n for n in numbers if n.with_cents]
+    if (
+        len(numbers) < _ROW_NUMBERS
+        or not amounts
+        or amounts[-1].value != 0
+        or not _ROW_END.match(line, amounts[-1].end)
+    ):
+        return None
+    before = [n for n in numbers if n.end <= amounts[-1].start]
+    if not any(n.value == 0 for n in before):
+        return None
+    counted = _counted_row(line, [n for n in before if n.value], Decimal(0))
+    return counted[0] if counted else None
+
+
+def _beside(row: int, step: int, lines: list[str], rows: set[int]) -> str:
+    """Letters and digits of the lines on the names' side of a row, up to the next row."""
+    near = itertools.takewhile(
+        lambda i: 0 <= i < len(lines) and i not in rows, range(row + step, row + step * (_NAME_LINES + 1), step)
+    )
+    return letters_and_digits(" ".join(lines[i] for i in sorted(near)))
 
 
 def _total(lines: Iterable[dict[str, Any]]) -> Decimal:

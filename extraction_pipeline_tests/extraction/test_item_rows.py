@@ -168,6 +168,7 @@ def test_rows_the_model_left_out_become_lines_where_the_sums_prove_them():
     assert [(x["description"], x["quantity"], x["line_total"]) for x in mended] == [
         ("Zitronensäure 100ml", 100, Decimal("100.00")),
         ("Gelierzucker Extra 250g", 50, Decimal("72.50")),
+        ("Gelierzucker Extra 250g", 10, 0),  # the free row (test_free_rows_...)
         ("K4321  Bierbrau Pils 20/0500", 15, Decimal("180.00")),
     ]
     # No sum printed for the rows with the lines given: nothing is added.
@@ -239,7 +240,31 @@ def test_lines_on_no_row_are_dropped_where_the_sums_prove_them_headings():
     # took (`ZS997 -5,0000 Stk. ...` copied as a description); it stays.
     took = {"line_items": [line("ZS997 100,0000 Stk. 1 1,0000 19,0 100,00", 1, 1, 100), line("Zitronensäure 100ml", 1, Decimal("1.50"), Decimal("1.50")), line("Gelierzucker Extra 250g", 50, Decimal("1.45"), Decimal("72.50")), line("K4321 Bierbrau Pils 20/0500", 1, 180, 180)]}  # fmt: skip
     names_under = NAMES_UNDER.replace("Nettobetrag 352,50", "Nettobetrag 352,50\nSumme ohne Pfand 252,50")
-    assert len(numbers_from_rows(took, names_under)["line_items"]) == 4
+    assert len(numbers_from_rows(took, names_under)["line_items"]) == 4 + 1  # and the free row
+
+
+def test_free_rows_of_an_article_the_model_listed_once_are_added():
+    """ferd10-EXTENDED_Warenrechnung: 50 Gelierzucker paid, 10 free (price and amount 0, which no
+    sum proves); the model listed the article once."""
+    given = [
+        line("Zitronensäure 100ml", 100, 1, Decimal("100.00")),
+        line("Gelierzucker Extra 250g", 50, Decimal("1.45"), Decimal("72.50")),
+        line("K4321 Bierbrau Pils 20/0500", 15, 12, Decimal("180.00")),
+    ]
+    mended = numbers_from_rows({"line_items": given}, NAMES_UNDER)["line_items"]
+    assert [(x["description"], x["quantity"], x["unit_price"], x["line_total"]) for x in mended] == [
+        ("Zitronensäure 100ml", 100, 1, Decimal("100.00")),
+        ("Gelierzucker Extra 250g", 50, Decimal("1.45"), Decimal("72.50")),
+        ("Gelierzucker Extra 250g", 10, 0, 0),
+        ("K4321 Bierbrau Pils 20/0500", 15, 12, Decimal("180.00")),
+    ]
+    # Listed twice already: nothing added.
+    both = [*given[:2], line("Gelierzucker Extra 250g", 10, 0, 0), given[2]]
+    assert numbers_from_rows({"line_items": both}, NAMES_UNDER) == {}
+    # A free row of an article the page does not also sell is not added: its name is not known.
+    alone = NAMES_UNDER.replace("Gelierzucker Extra 250g\nBruttopreis", "Gelierzucker Classic\nBruttopreis")
+    given_alone = [given[0], line("Gelierzucker Classic", 50, Decimal("1.45"), Decimal("72.50")), given[2]]
+    assert numbers_from_rows({"line_items": given_alone}, alone) == {}
 
 
 def test_lines_not_found_with_one_row_keep_their_numbers():
