@@ -25,7 +25,8 @@ the row or the line beside it, then more in all; in the model's order, each row 
 the model listed out of the page's order goes to the one unused row whose lines hold it. Where both
 ways place as many lines differently, only the lines placed alike are given numbers. Rows no line
 was placed on become lines, and lines on no row are dropped, where the sums prove it
-(`_with_rows_left_out`); free rows of an article the model listed once become lines
+(`_with_rows_left_out`); a discount printed under a row is taken off its line where the sums prove
+it (`_with_line_discounts`); free rows of an article the model listed once become lines
 (`_with_free_rows_left_out`).
 """
 
@@ -168,11 +169,41 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
         placed, step = _placed(names, rows, lines)
         placed = _named_on_their_rows(names, placed, lines)
         numbered = [line if row is None else _numbered(line, row) for line, row in zip(value, placed)]
+        numbered = _with_line_discounts(numbered, placed, rows, lines)
         numbered = _with_rows_left_out(numbered, names, placed, rows, lines, step)
         numbered = _with_free_rows_left_out(numbered, rows, lines, step)
         if numbered != value:
             mended[field] = numbered
     return mended
+
+
+def _with_line_discounts(
+    numbered: list[dict[str, Any]], placed: list[ItemRow | None], rows: list[ItemRow], lines: list[str]
+) -> list[dict[str, Any]]:
+    """The lines with the discounts printed under their rows taken off, where the sums prove it: a
+    line right under a row that prints one amount with cents, negative, and is no row
+    (`abzgl. 16,7% Rabatt -2,00` under `3,00 m² 4,00 12,00`) is that row's discount when the lines'
+    amounts add up to no sum printed off the rows and with the discounts taken off they do
+    (ferd10-COMFORT_Rabatte: `Zwischensumme 202,76`). The printed unit price is then the price
+    before the discount: none is kept."""
+    row_lines = {i for r in rows for i in r.lines}
+    sums = {
+        n.value for i, line in enumerate(lines) if i not in row_lines for n in numbers_on_line(line) if n.with_cents
+    }
+    discounts = {}
+    for k, (line, row) in enumerate(zip(numbered, placed)):
+        under = row.lines[-1] + 1 if row is not None else len(lines)
+        if under < len(lines) and under not in row_lines and line.get("line_total") is not None:
+            amounts = [n.value for n in numbers_on_line(lines[under]) if n.with_cents]
+            if len(amounts) == 1 and amounts[0] < 0:
+                discounts[k] = amounts[0]
+    total = _total(numbered)
+    if not discounts or total in sums or total + sum(discounts.values()) not in sums:
+        return numbered
+    return [
+        {**line, "unit_price": None, "line_total": line["line_total"] + discounts[k]} if k in discounts else line
+        for k, line in enumerate(numbered)
+    ]
 
 
 def _with_rows_left_out(

@@ -267,6 +267,28 @@ def test_free_rows_of_an_article_the_model_listed_once_are_added():
     assert numbers_from_rows({"line_items": given_alone}, alone) == {}
 
 
+# A discount printed under a row (as on ferd10-COMFORT_Rabatte), and the subtotal it proves.
+DISCOUNTED = """Pos Art.Nr. Artikel Menge Preis Betrag USt. %
+1 KR3M Kunstrasen 3,00 m² 4,00 12,00 19
+abzgl. 16,7% Rabatt -2,00
+2 SFK5 Schweinesteak 5,000 kg 5,50 27,50 7
+Zwischensumme 37,50
+Versandkosten 5,80"""
+
+
+def test_a_discount_printed_under_a_row_is_taken_off_where_the_sums_prove_it():
+    given = [line("Kunstrasen", 3, 4, Decimal("12.00")), line("Schweinesteak", 5, Decimal("5.50"), Decimal("27.50"))]
+    mended = numbers_from_rows({"line_items": given}, DISCOUNTED)["line_items"]
+    assert [(x["description"], x["quantity"], x["unit_price"], x["line_total"]) for x in mended] == [
+        ("Kunstrasen", 3, None, Decimal("10.00")),  # the printed 4,00 is the price before the discount
+        ("Schweinesteak", 5, Decimal("5.50"), Decimal("27.50")),
+    ]
+    # Where the lines already add up to a printed sum (the row's amount is net of it), or the
+    # discount makes no printed sum, the lines stay as the rows print them.
+    assert numbers_from_rows({"line_items": given}, DISCOUNTED.replace("37,50", "39,50")) == {}
+    assert numbers_from_rows({"line_items": given}, DISCOUNTED.replace("37,50", "38,50")) == {}
+
+
 def test_lines_not_found_with_one_row_keep_their_numbers():
     right = {"line_items": [line("Joghurt Banane", 50, Decimal("5.50"), Decimal("275.00"))]}
     assert numbers_from_rows(right, NAMES_OVER) == {}
