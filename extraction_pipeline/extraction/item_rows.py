@@ -187,9 +187,7 @@ def _with_line_discounts(
     (ferd10-COMFORT_Rabatte: `Zwischensumme 202,76`). The printed unit price is then the price
     before the discount: none is kept."""
     row_lines = {i for r in rows for i in r.lines}
-    sums = {
-        n.value for i, line in enumerate(lines) if i not in row_lines for n in numbers_on_line(line) if n.with_cents
-    }
+    sums = _sums_off(row_lines, lines)
     discounts = {}
     for k, (line, row) in enumerate(zip(numbered, placed)):
         under = row.lines[-1] + 1 if row is not None else len(lines)
@@ -231,9 +229,7 @@ def _with_rows_left_out(
         return numbered
     free = [r for r in rows if r.line not in used and r.unit_price is not None]
     row_lines = {i for r in rows for i in r.lines}
-    sums = {
-        n.value for i, line in enumerate(lines) if i not in row_lines for n in numbers_on_line(line) if n.with_cents
-    }
+    sums = _sums_off(row_lines, lines)
     if _total(numbered) in sums:
         return numbered
     on_own_line = all(_named_on(name, lines[r.line]) for name, r in zip(names, placed) if r)
@@ -313,6 +309,13 @@ def _beside(row: int, step: int, lines: list[str], rows: set[int]) -> str:
         lambda i: 0 <= i < len(lines) and i not in rows, range(row + step, row + step * (_NAME_LINES + 1), step)
     )
     return letters_and_digits(" ".join(lines[i] for i in sorted(near)))
+
+
+def _sums_off(row_lines: set[int], lines: list[str]) -> set[Decimal]:
+    """Every amount with cents printed off the rows: the sums the lines may add up to."""
+    return {
+        n.value for i, line in enumerate(lines) if i not in row_lines for n in numbers_on_line(line) if n.with_cents
+    }
 
 
 def _total(lines: Iterable[dict[str, Any]]) -> Decimal:
