@@ -190,11 +190,12 @@ def _with_line_discounts(
     sums = _sums_off(row_lines, lines)
     discounts = {}
     for k, (line, row) in enumerate(zip(numbered, placed)):
-        under = row.lines[-1] + 1 if row is not None else len(lines)
-        if under < len(lines) and under not in row_lines and line.get("line_total") is not None:
-            amounts = [n.value for n in numbers_on_line(lines[under]) if n.with_cents]
-            if len(amounts) == 1 and amounts[0] < 0:
-                discounts[k] = amounts[0]
+        under = row.lines[-1] + 1 if row is not None else None
+        if under is None or under >= len(lines) or under in row_lines or line.get("line_total") is None:
+            continue
+        amounts = [n.value for n in numbers_on_line(lines[under]) if n.with_cents]
+        if len(amounts) == 1 and amounts[0] < 0:
+            discounts[k] = amounts[0]
     total = _total(numbered)
     if not discounts or total in sums or total + sum(discounts.values()) not in sums:
         return numbered
