@@ -163,14 +163,15 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
     if not rows:
         return {}
     lines = text.splitlines()
+    sums = _sums_off({i for r in rows for i in r.lines}, lines)  # the same for every list of lines
     mended = {}
     for field, value in lists.items():
         names = [letters_and_digits(v.get("description")) for v in value]
         placed, step = _placed(names, rows, lines)
         placed = _named_on_their_rows(names, placed, lines)
         numbered = [line if row is None else _numbered(line, row) for line, row in zip(value, placed)]
-        numbered = _with_line_discounts(numbered, placed, rows, lines)
-        numbered = _with_rows_left_out(numbered, names, placed, rows, lines, step)
+        numbered = _with_line_discounts(numbered, placed, rows, lines, sums)
+        numbered = _with_rows_left_out(numbered, names, placed, rows, lines, step, sums)
         numbered = _with_free_rows_left_out(numbered, rows, lines, step)
         if numbered != value:
             mended[field] = numbered
@@ -178,7 +179,11 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
 
 
 def _with_line_discounts(
-    numbered: list[dict[str, Any]], placed: list[ItemRow | None], rows: list[ItemRow], lines: list[str]
+    numbered: list[dict[str, Any]],
+    placed: list[ItemRow | None],
+    rows: list[ItemRow],
+    lines: list[str],
+    sums: set[Decimal],
 ) -> list[dict[str, Any]]:
     """The lines with the discounts printed under their rows taken off, where the sums prove it: a
     line right under a row that prints one amount with cents, negative, and is no row
@@ -187,7 +192,6 @@ def _with_line_discounts(
     (ferd10-COMFORT_Rabatte: `Zwischensumme 202,76`). The printed unit price is then the price
     before the discount: none is kept."""
     row_lines = {i for r in rows for i in r.lines}
-    sums = _sums_off(row_lines, lines)
     discounts = {}
     for k, (line, row) in enumerate(zip(numbered, placed)):
         under = row.lines[-1] + 1 if row is not None else None
@@ -212,6 +216,7 @@ def _with_rows_left_out(
     rows: list[ItemRow],
     lines: list[str],
     step: int,
+    sums: set[Decimal],
 ) -> list[dict[str, Any]]:
     """The lines as the sums prove them. Where the lines' amounts add up to no sum the document
     prints (off its rows), the rows no line was placed on are added if then they do (on
@@ -230,7 +235,6 @@ def _with_rows_left_out(
         return numbered
     free = [r for r in rows if r.line not in used and r.unit_price is not None]
     row_lines = {i for r in rows for i in r.lines}
-    sums = _sums_off(row_lines, lines)
     if _total(numbered) in sums:
         return numbered
     on_own_line = all(_named_on(name, lines[r.line]) for name, r in zip(names, placed) if r)
