@@ -75,14 +75,12 @@ def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
             continue  # only a number with more decimals than any amount prints
         readings = readings if readings is not None else {r for _, _, found in printed_amounts(text) for r in found}
         roles = roles if roles is not None else separator_roles(text)
-        thousands = own[0] if len(own) == 2 else _plain(abs(value) * 1000)
-        if thousands not in readings:
-            continue
-        if len(own) == 2 and abs(value) in readings and roles.get(".") == DECIMAL:
-            continue  # 1.500 kg where the dot is the decimal one
-        if len(own) != 2 and (abs(value) in readings or roles.get(".") != GROUPS):
-            continue
-        _set(converted, key, -thousands if value < 0 else thousands)
+        if len(own) == 2:  # 6.364, unless printed so where the dot is the decimal one (1.500 kg)
+            thousands, as_given = own[0], abs(value) in readings and roles.get(".") == DECIMAL
+        else:  # 8.6848: a thousandth of 8684.80, where the dot groups thousands and it is not printed
+            thousands, as_given = _plain(abs(value) * 1000), abs(value) in readings or roles.get(".") != GROUPS
+        if thousands in readings and not as_given:
+            _set(converted, key, -thousands if value < 0 else thousands)
     return converted
 
 
