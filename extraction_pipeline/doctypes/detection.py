@@ -20,7 +20,8 @@ from extraction_pipeline.documents.reading import Document
 # How a document's type was decided, as counted in the run's metadata.
 BY_CONFIG, BY_FOLDER, BY_MARKERS, BY_LLM = "config", "folder", "markers", "llm"
 # Printed words of a payment made (a till's receipt) and of a payment asked for (an invoice), in
-# English, German, French, Dutch, Spanish, Italian and Malay/Indonesian. Each distinct word is a vote.
+# English, German, French, Dutch, Spanish, Italian and Malay/Indonesian; an invoice's also in
+# Portuguese, Polish, Czech and the Nordic languages. Each distinct word is a vote.
 _RECEIPT = re.compile(
     r"\b(CASH|CHANGE|RECEIPT|ROUNDING|SUBTOTAL|SUB TOTAL|QTY|CASHIER|THANK YOU|TOTAL|GST|VISA|MASTERCARD|TENDER"
     r"|QUITTUNG|KASSENBON|KASSENZETTEL|BAR|RÜCKGELD|WECHSELGELD|GEGEBEN|KASSE"
@@ -38,7 +39,11 @@ _INVOICE = re.compile(
     r"|UST\.?[ \t-]*ID|STEUER[ \t-]*(NUMMER|NR)|LEISTUNGSDATUM|LIEFERDATUM|NETTOBETRAG|BRUTTOBETRAG|BANKVERBINDUNG"
     r"|FACTURE|DATE[ \t]+D'ÉCHÉANCE|ÉCHÉANCE|AVOIR|TOTAL[ \t]+HT|TOTAL[ \t]+TTC|NET[ \t]+À[ \t]+PAYER|SIRET"
     r"|FACTUUR|VERVALDATUM|BTW[ \t-]*(NR|NUMMER)"
-    r"|FACTURA|VENCIMIENTO|FATTURA|PARTITA[ \t]+IVA|SCADENZA)",
+    r"|FACTURA|VENCIMIENTO|BASE[ \t]+IMPONIBLE|FORMA[ \t]+DE[ \t]+PAGO"
+    r"|FATTURA|PARTITA[ \t]+IVA|SCADENZA|IMPONIBILE|\bCEDENTE|CESSIONARIO"
+    r"|FATURA|VENCIMENTO|ATCUD|TOTAL[ \t]+ILÍQUIDO"
+    r"|FAKTURA|SPRZEDAWCA|NABYWCA|DO[ \t]+ZAPŁATY|TERMIN[ \t]+PŁATNOŚCI|DATUM[ \t]+SPLATNOSTI|DODAVATEL|ODBĚRATEL"
+    r"|FÖRFALLODATUM|FORFALDSDATO|FORFALLSDATO|ERÄPÄIVÄ|\bLASKU)",
     re.IGNORECASE,
 )
 # An amount: two decimals, thousands grouped without decimals (1.591.600), or plain (25000: rupiah).
