@@ -3,7 +3,8 @@
 `03/04/2024` is 3 April in most of the world and March 4 in the US. A fixed day-first rule gets US
 documents wrong; asking the model gets both wrong now and then. The document itself usually says:
 another date on it that can only be read one way (`28/03/2024`, `12/28/2023`), or its currency
-(RM, EUR, Rp are day-first countries; USD month-first). Where it does not, the value keeps its
+(RM, EUR, Rp are day-first countries; USD month-first), or a US address (`San Francisco, CA
+94105`: a bare `$` is also Canada's and Australia's). Where it does not, the value keeps its
 day-first reading and the field is flagged as ambiguous, never silently decided.
 
 A date whose year is far from everything else on the document (year 111, tried on a real invoice,
@@ -23,14 +24,20 @@ from extraction_pipeline.extraction.values import find_dates, month_first, numer
 DAY_FIRST, MONTH_FIRST = "day first", "month first"
 _DAY_FIRST_CURRENCY = re.compile(r"€|£|\b(EUR|GBP|RM|MYR|IDR|Rp|CHF|INR|SGD|AUD|NZD|ZAR)\b")
 _MONTH_FIRST_CURRENCY = re.compile(r"\bUSD\b|US\$")
+# A town's state and ZIP code, as US addresses end: `, CA 94105`, `, NY 10001-2345`.
+_US_STATES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
+    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
+).split()
+_US_ADDRESS = re.compile(r",[ \t]*(?:%s)[ \t]+\d{5}(?:-\d{4})?\b" % "|".join(_US_STATES))
 # Years further than this from the median of the other dates printed are not the document's.
 MAX_YEARS_APART = 10
 EARLIEST_YEAR = 1900
 
 
 def date_order(text: str) -> str | None:
-    """Which order the document prints dates in, from its unambiguous dates, else its currency;
-    None when it does not say or says both."""
+    """Which order the document prints dates in, from its unambiguous dates, else its currency and
+    addresses; None when it does not say or says both."""
     votes = set()
     for start, end, _ in find_dates(text):
         numbers = numeric_order(text[start:end])
@@ -41,7 +48,7 @@ def date_order(text: str) -> str | None:
     if not votes:
         if _DAY_FIRST_CURRENCY.search(text):
             votes.add(DAY_FIRST)
-        if _MONTH_FIRST_CURRENCY.search(text):
+        if _MONTH_FIRST_CURRENCY.search(text) or _US_ADDRESS.search(text):
             votes.add(MONTH_FIRST)
     return votes.pop() if len(votes) == 1 else None
 

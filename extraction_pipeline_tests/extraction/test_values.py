@@ -88,7 +88,9 @@ def _span(value, text):
     ("text", "order"),
     [("Invoice date 03/04/2024\nDue 28/04/2024", "day first"), ("Invoice date 03/04/2024\nDue 04/28/2024", "month first"),
      ("03/04/2024 TOTAL RM 9.50", "day first"), ("03/04/2024 Amount due USD 120.00", "month first"),
-     ("03/04/2024 TOTAL 9.50", None), ("03/04/2024 13/04/2024 04/13/2024", None)],
+     ("03/04/2024 TOTAL 9.50", None), ("03/04/2024 13/04/2024 04/13/2024", None),
+     ("Brightline LLC\nSan Francisco, CA 94105\nInvoice Date: 03/04/2024\nTotal $7,332.19", "month first"),
+     ("Acme Ltd\nLeeds LS6 2AB\nInvoice Date: 03/04/2024\nTotal $7,332.19", None)],
 )  # fmt: skip
 def test_the_document_says_which_order_it_prints_dates_in(text, order):
     assert date_order(text) == order
