@@ -1,7 +1,9 @@
 """The totals an invoice's tax summary proves. European invoices print a line per tax rate: its
 rate, the net amount taxed at it and the tax (`USt. 7% 275,00 19,25` / `USt. 19% 198,00 37,62`);
-the nets add up to the printed net total and net + taxes to the printed gross. Where those sums
-hold, the three totals are known from arithmetic, not from the model's reading. A small model asked
+the nets add up to the printed net total and net + taxes to the printed gross. Hotels and shops
+print each rate's gross instead and no net total (`MwSt. 7 % netto 241,12 MwSt. 16,88 brutto
+258,00`); there the grosses must add up to the printed one. Where those sums hold, the three totals
+are known from arithmetic, not from the model's reading. A small model asked
 for the totals of a two-rate invoice answers one rate's tax, or one rate's whole line (net, tax
 and gross of the 19% part), or the rate itself for the tax; the re-asks quote the sums and it
 answers the same again (docs/accuracy.md). So a total the model took from the summary's lines,
@@ -118,19 +120,28 @@ def _sums(
     pairs: list[list[tuple[Decimal, Decimal]]], numbers: list[list[PrintedNumber]], printed: set[Decimal]
 ) -> list[TaxSummary]:
     """The summaries a run of rate lines proves: one pair from each line, whose bases add up to a
-    printed net and whose net + taxes is a printed gross (within a cent per line)."""
+    printed net (or each line prints its base + tax, as summaries of documents that print no net
+    total do) and whose net + taxes is a printed gross (within a cent per line)."""
     on_lines = frozenset(abs(n.value) for found in numbers for n in found)
     slack = CENT * len(pairs)
     found = []
     for choice in itertools.islice(itertools.product(*pairs), 1000):
         net, tax = sum(b for b, _ in choice), sum(t for _, t in choice)
         net_printed = _near(abs(net), printed, slack)
+        if net_printed is None and all(_prints_gross(pair, line) for pair, line in zip(choice, numbers, strict=True)):
+            net_printed = abs(net)  # a hotel's or shop's summary: each rate's gross, no net total
         gross_printed = _near(abs(net + tax), printed, slack)
         if net_printed is not None and gross_printed is not None:
             sign = -1 if net < 0 else 1
             tax = (1 if tax >= 0 else -1) * (_near(abs(tax), printed, slack) or abs(tax))  # as printed, where it is
             found.append(TaxSummary(sign * net_printed, tax, sign * gross_printed, on_lines))
     return found
+
+
+def _prints_gross(pair: tuple[Decimal, Decimal], line: list[PrintedNumber]) -> bool:
+    """The line prints its base + tax; not said of a part without tax, whose base is its gross."""
+    base, tax = pair
+    return bool(tax) and any(abs(n.value - (base + tax)) <= CENT for n in line)
 
 
 def _printed_off(amount: Decimal, numbers: list[list[PrintedNumber]], run: range) -> bool:

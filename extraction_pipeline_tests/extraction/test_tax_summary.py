@@ -50,6 +50,27 @@ def test_without_sums_that_hold_there_is_no_summary():
     assert tax_summary(f"{other}\nUSt. 19% 200,00 38,00\nNetto 200,00 Brutto 238,00") is None
 
 
+# A hotel's bill (as written for tuning, benchmarks/written_invoices/p21-hotel): each rate's net,
+# tax and gross, the gross total, and no net total.
+GROSS_PER_RATE = """Gesamtbetrag 360,50 EUR
+MwSt.  7 %   netto 241,12   MwSt. 16,88   brutto 258,00
+MwSt. 19 %   netto  86,13   MwSt. 16,37   brutto 102,50
+Bezahlt mit Mastercard 360,50"""
+
+
+def test_rates_lines_that_print_their_gross_need_no_printed_net():
+    summary = tax_summary(GROSS_PER_RATE)
+    assert (summary.net, summary.tax, summary.gross) == (Decimal("327.25"), Decimal("33.25"), Decimal("360.50"))
+    # The model's answer on that bill: the gross for the net, a tax and gross printed nowhere.
+    assert complete(totals(360.50, 79.00, 449.50), GROSS_PER_RATE) == totals(
+        Decimal("327.25"), Decimal("33.25"), Decimal("360.50")
+    )
+    # One line without its gross: only the other line, which proves itself alone.
+    assert tax_summary(GROSS_PER_RATE.replace("brutto 258,00", "")).gross == Decimal("102.50")
+    # Grosses that do not add up: each line alone, and they disagree.
+    assert tax_summary(GROSS_PER_RATE.replace("360,50", "361,50")) is None
+
+
 # An exempt invoice's summary (as on ferd20-EN16931_Haftpflichtversicherung): rate 0, no tax; the
 # insurance tax printed above is not VAT.
 EXEMPT = """1 Privathaftpflicht 59,5000 1 Stk 0 % 59,50
