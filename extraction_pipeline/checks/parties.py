@@ -19,18 +19,23 @@ from typing import Any
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument, Completer
 from extraction_pipeline.extraction.values import letters_and_digits
 
-# Labels of the selling and the buying party, in the languages of our documents, upper-cased and
-# without spaces (so that they match however the text layer spaced them).
+# Labels of the selling and the buying party, in the languages of our documents (German, French,
+# English, Dutch, Italian, Spanish, Portuguese, Polish, Swedish), upper-cased and without spaces (so
+# that they match however the text layer spaced them).
 # A self-billed invoice's writer is its customer (`Gutschriftsaussteller`), the party it credits
 # the supplier (`Gutschriftsempfänger`, `leistender Unternehmer` in German VAT law).
 SELLER_LABELS = (
     "VERKÄUFER", "LIEFERANT", "RECHNUNGSERSTELLER", "RECHNUNGSSTELLER", "LEISTUNGSERBRINGER",
-    "LEISTENDERUNTERNEHMER", "GUTSCHRIFTSEMPFÄNGER",
+    "LEISTENDERUNTERNEHMER", "GUTSCHRIFTSEMPFÄNGER", "AUFTRAGNEHMER",
     "SELLER", "SUPPLIER", "VENDOR", "VENDEUR", "FOURNISSEUR", "ÉMETTEUR", "EMETTEUR", "VERKOPER", "LEVERANCIER",
+    "CEDENTE", "PRESTATORE", "FORNITORE", "EMISOR", "DATOSDELEMISOR", "PROVEEDOR", "FORNECEDOR", "SPRZEDAWCA",
+    "SÄLJARE", "LEVERANTÖR",
 )  # fmt: skip
 BUYER_LABELS = (
-    "KÄUFER", "RECHNUNGSEMPFÄNGER", "LEISTUNGSEMPFÄNGER", "GUTSCHRIFTSAUSSTELLER", "KUNDE", "BUYER", "CUSTOMER",
-    "BILLTO", "SOLDTO", "ACHETEUR", "CLIENT", "FACTURÉÀ", "KOPER", "KLANT", "AFNEMER", "ARBEITGEBER", "EMPLOYER",
+    "KÄUFER", "RECHNUNGSEMPFÄNGER", "LEISTUNGSEMPFÄNGER", "GUTSCHRIFTSAUSSTELLER", "KUNDE", "RECHNUNGAN",
+    "AUFTRAGGEBER", "BUYER", "CUSTOMER", "BILLTO", "SOLDTO", "ACHETEUR", "CLIENT", "FACTURÉÀ", "KOPER", "KLANT",
+    "AFNEMER", "ARBEITGEBER", "EMPLOYER", "CESSIONARIO", "COMMITTENTE", "CLIENTE", "DATOSDELCLIENTE", "ADQUIRENTE",
+    "NABYWCA", "KÖPARE", "KUND",
 )  # fmt: skip
 # The mention the EU VAT directive (art. 226(18)) requires on an invoice the customer writes for its
 # supplier, as the languages of our documents print it, lower-cased. A bare `Gutschrift` is not
@@ -251,22 +256,66 @@ def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str
     with the lines that follow it up to the next label: (the label as printed, its block). A name
     printed on the label's own line (`Seller: Acme Ltd`) is the block's first line; a party printed
     whole on it, name and address after a comma (`Supplier: Acme Ltd, 1 High St, Leeds`), is the
-    block (a key's value, `Verkäufer: Nummer: 549910`, is not a whole party)."""
+    block (a key's value, `Verkäufer: Nummer: 549910`, is not a whole party). Parties printed side
+    by side (`Auftraggeber:      Auftragnehmer:`, as two-column layouts and OCR lines print them)
+    are read as columns: each label's block is what the lines below print from its column on."""
     lines = text.splitlines()
     found = []
     for i, line in enumerate(lines):
-        if not _labelled(line, labels):
-            continue
-        head, _, rest = line.partition(":")
-        block = [rest] if rest.strip() else []
-        for following in lines[i + 1 :] if "," not in rest else ():
-            if len(block) == _BLOCK_LINES or following.rstrip().endswith(":") or _labelled(following, _ALL_LABELS):
-                break
-            if following.strip():
-                block.append(without_name_key(following))
-        if block:
-            found.append((head.strip(), block))
+        columns = _label_columns(line)
+        if columns is None:
+            labelled = [line] if _labelled(line, labels) else []
+            below = [lines[i + 1 :]] * len(labelled)
+        else:
+            starts = [start for start, _ in columns]
+            labelled = [segment for _, segment in columns if _labelled(segment, labels)]
+            below = [
+                [_in_column(following, starts, k) for following in lines[i + 1 :]]
+                for k, (_, segment) in enumerate(columns)
+                if _labelled(segment, labels)
+            ]
+        for label_line, following in zip(labelled, below, strict=True):
+            head, block = _block(label_line, following)
+            if block:
+                found.append((head, block))
     return found
+
+
+def _block(label_line: str, following: list[str]) -> tuple[str, list[str]]:
+    """A label's block: the name on its own line, else the lines after it up to the next label."""
+    head, _, rest = label_line.partition(":")
+    block = [rest] if rest.strip() else []
+    for line in following if "," not in rest else ():
+        if len(block) == _BLOCK_LINES or line.rstrip().endswith(":") or _labelled(line, _ALL_LABELS):
+            break
+        if line.strip():
+            block.append(without_name_key(line))
+    return head.strip(), block
+
+
+# What parts a line's columns: a tab, or three spaces or more.
+_COLUMN_GAP = re.compile(r"\t|\s{3,}")
+
+
+def _segments(line: str) -> list[tuple[int, str]]:
+    """The line's stretches between column gaps, with where each starts."""
+    return [(m.start(), m.group()) for m in re.finditer(rf"(?:(?!{_COLUMN_GAP.pattern})\S|\s(?!\s\s))+", line)]
+
+
+def _label_columns(line: str) -> list[tuple[int, str]] | None:
+    """The line's segments where two of them or more are parties' labels, else None."""
+    segments = [(start, segment) for start, segment in _segments(line) if segment.strip()]
+    return segments if sum(_labelled(segment, _ALL_LABELS) for _, segment in segments) >= 2 else None
+
+
+def _in_column(line: str, starts: list[int], k: int) -> str:
+    """What `line` prints in the k-th of the columns starting at `starts` (a segment belongs to the
+    last column starting at most two characters after it: columns drift in OCR'd text)."""
+    return " ".join(
+        segment.strip()
+        for start, segment in _segments(line)
+        if max((j for j, column in enumerate(starts) if column <= start + 2), default=0) == k
+    )
 
 
 # A form's key before a party's name (`Name: Lieferant GmbH`, as the ZUGFeRD 2.2 renderings print

@@ -79,6 +79,37 @@ def test_labels_are_whole_lines_not_words_that_start_like_them():
     assert party_blocks(text, BUYER_LABELS) == [("Bill to", ["Beta SARL"])]
 
 
+# Parties side by side, the customer first (as written for tuning, p27-auftragnehmer; two-column
+# layouts and OCR lines print them so).
+SIDE_BY_SIDE = """Schlussrechnung Nr. SR-2024-041
+Auftraggeber:                              Auftragnehmer:
+Wohnbau Nordstadt GmbH & Co. KG            Malerbetrieb Krüger e.K.
+Hafenstraße 3                              Inh. Stefan Krüger
+                                           28197 Bremen
+Gesamtbetrag netto                                              4.380,00"""
+
+
+def test_parties_printed_side_by_side_are_read_as_columns():
+    assert party_blocks(SIDE_BY_SIDE, SELLER_LABELS) == [
+        ("Auftragnehmer", ["Malerbetrieb Krüger e.K.", "Inh. Stefan Krüger", "28197 Bremen", "4.380,00"])
+    ]
+    assert party_blocks(SIDE_BY_SIDE, BUYER_LABELS)[0][1][:2] == ["Wohnbau Nordstadt GmbH & Co. KG", "Hafenstraße 3"]
+    problem = _problem("Wohnbau Nordstadt GmbH & Co. KG", SIDE_BY_SIDE)
+    assert problem is not None and "printed under 'Auftraggeber', the customer" in problem
+    assert _problem("Malerbetrieb Krüger e.K.", SIDE_BY_SIDE) is None
+    # A column drifts by a character or two in OCR'd text; the names stay in their columns.
+    drifted = SIDE_BY_SIDE.replace("            Malerbetrieb", "          Malerbetrieb")
+    assert party_blocks(drifted, SELLER_LABELS)[0][1][0] == "Malerbetrieb Krüger e.K."
+
+
+def test_labels_of_other_languages():
+    for seller, buyer in [("Cedente/prestatore (fornitore)", "Cessionario/committente (cliente)"),
+                          ("Datos del emisor", "Datos del cliente"), ("Sprzedawca:", "Nabywca:")]:  # fmt: skip
+        text = f"{seller}\nAlfa S.r.l.\n{buyer}\nBeta S.p.A."
+        assert party_blocks(text, SELLER_LABELS)[0][1] == ["Alfa S.r.l."]
+        assert party_blocks(text, BUYER_LABELS)[0][1] == ["Beta S.p.A."]
+
+
 def test_a_part_of_a_name_on_its_own_line_is_a_problem_but_not_the_name_before_an_address():
     two_lines = "Verkäufer:\nMVM Musterhafter\nVersicherungsverein Musterstadt a.G.\nMusterstr. 12"
     problem = _problem("Musterhafter", two_lines)
