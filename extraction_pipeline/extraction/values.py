@@ -78,10 +78,12 @@ _GROUP_SEPARATORS = ".,'\u00a0\u202f "
 # name, `Kwo Tie Jala2`).
 _NUMBER = re.compile(rf"\d(?:[\d{re.escape(_GROUP_SEPARATORS)}]*\d)?")
 _AROUND_MAX = 8
-# An amount as printed: digits in groups of three, or plain digits, with 1-4 decimals. Not the middle
-# of a longer number, a date (05.03.2024) or a version.
+# An amount as printed: digits in groups of three (or India's lakhs: 1,25,000.00), or plain digits,
+# with 1-4 decimals. Not the middle of a longer number, a date (05.03.2024) or a version.
+_INDIAN_GROUPS = re.compile(r"\d{1,2}(?:,\d{2})+,\d{3}")
 _PRINTED = re.compile(
-    r"(?<![\d.,])(?:\d{1,3}(?:[.,'\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,4})?)(?![\d]|[.,]\d)"
+    rf"(?<![\d.,])(?:{_INDIAN_GROUPS.pattern}(?:\.\d{{1,2}})?|\d{{1,3}}(?:[.,'\u00a0\u202f]\d{{3}})+(?:[.,]\d{{1,2}})?"
+    r"|\d+(?:[.,]\d{1,4})?)(?![\d]|[.,]\d)"
 )
 # The same with a space as the thousands separator (1 234,56), read in a second pass: a space also
 # separates a quantity from a price (2 500,00), so both readings stay possible. Without decimals,
@@ -125,8 +127,11 @@ def amount_readings(printed: str) -> list[Decimal]:
 
 
 def _groups_of_three(printed: str) -> str | None:
-    """`1.234.567` -> `1234567`; None unless every group after the first has three digits."""
+    """`1.234.567` -> `1234567`; None unless every group after the first has three digits, or, as
+    India groups lakhs and crores with commas, the last three and the others two (`1,25,000`)."""
     parts = re.split(r"[.,'\u00a0\u202f ]", printed)
+    if _INDIAN_GROUPS.fullmatch(printed):
+        return "".join(parts)
     if not parts[0] or len(parts[0]) > 3 and len(parts) > 1 or any(len(p) != 3 for p in parts[1:]):
         return None
     return "".join(parts)

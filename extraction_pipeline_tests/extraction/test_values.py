@@ -21,11 +21,13 @@ from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripte
     [("1.234,56", ["1234.56"]), ("1 234,56", ["1234.56"]), ("1,234.56", ["1234.56"]), ("1'234.56", ["1234.56"]),
      ("1,591,600", ["1591600"]), ("1.591.600", ["1591600"]), ("529,87", ["529.87"]), ("12.50", ["12.50"]),
      ("75,000", ["75000", "75.000"]), ("3.3333", ["3.3333"]), ("12", ["12"]),
-     ("1.2.3", []), ("1,23,456", []), ("1.234.56", []), ("1,234,56", [])],
+     ("1,23,456", ["123456"]), ("1,47,500.00", ["147500.00"]), ("12,34,56,789", ["123456789"]),
+     ("1.2.3", []), ("1,2,345", []), ("12,34,56", []), ("1.23.456", []), ("1.234.56", []), ("1,234,56", [])],
 )  # fmt: skip
 def test_a_printed_number_has_the_readings_its_notation_allows(printed, readings):
     """One separator before three digits is ambiguous (Indonesian 75,000 rupiah; three decimals):
-    both readings, the thousands first. Groups that are not of three read as nothing."""
+    both readings, the thousands first. Groups that are not of three (or India's lakhs and crores,
+    two-digit groups before the last three, with commas) read as nothing."""
     assert amount_readings(printed) == [Decimal(r) for r in readings]
 
 
@@ -60,6 +62,8 @@ def test_amounts_are_found_in_the_notation_the_document_prints():
     cord = "2 x Tahu Goreng 36,000\nTotal 1.591.600"
     assert cord[slice(*_span(Decimal("1591600"), cord))] == "1.591.600"
     assert cord[slice(*_span(Decimal("36000"), cord))] == "36,000"
+    india = "Taxable Value 1,25,000.00\nCGST @ 9% 11,250.00\nGrand Total 1,47,500.00"
+    assert india[slice(*_span(Decimal("147500"), india))] == "1,47,500.00"
 
 
 def test_phone_and_bank_numbers_in_spaced_groups_are_not_amounts():
