@@ -5,7 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, lines_named, net_plus_tax
+from extraction_pipeline.checks.arithmetic import (
+    line_arithmetic,
+    lines_add_up_to,
+    lines_named,
+    net_plus_tax,
+    totals_that_add_up,
+)
 from extraction_pipeline.doctypes.packs import CheckedDocument
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.grounding import amounts_multiplied_out, ground
@@ -59,6 +65,20 @@ def test_the_sums_of_an_invoice_must_agree():
     assert net_plus_tax("net_total", "tax_total", "total")(record(tax_total=37.62), doc)["tax_total"].startswith(
         "- tax_total: net_total 2085.0 + tax_total 37.62 is 2122.62, not the total 2481.15. Where several tax rates"
     )
+
+
+def test_a_total_printed_nowhere_is_the_printed_amount_the_other_two_make():
+    complete = totals_that_add_up("net_total", "tax_total", "total")
+    swiss = "Total exkl. MWST 4'160.00\nMWST 8.1 % 336.96\nTotal inkl. MWST CHF 4'496.96"
+    given = {"net_total": 4160.00, "tax_total": 336.96}
+    assert complete({**given, "total": 4506.96}, swiss) == {"total": Decimal("4496.96")}
+    assert complete({**given, "total": 4496.96}, swiss) == {}  # all three printed
+    assert complete({**given, "total": 4506.96}, swiss.replace("4'496.96", "4'499.00")) == {}  # the sum is not printed
+    assert complete({"net_total": 4160.00, "tax_total": 33.69, "total": 4506.96}, swiss) == {}  # two printed nowhere
+    assert complete({"net_total": 4106.00, "tax_total": 336.96, "total": 4496.96}, swiss) == {
+        "net_total": Decimal("4160.00")
+    }
+    assert complete({"net_total": 4160.00, "tax_total": None, "total": 4496.96}, swiss) == {}  # a null is an answer
 
 
 def test_a_line_that_breaks_the_sums_is_re_asked():

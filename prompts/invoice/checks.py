@@ -10,11 +10,12 @@ label, only a name that lost its first words is; a name run on into its address 
 self-billed invoice the seller is the supplier, not the customer who wrote it. Its number is the
 one its title line labels (`Rechnung (380) Nr. 471102`), not a type code or an order number beside
 it. Totals the model took from the wrong line of the tax summary (one rate's, or the rate itself)
-are replaced by those the summary's sums prove."""
+are replaced by those the summary's sums prove, and a total printed nowhere by the printed amount
+the other two make."""
 
 from typing import Any
 
-from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax
+from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax, totals_that_add_up
 from extraction_pipeline.checks.dates import the_documents_own_date
 from extraction_pipeline.checks.numbers import the_documents_own_number
 from extraction_pipeline.checks.parties import named_as_seller, seller_completed
@@ -34,10 +35,12 @@ CHECKS = [
 
 _seller = seller_completed("issuer")
 _totals = totals_from_tax_summary("net_total", "tax_total", "total")
+_sums = totals_that_add_up("net_total", "tax_total", "total")
 
 
 def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
-    return {**_seller(answer, text), **_totals(answer, text)}
+    totals = _totals(answer, text)
+    return {**_seller(answer, text), **totals, **_sums({**answer, **totals}, text)}
 
 
 __all__ = ["CHECKS", "complete"]
