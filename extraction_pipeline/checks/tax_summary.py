@@ -2,8 +2,10 @@
 rate, the net amount taxed at it and the tax (`USt. 7% 275,00 19,25` / `USt. 19% 198,00 37,62`);
 the nets add up to the printed net total and net + taxes to the printed gross. Hotels and shops
 print each rate's gross instead and no net total (`MwSt. 7 % netto 241,12 MwSt. 16,88 brutto
-258,00`); there the grosses must add up to the printed one. Where those sums hold, the three totals
-are known from arithmetic, not from the model's reading. A small model asked
+258,00`); there the grosses must add up to the printed one. Where tax lines print no base, the
+net is printed on the line above them and net + taxes below (two taxes on one base, as Indian
+invoices print CGST and SGST, whose sum is printed nowhere). Where those sums hold, the three
+totals are known from arithmetic, not from the model's reading. A small model asked
 for the totals of a two-rate invoice answers one rate's tax, or one rate's whole line (net, tax
 and gross of the 19% part), or the rate itself for the tax; the re-asks quote the sums and it
 answers the same again (docs/accuracy.md). So a total the model took from the summary's lines,
@@ -62,7 +64,47 @@ def tax_summary(text: str) -> TaxSummary | None:
             return replace(first, numbers=frozenset().union(*(s.numbers for s in found)))
         if found:
             return None
-    return None
+    return _taxes_on_a_printed_net(numbers)
+
+
+def _taxes_on_a_printed_net(numbers: list[list[PrintedNumber]]) -> TaxSummary | None:
+    """Tax lines that print a rate and its tax but not the base: the net printed on the line above
+    them, each tax the rate's part of it, and net + taxes printed on one of the two lines below
+    (`Taxable Value 1,25,000.00` / `CGST @ 9% 11,250.00` / `SGST @ 9% 11,250.00` / `Grand Total
+    1,47,500.00`: two taxes on one base, whose sum is printed nowhere). A tax has the net's sign: a
+    discount taken as a rate's part (`Rabatt 10% -5,00`) is no tax."""
+    rows = [found for found in numbers if found]  # blank lines and lines of words apart
+    summaries = set()
+    for i, row in enumerate(rows):
+        for net in (n.value for n in row if n.with_cents and n.value):
+            taxes: list[PrintedNumber] = []
+            for below in rows[i + 1 : i + 1 + _MAX_RUN]:
+                tax = _tax_of(net, below)
+                if tax is None:
+                    break
+                taxes.append(tax)
+            gross = net + sum(t.value for t in taxes)
+            after = rows[i + 1 + len(taxes) : i + 3 + len(taxes)]
+            if taxes and any(abs(n.value - gross) <= CENT * len(taxes) for line in after for n in line):
+                on_lines = frozenset(abs(n.value) for line in rows[i + 1 : i + 1 + len(taxes)] for n in line)
+                summaries.add(TaxSummary(net, gross - net, gross, on_lines))
+    return summaries.pop() if len({(s.net, s.tax, s.gross) for s in summaries}) == 1 else None
+
+
+def _tax_of(net: Decimal, line: list[PrintedNumber]) -> PrintedNumber | None:
+    """The amount on `line` that is a rate printed on it times `net`, with the net's sign."""
+    rates = {abs(n.value) for n in line if 0 < abs(n.value) <= _MAX_RATE}
+    return next(
+        (
+            n
+            for n in line
+            if n.with_cents
+            and (n.value > 0) == (net > 0)
+            and abs(n.value) < abs(net)
+            and any(abs(abs(net) * rate / 100 - abs(n.value)) <= CENT for rate in rates if rate != abs(n.value))
+        ),
+        None,
+    )
 
 
 def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) -> Completer:

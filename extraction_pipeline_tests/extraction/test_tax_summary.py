@@ -44,7 +44,8 @@ def test_the_rates_lines_add_up_to_the_printed_net_and_gross():
 def test_without_sums_that_hold_there_is_no_summary():
     assert tax_summary(TWO_RATES.replace("529,87", "529,97")) is None  # net + taxes is not the gross printed
     assert tax_summary(TWO_RATES.replace("19,25", "19,52")) is None  # not 7% of 275,00
-    assert tax_summary("Nettobetrag 2.085,00\nUSt. 19% 396,15\nGesamtbetrag 2.481,15") is None  # no base on its line
+    # No base on the tax's line, and the net not on the line above it.
+    assert tax_summary("USt. 19% 396,15\nNettobetrag 2.085,00\nGesamtbetrag 2.481,15") is None
     # Two summaries that disagree (two invoices in one file) prove nothing.
     other = "USt. 19% 100,00 19,00\nNetto 100,00 Brutto 119,00"
     assert tax_summary(f"{other}\nUSt. 19% 200,00 38,00\nNetto 200,00 Brutto 238,00") is None
@@ -69,6 +70,33 @@ def test_rates_lines_that_print_their_gross_need_no_printed_net():
     assert tax_summary(GROSS_PER_RATE.replace("brutto 258,00", "")).gross == Decimal("102.50")
     # Grosses that do not add up: each line alone, and they disagree.
     assert tax_summary(GROSS_PER_RATE.replace("360,50", "361,50")) is None
+
+
+# An Indian GST invoice (as written for tuning, p29-gst-india): two taxes on one base, printed
+# without it, and their sum printed nowhere.
+TWO_TAXES_ON_ONE_NET = """2   MS Plate 10 mm      7208     25     3,000.00      75,000.00
+
+Taxable Value                                   1,25,000.00
+CGST @ 9%                                          11,250.00
+SGST @ 9%                                          11,250.00
+Grand Total (INR)                               1,47,500.00"""
+
+
+def test_taxes_printed_without_their_base_are_the_rates_part_of_the_net_above():
+    summary = tax_summary(TWO_TAXES_ON_ONE_NET)
+    assert (summary.net, summary.tax, summary.gross) == (
+        Decimal("125000.00"),
+        Decimal("22500.00"),
+        Decimal("147500.00"),
+    )
+    # The model's answer: the first line for the net, one of the two taxes.
+    assert complete(totals(50000.00, 11250.00, 147500.00), TWO_TAXES_ON_ONE_NET) == {
+        "net_total": Decimal("125000.00"),
+        "tax_total": Decimal("22500.00"),
+    }
+    assert tax_summary(TWO_TAXES_ON_ONE_NET.replace("1,47,500.00", "1,48,500.00")) is None  # no gross printed
+    # A discount taken as a rate's part has the other sign: no tax.
+    assert tax_summary("Zwischensumme 50,00\nRabatt 10% -5,00\nZahlbetrag 45,00") is None
 
 
 # An exempt invoice's summary (as on ferd20-EN16931_Haftpflichtversicherung): rate 0, no tax; the
