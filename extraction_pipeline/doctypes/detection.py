@@ -21,7 +21,8 @@ from extraction_pipeline.documents.reading import Document
 BY_CONFIG, BY_FOLDER, BY_MARKERS, BY_LLM = "config", "folder", "markers", "llm"
 # Printed words of a payment made (a till's receipt) and of a payment asked for (an invoice), in
 # English, German, French, Dutch, Spanish, Italian and Malay/Indonesian; an invoice's also in
-# Portuguese, Polish, Czech and the Nordic languages. Each distinct word is a vote.
+# Portuguese, Polish, Czech, the Nordic languages and Swiss German (the QR bill). Each distinct word
+# is a vote.
 _RECEIPT = re.compile(
     r"\b(CASH|CHANGE|RECEIPT|ROUNDING|SUBTOTAL|SUB TOTAL|QTY|CASHIER|THANK YOU|TOTAL|GST|VISA|MASTERCARD|TENDER"
     r"|QUITTUNG|KASSENBON|KASSENZETTEL|BAR|RÜCKGELD|WECHSELGELD|GEGEBEN|KASSE"
@@ -37,6 +38,7 @@ _INVOICE = re.compile(
     r"|CREDIT[ \t]+NOTE|VAT[ \t]+(NO|NUMBER|REG)"
     r"|RECHNUNGS?[ \t-]*(NUMMER|NR|DATUM|EMPFÄNGER|BETRAG|SUMME)|GUTSCHRIFT|ZAHLBAR|ZAHLUNGSZIEL|FÄLLIG"
     r"|UST\.?[ \t-]*ID|STEUER[ \t-]*(NUMMER|NR)|LEISTUNGSDATUM|LIEFERDATUM|NETTOBETRAG|BRUTTOBETRAG|BANKVERBINDUNG"
+    r"|EMPFANGSSCHEIN|ZAHLTEIL|MWST[ \t.-]*NR"
     r"|FACTURE|DATE[ \t]+D'ÉCHÉANCE|ÉCHÉANCE|AVOIR|TOTAL[ \t]+HT|TOTAL[ \t]+TTC|NET[ \t]+À[ \t]+PAYER|SIRET"
     r"|FACTUUR|VERVALDATUM|BTW[ \t-]*(NR|NUMMER)"
     r"|FACTURA|VENCIMIENTO|BASE[ \t]+IMPONIBLE|FORMA[ \t]+DE[ \t]+PAGO"
