@@ -56,6 +56,18 @@ def test_a_row_prints_a_quantity_a_price_and_their_product():
     assert item_rows("1000  0,00125  1,25") == []  # a price the schemas cannot hold (4 decimals at most)
 
 
+def test_numbers_grouped_by_spaces_are_read_both_ways_and_prove_only_what_both_agree_on():
+    # Joined, 6 x 180,00 = 1 080,00; apart (1 and 080,00), no row.
+    assert item_rows("Élagage de 6 platanes  6  180,00  1 080,00") == [
+        ItemRow(0, Decimal(6), Decimal("180.00"), Decimal("1080.00"))
+    ]
+    # Joined, 1 x 4 200,00; apart, 1 x 200,00 (as written for tuning, p33-faktura-cz): no row.
+    assert item_rows("Servis chladicího boxu   1   4 200,00   21   4 200,00") == []
+    assert item_rows("Náhradní ventilátor   2   950,00   21   1 900,00") == [
+        ItemRow(0, Decimal(2), Decimal("950.00"), Decimal("1900.00"))
+    ]
+
+
 # Rows whose numbers do not multiply out: prices and counts printed rounded (as on
 # ferd21-EXTENDED_Kostenrechnung, 0.0052 EUR a kWh; 27.5 hours printed as 28).
 ROUNDED = """Beschreibung  Nettopreis  Menge  Steuer  Entgelt
