@@ -19,23 +19,23 @@ from typing import Any
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument, Completer
 from extraction_pipeline.extraction.values import letters_and_digits
 
-# Labels of the selling and the buying party, in the languages of our documents (German, French,
-# English, Dutch, Italian, Spanish, Portuguese, Polish, Swedish), upper-cased and without spaces (so
-# that they match however the text layer spaced them).
+# Labels of the selling and the buying party, in the languages of European invoices, upper-cased
+# and without spaces (so that they match however the text layer spaced them).
 # A self-billed invoice's writer is its customer (`Gutschriftsaussteller`), the party it credits
 # the supplier (`Gutschriftsempfänger`, `leistender Unternehmer` in German VAT law).
 SELLER_LABELS = (
     "VERKÄUFER", "LIEFERANT", "RECHNUNGSERSTELLER", "RECHNUNGSSTELLER", "LEISTUNGSERBRINGER",
     "LEISTENDERUNTERNEHMER", "GUTSCHRIFTSEMPFÄNGER", "AUFTRAGNEHMER",
     "SELLER", "SUPPLIER", "VENDOR", "VENDEUR", "FOURNISSEUR", "ÉMETTEUR", "EMETTEUR", "VERKOPER", "LEVERANCIER",
-    "CEDENTE", "PRESTATORE", "FORNITORE", "EMISOR", "DATOSDELEMISOR", "PROVEEDOR", "FORNECEDOR", "SPRZEDAWCA",
-    "SÄLJARE", "LEVERANTÖR",
+    "RECHNUNGSAUSSTELLER", "CEDENTE", "PRESTATORE", "FORNITORE", "EMISOR", "DATOSDELEMISOR", "PROVEEDOR",
+    "FORNECEDOR", "SPRZEDAWCA", "DODAVATEL", "DODÁVATEĽ", "ELADÓ", "FURNIZOR", "SÄLJARE", "LEVERANTÖR", "SÆLGER",
+    "SELGER", "MYYJÄ",
 )  # fmt: skip
 BUYER_LABELS = (
     "KÄUFER", "RECHNUNGSEMPFÄNGER", "LEISTUNGSEMPFÄNGER", "GUTSCHRIFTSAUSSTELLER", "KUNDE", "RECHNUNGAN",
     "AUFTRAGGEBER", "BUYER", "CUSTOMER", "BILLTO", "SOLDTO", "ACHETEUR", "CLIENT", "FACTURÉÀ", "KOPER", "KLANT",
     "AFNEMER", "ARBEITGEBER", "EMPLOYER", "CESSIONARIO", "COMMITTENTE", "CLIENTE", "DATOSDELCLIENTE", "ADQUIRENTE",
-    "NABYWCA", "KÖPARE", "KUND",
+    "NABYWCA", "ODBĚRATEL", "ODBERATEĽ", "VEVŐ", "CUMPĂRĂTOR", "KÖPARE", "KUND", "KØBER", "KJØPER", "OSTAJA",
 )  # fmt: skip
 # The mention the EU VAT directive (art. 226(18)) requires on an invoice the customer writes for its
 # supplier, as the languages of our documents print it, lower-cased. A bare `Gutschrift` is not
@@ -248,7 +248,9 @@ def _one_phrase(line: str) -> bool:
 
 
 def _shown(lines: list[str]) -> str:
-    return " / ".join(line.strip() for line in lines)
+    """A block's lines on one line of a problem, joined by a break the name's cut-back knows: the
+    model copies a name from there with the lines after it (a French invoice written for tuning)."""
+    return " | ".join(line.strip() for line in lines)
 
 
 def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str]]]:

@@ -41,7 +41,7 @@ def test_a_name_from_elsewhere_is_a_problem_that_quotes_the_sellers_block_not_th
     problem = _problem("AWV e.V.")
     assert problem is not None and "the name given is not the party the invoice names as seller" in problem
     assert "AWV" not in problem
-    assert "Under 'Ver käufer' the document prints: Taxiunter nehmen TX GmbH / Lieferantenstraße 20" in problem
+    assert "Under 'Ver käufer' the document prints: Taxiunter nehmen TX GmbH | Lieferantenstraße 20" in problem
     assert "Global Payments" not in problem  # the payee's block is not the seller's
     assert _problem("Global Payments Ltd.") is not None
 
@@ -224,3 +224,11 @@ def test_a_self_billed_invoices_party_labels_name_its_writer_the_customer():
     problem = _problem("Molkerei Alpenblick GmbH", labelled)
     assert problem is not None and "printed under 'Gutschriftsaussteller (Leistungsempfänger)', the customer" in problem
     assert _problem("Grünland Agrar eG", labelled) is None
+
+
+def test_a_name_copied_from_a_problem_with_its_blocks_lines_is_cut_back():
+    """The problem shows a block's lines joined by ` | `; the model copied the name with them."""
+    text = "Acheteur :                  Vendeur :\nBoulangerie Petit SAS       Moulins de la Loire SA\n7 rue Nationale             49400 Saumur"
+    copied = {"issuer": "Moulins de la Loire SA | 49400 Saumur"}
+    assert seller_completed("issuer")(copied, text) == {"issuer": "Moulins de la Loire SA"}
+    assert _problem("Moulins de la Loire SA", text) is None
