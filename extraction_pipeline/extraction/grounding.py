@@ -168,18 +168,30 @@ def _alnum(value: str) -> int:
     return sum(ch.isalnum() for ch in value)
 
 
-# ISO 4217 codes and how documents print them instead.
-CURRENCY_SIGNS = {"EUR": ("€",), "GBP": ("£",), "USD": ("US$", "$"), "JPY": ("¥",), "INR": ("₹",),
-                  "MYR": ("RM",), "IDR": ("Rp",), "CHF": ("Fr.",)}  # fmt: skip
+# ISO 4217 codes and how documents print them instead. A sign of letters counts as a word of its
+# own (the `RM` of `FIRMA`, the `kr` of `Kraków` are no currency).
+CURRENCY_SIGNS = {
+    "EUR": ("€",), "GBP": ("£",), "USD": ("US$", "$"), "JPY": ("¥",), "CNY": ("¥", "元"), "INR": ("₹", "Rs."),
+    "MYR": ("RM",), "IDR": ("Rp",), "CHF": ("Fr.",), "CZK": ("Kč",), "PLN": ("zł",), "HUF": ("Ft",),
+    "SEK": ("kr",), "NOK": ("kr",), "DKK": ("kr.", "kr"), "BRL": ("R$",), "KRW": ("₩",), "TRY": ("₺",),
+    "PHP": ("₱",), "THB": ("฿",), "VND": ("₫",), "ILS": ("₪",), "UAH": ("₴",), "NGN": ("₦",),
+}  # fmt: skip
+
+
+def _currency_sign(code: str, text: str) -> Evidence | None:
+    """Where `text` prints the sign of the ISO code `code` (EUR for a document that prints €)."""
+    for sign in CURRENCY_SIGNS.get(code.strip().upper(), ()):
+        if found := re.search(rf"(?<![^\W\d_]){re.escape(sign)}(?![^\W\d_])", text):
+            return Evidence("normalised", found.start(), found.end())
+    return None
 
 
 def _locate_text(value: str, text: str) -> Evidence:
     start = text.find(value)
     if start >= 0:
         return Evidence("exact", start, start + len(value))
-    for sign in CURRENCY_SIGNS.get(value.strip().upper(), ()):  # EUR for a document that prints €
-        if (start := text.find(sign)) >= 0:
-            return Evidence("normalised", start, start + len(sign))
+    if sign := _currency_sign(value, text):
+        return sign
     # Compare letters and digits only, upper-cased, keeping a map back to the original offsets.
     kept = [(i, ch.upper()) for i, ch in enumerate(text) if ch.isalnum()]
     haystack = "".join(ch for _, ch in kept)
