@@ -14,6 +14,7 @@ names are compared with spaces and punctuation dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument, Completer
@@ -266,24 +267,22 @@ def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str
     for i, line in enumerate(lines):
         columns = _label_columns(line)
         if columns is None:
-            labelled = [line] if _labelled(line, labels) else []
-            below = [lines[i + 1 :]] * len(labelled)
+            parties: list[tuple[str, Iterable[str]]] = [(line, lines[i + 1 :])] if _labelled(line, labels) else []
         else:
             starts = [start for start, _ in columns]
-            labelled = [segment for _, segment in columns if _labelled(segment, labels)]
-            below = [
-                [_in_column(following, starts, k) for following in lines[i + 1 :]]
+            parties = [
+                (segment, _in_column(lines[i + 1 :], starts, k))
                 for k, (_, segment) in enumerate(columns)
                 if _labelled(segment, labels)
             ]
-        for label_line, following in zip(labelled, below, strict=True):
+        for label_line, following in parties:
             head, block = _block(label_line, following)
             if block:
                 found.append((head, block))
     return found
 
 
-def _block(label_line: str, following: list[str]) -> tuple[str, list[str]]:
+def _block(label_line: str, following: Iterable[str]) -> tuple[str, list[str]]:
     """A label's block: the name on its own line, else the lines after it up to the next label."""
     head, _, rest = label_line.partition(":")
     block = [rest] if rest.strip() else []
@@ -295,29 +294,30 @@ def _block(label_line: str, following: list[str]) -> tuple[str, list[str]]:
     return head.strip(), block
 
 
-# What parts a line's columns: a tab, or three spaces or more.
-_COLUMN_GAP = re.compile(r"\t|\s{3,}")
+# A line's stretch between column gaps (a tab, or three spaces or more): words one or two spaces apart.
+_SEGMENT = re.compile(r"\S+(?: {1,2}\S+)*")
 
 
 def _segments(line: str) -> list[tuple[int, str]]:
     """The line's stretches between column gaps, with where each starts."""
-    return [(m.start(), m.group()) for m in re.finditer(rf"(?:(?!{_COLUMN_GAP.pattern})\S|\s(?!\s\s))+", line)]
+    return [(m.start(), m.group()) for m in _SEGMENT.finditer(line)]
 
 
 def _label_columns(line: str) -> list[tuple[int, str]] | None:
     """The line's segments where two of them or more are parties' labels, else None."""
-    segments = [(start, segment) for start, segment in _segments(line) if segment.strip()]
+    segments = _segments(line)
     return segments if sum(_labelled(segment, _ALL_LABELS) for _, segment in segments) >= 2 else None
 
 
-def _in_column(line: str, starts: list[int], k: int) -> str:
-    """What `line` prints in the k-th of the columns starting at `starts` (a segment belongs to the
-    last column starting at most two characters after it: columns drift in OCR'd text)."""
-    return " ".join(
-        segment.strip()
-        for start, segment in _segments(line)
-        if max((j for j, column in enumerate(starts) if column <= start + 2), default=0) == k
-    )
+def _in_column(lines: list[str], starts: list[int], k: int) -> Iterator[str]:
+    """What each of `lines` prints in the k-th of the columns starting at `starts` (a segment belongs
+    to the last column starting at most two characters after it: columns drift in OCR'd text)."""
+    for line in lines:
+        yield " ".join(
+            segment
+            for start, segment in _segments(line)
+            if max((j for j, column in enumerate(starts) if column <= start + 2), default=0) == k
+        )
 
 
 # A form's key before a party's name (`Name: Lieferant GmbH`, as the ZUGFeRD 2.2 renderings print
