@@ -69,7 +69,8 @@ def tax_summary(text: str) -> TaxSummary | None:
 
 def _taxes_on_a_printed_net(numbers: list[list[PrintedNumber]]) -> TaxSummary | None:
     """Tax lines that print a rate and its tax but not the base: the net printed on the line above
-    them, each tax the rate's part of it, and net + taxes printed on one of the two lines below
+    them (lines without a number skipped), each tax the rate's part of it, and net + taxes printed
+    on one of the two lines below
     (`Taxable Value 1,25,000.00` / `CGST @ 9% 11,250.00` / `SGST @ 9% 11,250.00` / `Grand Total
     1,47,500.00`: two taxes on one base, whose sum is printed nowhere). A tax has the net's sign: a
     discount taken as a rate's part (`Rabatt 10% -5,00`) is no tax."""
