@@ -31,12 +31,16 @@ SELLER_LABELS = (
     "RECHNUNGSAUSSTELLER", "CEDENTE", "PRESTATORE", "FORNITORE", "EMISOR", "DATOSDELEMISOR", "PROVEEDOR",
     "FORNECEDOR", "SPRZEDAWCA", "DODAVATEL", "DODÁVATEĽ", "ELADÓ", "FURNIZOR", "SÄLJARE", "LEVERANTÖR", "SÆLGER",
     "SELGER", "MYYJÄ",
+    # Who is paid on a rent or an insurance premium invoice.
+    "VERMIETER", "LANDLORD", "BAILLEUR", "VERHUURDER", "VERSICHERER", "INSURER", "ASSUREUR", "VERZEKERAAR",
 )  # fmt: skip
 BUYER_LABELS = (
     "KÄUFER", "RECHNUNGSEMPFÄNGER", "LEISTUNGSEMPFÄNGER", "GUTSCHRIFTSAUSSTELLER", "KUNDE", "RECHNUNGAN",
     "AUFTRAGGEBER", "BUYER", "CUSTOMER", "BILLTO", "SOLDTO", "ACHETEUR", "CLIENT", "FACTURÉÀ", "KOPER", "KLANT",
     "AFNEMER", "ARBEITGEBER", "EMPLOYER", "CESSIONARIO", "COMMITTENTE", "CLIENTE", "DATOSDELCLIENTE", "ADQUIRENTE",
     "NABYWCA", "ODBĚRATEL", "ODBERATEĽ", "VEVŐ", "CUMPĂRĂTOR", "KÖPARE", "KUND", "KØBER", "KJØPER", "OSTAJA",
+    "MIETER", "TENANT", "LOCATAIRE", "HUURDER", "VERSICHERUNGSNEHMER", "POLICYHOLDER", "ASSURÉ", "SOUSCRIPTEUR",
+    "VERZEKERINGNEMER",
 )  # fmt: skip
 # The mention the EU VAT directive (art. 226(18)) requires on an invoice the customer writes for its
 # supplier, as the languages of our documents print it, lower-cased. A bare `Gutschrift` is not

@@ -102,9 +102,10 @@ def test_parties_printed_side_by_side_are_read_as_columns():
     assert party_blocks(drifted, SELLER_LABELS)[0][1][0] == "Malerbetrieb Krüger e.K."
 
 
-def test_labels_of_other_languages():
+def test_labels_of_other_languages_and_of_rent_and_insurance_invoices():
     for seller, buyer in [("Cedente/prestatore (fornitore)", "Cessionario/committente (cliente)"),
-                          ("Datos del emisor", "Datos del cliente"), ("Sprzedawca:", "Nabywca:")]:  # fmt: skip
+                          ("Datos del emisor", "Datos del cliente"), ("Sprzedawca:", "Nabywca:"),
+                          ("Versicherer:", "Versicherungsnehmer:"), ("Vermieter:", "Mieter:")]:  # fmt: skip
         text = f"{seller}\nAlfa S.r.l.\n{buyer}\nBeta S.p.A."
         assert party_blocks(text, SELLER_LABELS)[0][1] == ["Alfa S.r.l."]
         assert party_blocks(text, BUYER_LABELS)[0][1] == ["Beta S.p.A."]
