@@ -265,7 +265,7 @@ def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str
     whole on it, name and address after a comma (`Supplier: Acme Ltd, 1 High St, Leeds`), is the
     block (a key's value, `Verkäufer: Nummer: 549910`, is not a whole party). Parties printed side
     by side (`Auftraggeber:      Auftragnehmer:`, as two-column layouts and OCR lines print them)
-    are read as columns: each label's block is what the lines below print from its column on."""
+    are read as columns: each label's block is what the lines below print in its column."""
     lines = text.splitlines()
     found = []
     for i, line in enumerate(lines):
@@ -314,12 +314,18 @@ def _label_columns(line: str) -> list[tuple[int, str]] | None:
 
 
 def _in_column(lines: list[str], starts: list[int], k: int) -> Iterator[str]:
-    """What each of `lines` prints in the k-th of the columns starting at `starts` (a segment belongs
-    to the last column starting at most two characters after it: columns drift in OCR'd text)."""
+    """What each of `lines` prints in the k-th of the columns starting at `starts`: a segment belongs
+    to the last column starting at most two characters after it (columns drift by a character or
+    two in typed text). OCR joins a visual line's boxes with a tab at a column gap, so offsets say
+    nothing there: a line with tabs gives its k-th segment."""
     for line in lines:
+        segments = _segments(line)
+        if "\t" in line:
+            yield segments[k][1] if k < len(segments) else ""
+            continue
         yield " ".join(
             segment
-            for start, segment in _segments(line)
+            for start, segment in segments
             if max((j for j, column in enumerate(starts) if column <= start + 2), default=0) == k
         )
 

@@ -100,6 +100,9 @@ def test_parties_printed_side_by_side_are_read_as_columns():
     # A column drifts by a character or two in OCR'd text; the names stay in their columns.
     drifted = SIDE_BY_SIDE.replace("            Malerbetrieb", "          Malerbetrieb")
     assert party_blocks(drifted, SELLER_LABELS)[0][1][0] == "Malerbetrieb Krüger e.K."
+    # OCR joins a visual line's boxes with a tab at a column gap: there the columns go by order.
+    ocr = "Auftraggeber:\tAuftragnehmer:\nWohnbau Nordstadt GmbH & Co. KG\tMalerbetrieb Krüger e.K.\nUlm\tAm Deich 17"
+    assert party_blocks(ocr, SELLER_LABELS) == [("Auftragnehmer", ["Malerbetrieb Krüger e.K.", "Am Deich 17"])]
 
 
 def test_labels_of_other_languages_and_of_rent_and_insurance_invoices():
