@@ -28,7 +28,10 @@ from extraction_pipeline.extraction.values import letters_and_digits
 _STOP = re.compile(
     r"\b(TEL|TELEPHONE|PHONE|FAX|MOBILE|WHATSAPP|H/P|HP|GST|SST|TAX\w*|\w*INVOICE|\w*CARELINE|RECEIPT|REG|"
     r"REGISTRATION|ROC|BR\.? ?NO|CO\.? ?NO|COMPANY ?NO|BUSINESS|CASHIER|HTTP|WWW|EMAIL|E-MAIL|CASH|TOTAL|THANK|INV|"
-    r"SERVED|OUTLET|PREPAY|CHIT|GUEST|CHECK)\b"
+    r"SERVED|OUTLET|PREPAY|CHIT|GUEST|CHECK|"
+    # Tax and register numbers as European receipts label them.
+    r"VAT|SIRET|SIREN|RCS|TVA|NIF|CIF|NIP|UST|UST-?ID\w*|STEUER\w*|MWST|UID|P\.? ?IVA|PARTITA|BTW|KVK|CVR|"
+    r"ORG\.? ?NR|IČO|DIČ|HRB|HRA|AMTSGERICHT|IBAN)\b"
     r"|\b(DATE|TIME|TABLE|ORDER|BILL|QTY|TERMINAL|SLIP|DOCUMENT) ?[:#.\d]|\b([TF]|SITE) ?:"
     r"|:\s*[\d\s+()-]{7,}$|\S@\S|@ ?\d+\.\d|\d{7,}|\d+\.\d\d\b|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}(?![\dA-Z])"
 )

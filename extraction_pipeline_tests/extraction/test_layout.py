@@ -126,6 +126,10 @@ def test_an_address_gets_its_first_and_last_lines_and_stops_at_the_phone_line():
     assert address_span("LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY", lines_of(store)).value == (
         "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR 1076-IJOK"
     )
+    # European receipts label their tax and register numbers otherwise (receipts written for tuning).
+    for tax_line in ("SIRET 123 456 789 00012", "VAT No. GB 123 4567 89", "USt-IdNr. DE298112233", "P.IVA 01234560377"):
+        shop = f"CARREFOUR CITY\n12 RUE DE LA REPUBLIQUE\n69002 LYON\n{tax_line}\nTICKET DE CAISSE"
+        assert complete({"address": "12 RUE DE LA REPUBLIQUE, 69002 LYON"}, shop) == {}
 
 
 def test_a_registration_or_phone_line_copied_into_the_address_is_dropped():
