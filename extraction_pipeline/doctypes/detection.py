@@ -5,8 +5,10 @@ subfolder named like a type (`inbox/transaction/...`) gets that type, and the re
 a deterministic vote of printed markers, not an LLM call: it is free, instant, and its errors are
 reproducible. A receipt records a payment that happened (cash, change, a rounded total); an invoice
 asks for one (invoice number, bill-to, due date, amount due). Many Malaysian receipts are headed
-"TAX INVOICE", so that phrase alone decides nothing. A document with neither kind of marker, or no
-amount at all, is "other": forcing it into a schema would only produce a confident wrong record.
+"TAX INVOICE", so that phrase alone decides nothing; a Spanish or Portuguese till slip is a
+`factura simplificada` (a simplified invoice), which counts for a receipt. A document with neither
+kind of marker, or no amount at all, is "other": forcing it into a schema would only produce a
+confident wrong record.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ _RECEIPT = re.compile(
     r"|QUITTUNG|KASSENBON|KASSENZETTEL|BAR|RÜCKGELD|WECHSELGELD|GEGEBEN|KASSE"
     r"|TICKET|REÇU|ESPÈCES|RENDU|MONNAIE|CAISSE"
     r"|KASSABON|CONTANT|WISSELGELD"
-    r"|RECIBO|EFECTIVO|CAMBIO|SCONTRINO|CONTANTI|RESTO"
+    r"|RECIBO|EFECTIVO|CAMBIO|SCONTRINO|CONTANTI|RESTO|FACTURA SIMPLIFICADA|FATURA SIMPLIFICADA|TICKET DE CAISSE"
+    r"|DOCUMENTO COMMERCIALE"
     r"|STRUK|TUNAI|KEMBALIAN|KASIR|BAYAR|JUMLAH|DEBIT|ITEMS?)\b",
     re.IGNORECASE,
 )
@@ -41,9 +44,9 @@ _INVOICE = re.compile(
     r"|EMPFANGSSCHEIN|ZAHLTEIL|MWST[ \t.-]*NR"
     r"|FACTURE|DATE[ \t]+D'ÉCHÉANCE|ÉCHÉANCE|AVOIR|TOTAL[ \t]+HT|TOTAL[ \t]+TTC|NET[ \t]+À[ \t]+PAYER|SIRET"
     r"|FACTUUR|VERVALDATUM|BTW[ \t-]*(NR|NUMMER)"
-    r"|FACTURA|VENCIMIENTO|BASE[ \t]+IMPONIBLE|FORMA[ \t]+DE[ \t]+PAGO"
+    r"|FACTURA(?![ \t]+SIMPLIFICADA)|VENCIMIENTO|BASE[ \t]+IMPONIBLE|FORMA[ \t]+DE[ \t]+PAGO"
     r"|FATTURA|PARTITA[ \t]+IVA|SCADENZA|IMPONIBILE|\bCEDENTE|CESSIONARIO"
-    r"|FATURA|VENCIMENTO|ATCUD|TOTAL[ \t]+ILÍQUIDO"
+    r"|FATURA(?![ \t]+SIMPLIFICADA)|VENCIMENTO|ATCUD|TOTAL[ \t]+ILÍQUIDO"
     r"|FAKTURA|SPRZEDAWCA|NABYWCA|DO[ \t]+ZAPŁATY|TERMIN[ \t]+PŁATNOŚCI|DATUM[ \t]+SPLATNOSTI|DODAVATEL|ODBĚRATEL"
     r"|FÖRFALLODATUM|FORFALDSDATO|FORFALLSDATO|ERÄPÄIVÄ|\bLASKU)",
     re.IGNORECASE,

@@ -60,6 +60,8 @@ def test_other_documents_are_quarantined_as_unsupported_after_one_classification
         ("FAKTURA VAT nr FV/112/2024\nSprzedawca: Drukarnia Nowak\nRazem 400,00\nDo zapłaty: 492,00 PLN", "invoice"),
         ("Idraulica Rossi S.r.l.\nFattura n. 12\nImponibile 2.102,00\nTotale 2.564,44", "invoice"),
         ("Schreinerei AG\nRechnung 2024-1187\nTotal CHF 4'496.96\nEmpfangsschein\nZahlbar durch", "invoice"),
+        ("CAFETERIA S.L.\nFACTURA SIMPLIFICADA Nº T-18832\nTOTAL 9,30 €\nBase imponible 10% 8,45\nEFECTIVO 10,00",
+         "receipt"),
         ("Backstube Müller\nKassenbon\nBrezel 1,20\nSUMME 1,20\nBAR 5,00\nRückgeld 3,80", "receipt"),
         ("Warung Makan Sari\nNasi Goreng 25.000\nTotal 25.000\nTunai 50.000\nKembalian 25.000", "receipt"),
         ("1 KING DEAL FISH 25000\nNET SALES 25000\nTAX 2500\nTENDERED 100000\nCHANGE 72500", "receipt"),
