@@ -32,6 +32,7 @@ from extraction_pipeline.extraction.dates import implausible_dates, resolve_orde
 from extraction_pipeline.extraction.grounding import (
     Evidence,
     amounts_multiplied_out,
+    currency_printed_nowhere,
     ground,
     on_pages,
     printed_alternatives,
@@ -248,7 +249,7 @@ def _ask_until_valid(
             if examined.flagged and set(examined.flagged) <= examined.worked_out:
                 final = Ungrounded(examined.problems, examined.flagged)  # recorded as any flagged answer is
                 outcome.calls.append(replace(call, error_kind=final.kind, error=str(final)))
-                why = "not re-asked: the values flagged were worked out from the page, which prints them nowhere"
+                why = "not re-asked: the values flagged are printed nowhere (worked out from the page, or a currency)"
                 return _give_up(outcome, settings, final, examined, why)
             if examined.flagged:
                 flagged_answers.append(examined)
@@ -354,8 +355,9 @@ class _Examined:
     flagged: list[str]  # fields not in the document, failing a check, or dropped as invalid
     problems: str  # the re-ask's text about them
     model_values: dict[str, Any]  # the model's own values where the record holds others
-    # Fields the pack worked out from the page that are printed nowhere (a tax total summed from
-    # the rates' lines): flagged for a reviewer, but no re-ask can change them.
+    # Fields printed nowhere that no re-ask can change: worked out by the pack from the page (a tax
+    # total summed from the rates' lines), or a currency on a document that prints none. Flagged
+    # for a reviewer, not re-asked.
     worked_out: frozenset[str] = frozenset()
 
 
@@ -381,8 +383,16 @@ def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, sett
         list(dict.fromkeys(missing + list(doubtful))),
         "\n".join(filter(None, [ungrounded_message(record, missing, doc.text), *doubtful.values()])),
         model_values,
-        frozenset(f for f in completed if f in missing and f not in doubtful),
+        frozenset(f for f in missing if f not in doubtful and (f in completed or _inferred(f, record, doc, doc_type))),
     )
+
+
+def _inferred(field: str, record: dict[str, Any], doc: Document, doc_type: DocumentType) -> bool:
+    """A currency the schema requires, on a document that prints none: the model could only infer
+    it (an invoice that prints `Betrag 608,33`), and re-asked it answers the same. Where the schema
+    lets it be null (a receipt's currency as printed), a re-ask may rightly bring null."""
+    required = doc_type.model.model_fields.get(field)
+    return required is not None and required.is_required() and currency_printed_nowhere(record.get(field), doc.text)
 
 
 def _best_of(answers: list[_Examined]) -> _Examined | None:

@@ -186,6 +186,15 @@ def _currency_sign(code: str, text: str) -> Evidence | None:
     return None
 
 
+def currency_printed_nowhere(value: Any, text: str) -> bool:
+    """`value` is a currency code and `text` prints no currency at all, neither a code nor a sign
+    (an invoice in a country's own money, `Betrag 608,33`): the model inferred it, and no re-ask can
+    find it printed."""
+    if not isinstance(value, str) or value.strip().upper() not in CURRENCY_SIGNS:
+        return False
+    return not any(_currency_sign(code, text) or re.search(rf"\b{code}\b", text) for code in CURRENCY_SIGNS)
+
+
 def _locate_text(value: str, text: str) -> Evidence:
     start = text.find(value)
     if start >= 0:

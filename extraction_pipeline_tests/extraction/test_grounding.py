@@ -7,7 +7,13 @@ from decimal import Decimal
 import pytest
 
 from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.extraction.grounding import Evidence, locate, printed_pieces, ungrounded_message
+from extraction_pipeline.extraction.grounding import (
+    Evidence,
+    currency_printed_nowhere,
+    locate,
+    printed_pieces,
+    ungrounded_message,
+)
 from extraction_pipeline.quality.metrics import call_summary
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
 
@@ -48,6 +54,25 @@ def test_a_currency_code_is_found_as_the_sign_the_document_prints(code, text, pr
     """A sign of letters is a word of its own: the RM of PERMAS is no ringgit."""
     evidence = locate(code, text)
     assert (text[evidence.start : evidence.end] if evidence.start is not None else None) == printed
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "nowhere"),
+    [("EUR", "Rechnungsbetrag 608,33", True), ("EUR", "Rechnungsbetrag 608,33 €", False),
+     ("EUR", "Total CHF 12.00", False), ("EUR", "Betrag 608,33 EUR", False), ("Acme", "Betrag 608,33", False)],
+)  # fmt: skip
+def test_a_currency_is_printed_nowhere_only_where_no_code_or_sign_is(code, text, nowhere):
+    """Then the model inferred it; where another currency is printed, a re-ask can still find it."""
+    assert currency_printed_nowhere(code, text) is nowhere
+
+
+def test_an_optional_currency_printed_nowhere_is_still_reasked():
+    """A receipt's currency may be null, and a re-ask may bring it (an invoice's is required: there
+    it is flagged without a re-ask, test_tax_summary)."""
+    text = TEXT.replace("RM ", "")
+    answer = GOOD.replace('"RM"', '"MYR"') % "60.30"
+    outcome, client = extract_scripted([answer] * 3, Document("d2", "/inbox/r.txt", "text", len(text), text))
+    assert len(client.calls) == 3 and outcome.ungrounded == ["currency"]
 
 
 DOC = Document("d1", "/inbox/r.txt", "text", len(TEXT), TEXT)

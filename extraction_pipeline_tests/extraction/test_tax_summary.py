@@ -187,10 +187,15 @@ def test_a_replaced_total_keeps_the_models_value_and_is_counted():
     assert outcome.status == "valid" and len(client.calls) == 1 and outcome.ungrounded == ["tax_total"]
     assert outcome.calls[0].error_kind == "ungrounded"  # counted like any answer with a flagged value
     assert outcome.record["tax_total"] == Decimal("56.87") and outcome.model_values == {"tax_total": 19.25}
-    # Flagged for something else too (a currency not printed), it is re-asked as usual.
-    unprinted = text.replace(" EUR", "")
-    outcome, client = extract_scripted([json.dumps(answer)] * 3, invoice(unprinted), doc_type=DOC_TYPES["invoice"])
-    assert len(client.calls) == 3 and sorted(outcome.ungrounded) == ["currency", "tax_total"]
+    # Flagged for something else too (an invoice number printed nowhere), it is re-asked as usual.
+    unprinted = {**answer, "invoice_number": "471199"}
+    outcome, client = extract_scripted([json.dumps(unprinted)] * 3, invoice(text), doc_type=DOC_TYPES["invoice"])
+    assert len(client.calls) == 3 and sorted(outcome.ungrounded) == ["invoice_number", "tax_total"]
+    # A currency on an invoice that prints none is inferred: flagged, and not re-asked either.
+    outcome, client = extract_scripted(
+        [json.dumps(answer)], invoice(text.replace(" EUR", "")), doc_type=DOC_TYPES["invoice"]
+    )
+    assert len(client.calls) == 1 and sorted(outcome.ungrounded) == ["currency", "tax_total"]
 
 
 def invoice(text):
