@@ -94,7 +94,7 @@ def _taxes_on_a_printed_net(numbers: list[list[PrintedNumber]]) -> TaxSummary | 
 
 def _tax_of(net: Decimal, line: list[PrintedNumber]) -> PrintedNumber | None:
     """The amount on `line` that is a rate printed on it times `net`, with the net's sign."""
-    rates = {abs(n.value) for n in line if 0 < abs(n.value) <= _MAX_RATE}
+    rates = _rates(line)
     return next(
         (
             n
@@ -102,7 +102,7 @@ def _tax_of(net: Decimal, line: list[PrintedNumber]) -> PrintedNumber | None:
             if n.with_cents
             and (n.value > 0) == (net > 0)
             and abs(n.value) < abs(net)
-            and any(abs(abs(net) * rate / 100 - abs(n.value)) <= CENT for rate in rates if rate != abs(n.value))
+            and _taxed_at(abs(net), abs(n.value), rates - {abs(n.value)})
         ),
         None,
     )
@@ -147,7 +147,7 @@ def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) ->
 def _rate_pairs(numbers: list[PrintedNumber]) -> list[tuple[Decimal, Decimal]]:
     """(base, tax) pairs of the line: two amounts with cents, the tax after the base and equal to it
     times a rate printed on the line."""
-    rates = {abs(n.value) for n in numbers if 0 < abs(n.value) <= _MAX_RATE}
+    rates = _rates(numbers)
     if any(n.value == 0 and not n.with_cents for n in numbers):
         rates.add(Decimal(0))
     amounts = [n.value for n in numbers if n.with_cents]
@@ -155,8 +155,18 @@ def _rate_pairs(numbers: list[PrintedNumber]) -> list[tuple[Decimal, Decimal]]:
         (base, tax)
         for i, base in enumerate(amounts)
         for tax in amounts[i + 1 :]
-        if base and abs(tax) < abs(base) and any(abs(base * rate / 100 - tax) <= CENT for rate in rates)
+        if base and abs(tax) < abs(base) and _taxed_at(base, tax, rates)
     ]
+
+
+def _rates(numbers: list[PrintedNumber]) -> set[Decimal]:
+    """The numbers on a line that can be a VAT rate (0 < r <= 30)."""
+    return {abs(n.value) for n in numbers if 0 < abs(n.value) <= _MAX_RATE}
+
+
+def _taxed_at(base: Decimal, tax: Decimal, rates: set[Decimal]) -> bool:
+    """`tax` is `base` times one of `rates`, to the cent."""
+    return any(abs(base * rate / 100 - tax) <= CENT for rate in rates)
 
 
 def _sums(
