@@ -62,7 +62,8 @@ def named_as_seller(field: str) -> Check:
     not a part of one nor the name run on into its address; not under the buyer's label, nor
     anywhere else (a payee, a footer). Where only the buyer is labelled (`Bill to`, `Client :`), it
     is not the name under that label; where no party is, and the invoice says it is self-billed, it
-    is not the writer's name at the top. A problem does not repeat the name given: the re-ask does not
+    is not the writer's name at the top, and otherwise it is the company whose register entry or bank
+    account the invoice prints, where those name one. A problem does not repeat the name given: the re-ask does not
     show the answer, and a small model shown a wrong name copies it back (docs/accuracy.md)."""
 
     def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
@@ -78,7 +79,9 @@ def named_as_seller(field: str) -> Check:
                     field: f"- {field}: the name given is printed under {under_buyer!r}, the customer. Give the "
                     "name of the company that issued the document (at its top, or beside its bank and tax details)."
                 }
-            return _the_writer_of_a_self_billed_invoice(field, name, doc.text)
+            return _the_writer_of_a_self_billed_invoice(field, name, doc.text) or _not_its_registered_company(
+                field, name, doc.text
+            )
         within = next(((label, lines) for label, lines in sellers if name in letters_and_digits(" ".join(lines))), None)
         if within is not None:
             label, lines = within
@@ -127,6 +130,80 @@ def _the_writer_of_a_self_billed_invoice(field: str, name: str, text: str) -> di
     }
 
 
+# Where a company prints its own register entry, share capital or registered office: the issuer's
+# footer or margin. A VAT number alone is not one: many invoices print the customer's too.
+_REGISTER_DETAILS = re.compile(
+    r"\bau capital\b|capital social|capitale sociale|share capital|\bRCS\b|\bSIRE[NT]\b|si[èe]ge social|"
+    r"\bHR[AB]\b|amtsgericht|registergericht|handelsregister|sitz der gesellschaft|\bKvK\b|kamer van koophandel|"
+    r"registered office|regd\.? office|registered in\b|company (?:no|number|registration)\b|registro mercantil",
+    re.I,
+)
+# The holder of the account the invoice asks to be paid into: the company paid.
+_ACCOUNT_HOLDER = re.compile(
+    r"(?:titulaire du compte|kontoinhaber|account holder|account name|in favou?r of)\s*:?\s*(.*)", re.I
+)
+
+
+def _not_its_registered_company(field: str, name: str, text: str) -> dict[str, str]:
+    """On an invoice that labels no seller, the company whose register entry, share capital or bank
+    account it prints (a French or German footer: `NETPRESSE / Siège social : ... / Sarl au capital
+    de 10 000€ - RCS Paris ...`, `Titulaire du compte : NETPRESSE`) is the one that issued it. A
+    name printed near none of those details, where they name another company, is a problem that
+    offers the names they give (the 1.5B model named the customer, printed first as the address,
+    on a real French invoice of the tuning part). Not on a self-billed invoice, whose footer is the
+    customer's; silent where the details name no company (a footer of persons and numbers)."""
+    if any(m in text.lower() for m in SELF_BILLING_MENTIONS):
+        return {}
+    lines = text.splitlines()
+    near = [i for i, line in enumerate(lines) if _REGISTER_DETAILS.search(line) or _ACCOUNT_HOLDER.search(line)]
+    around = " ".join(lines[j] for i in near for j in range(max(0, i - 2), i + 1))
+    if not near or name in letters_and_digits(around):
+        return {}
+    offered = _registered_names(lines, near)
+    if not offered or any(_same_company(name, letters_and_digits(other)) for other in offered):
+        return {}
+    return {
+        field: f"- {field}: the name given is not the company whose register entry, capital or bank account the "
+        f"document prints ({'; '.join(offered)}): that company issued it. Give its name as printed."
+    }
+
+
+def _registered_names(lines: list[str], near: list[int]) -> list[str]:
+    """The companies the lines at `near` name: an account's holder (on its line, or alone on the
+    next) where it is a company's name, with its legal form or printed alone on a line of its own
+    as well (a holder may be a person: `Kontoinhaber: Max Mustermann`), and a phrase of up to five
+    words ending in a legal form on those lines or the two above them (`Free SAS au capital de ...`:
+    a phrase ends where a register detail starts)."""
+    names: dict[str, str] = {}
+    whole_lines = {letters_and_digits(line) for line in lines}
+    for i in near:
+        if holder := _ACCOUNT_HOLDER.search(lines[i]):
+            value = holder.group(1).strip() or (lines[i + 1].strip() if i + 1 < len(lines) else "")
+            phrase = next((m.group().strip() for m in _phrases(value)), "")
+            if phrase and (_ends_in_legal_form(phrase) or letters_and_digits(phrase) in whole_lines):
+                names.setdefault(letters_and_digits(phrase), phrase)
+        for line in lines[max(0, i - 2) : i + 1]:
+            for piece in _REGISTER_DETAILS.split(line):
+                for phrase in (m.group().strip(" -–—−") for m in _phrases(re.sub(r"\s[-–—−]\s", "|", piece))):
+                    if 2 <= len(phrase.split()) <= 5 and _ends_in_legal_form(phrase):
+                        names.setdefault(letters_and_digits(phrase), phrase)
+    return list(names.values())
+
+
+def _same_company(a: str, b: str) -> bool:
+    """Two names (letters and digits) of one company: one holds the other, or they are the same
+    without the legal form (`WSRETAILSERVICESPVTLTD`, `WSRETAILSERVICESPRIVATELIMITED`)."""
+    return a in b or b in a or _without_form(a) == _without_form(b)
+
+
+def _without_form(compact: str) -> str:
+    """`compact` without the legal form's words at its end, matched on the letters."""
+    for form in sorted(_FORM_WORDS, key=len, reverse=True):
+        if len(compact) > len(form) and compact.endswith(form):
+            return _without_form(compact[: -len(form)])
+    return compact
+
+
 def _other_companies(text: str, writer: str) -> list[str]:
     """The names the document prints other than the writer's (`_company_names`): told only what
     the supplier is not, the 1.5B model answered the writer again on an invoice written for tuning;
@@ -141,6 +218,8 @@ INVOICE_LEGAL_FORMS = {
     # French forms printed before the name (`EARL Martin`, `SCI du Parc`).
     "EARL", "GAEC", "SCEA", "SCI", "SCP", "SELARL",
 }  # fmt: skip
+# Words of a legal form that a company's name may print in full or shortened (`Pvt. Ltd.`, `Private Limited`).
+_FORM_WORDS = INVOICE_LEGAL_FORMS | {"PVT", "PRIVATE", "COMPANY", "CORPORATION", "INCORPORATED"}
 
 
 def seller_completed(field: str) -> Completer:

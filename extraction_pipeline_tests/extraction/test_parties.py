@@ -73,6 +73,46 @@ def test_on_an_expense_claim_the_employer_is_the_customer():
     assert _problem("Jonas Weber", claim) is None
 
 
+# A French invoice that labels no party, shaped like a real one of the tuning part (invoice2data's
+# test invoice from Netpresse): the customer's address first, the issuer only in the footer.
+FOOTER_ONLY = """ALEXINUX
+de Lattre Alexis
+27 rue Henri Rolland
+69100 Villeurbanne
+Facture n° 2022089083
+Total TTC : 56,02 €
+Virement BRED BANQUE POPULAIRE – Titulaire du compte : NETPRESSE
+NETPRESSE
+Siège social : 16 rue Mollien - 92100 BOULOGNE – Tél : 01 71 17 61 67
+Sarl au capital de 10 000€ - RSC Paris B 530 848 134 – Siret 53084813400017"""
+
+
+def test_without_party_labels_the_company_of_the_register_details_and_bank_account_issued_it():
+    problem = _problem("ALEXINUX", FOOTER_ONLY)
+    assert problem is not None and "not the company whose register entry, capital or bank account" in problem
+    assert "(NETPRESSE)" in problem and "ALEXINUX" not in problem
+    assert _problem("NETPRESSE", FOOTER_ONLY) is None
+    # A company named before its capital; the same company with its legal form written out.
+    free = "Alexis Martin\n35 rue du Parc\nFacture n°562044387\nFree SAS au capital de 3.441.812 Euros − B 421 938 861 RCS Paris"
+    assert "(Free SAS)" in (_problem("Alexis Martin", free) or "")
+    india = "Sold to: Anu Singh\nRegd. office: WS Retail Services Private Limited, Ozone Tech Park, Bangalore"
+    assert _problem("WS Retail Services Pvt. Ltd.", india) is None
+
+
+def test_register_details_that_name_no_company_or_are_the_customers_raise_nothing():
+    # An account holder that is a person (the Mustang samples of the tuning part): no company named.
+    person = (
+        "Theodor Est\nBahnstr. 42\nBei Spiel GmbH\nEcke 12\nIBAN DE88200800000970375700\nKontoinhaber: Max Mustermann"
+    )
+    assert _problem("Bei Spiel GmbH", person) is None
+    # A self-billed invoice's footer is its writer's, the customer's: the supplier is another.
+    self_billed = "Kaufhaus Weber AG\nGutschrift im Gutschriftsverfahren\nSchreinerei Holz\n" + FOOTER_ONLY
+    assert _problem("Schreinerei Holz", self_billed) is None
+    # The name given printed with the details (a letterhead's margin) is theirs.
+    margin = "Kunde AG\nRechnung 17\nLieferant GmbH\nAmtsgericht München HRB 12345\nMuster Handel GmbH, Sitz der Gesellschaft: Köln"
+    assert _problem("Lieferant GmbH", margin) is None
+
+
 def test_labels_are_whole_lines_not_words_that_start_like_them():
     text = "Lieferant GmbH\nLieferantenstraße 20\nKundennummer: 4711\nSeller: Acme Ltd\nBill to\nBeta SARL"
     assert party_blocks(text, SELLER_LABELS) == [("Seller", [" Acme Ltd"])]  # up to the next party's label
