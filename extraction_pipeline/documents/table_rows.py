@@ -3,8 +3,11 @@ drawn, and some producers draw a table's columns apart: ferd10-COMFORT_Rabatte (
 `1 KR3M 55T01 3,00 m² 4,00 12,00 19` on its row and the article's name, `Kunstrasen grün 3m
 breit`, after the page's footer. A model reading that text takes the article number for the
 name. So a line of text printed in a gap of a table row, at the row's height, is moved onto the
-row at its place from the left; the rest of the page keeps the drawing order, which keeps
-side-by-side blocks (seller and buyer) whole, where joining every visual line would interleave them.
+row at its place from the left. In the same way a figure drawn close beside a lone label, at its
+height, is moved onto the label's line: a real invoice of the tuning part draws its header box's
+labels first and their values after (`Rechnungsnr.` ... `30064443`), and the model took a contract
+number for the invoice's. The rest of the page keeps the drawing order, which keeps side-by-side
+blocks (seller and buyer) whole, where joining every visual line would interleave them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from extraction_pipeline.extraction.values import numbers_on_line
 
 # A row: an amount with cents among at least this many numbers (position, quantity, price, amount).
 _ROW_NUMBERS = 3
+# A label's value is drawn at most this many times the label's height to its right.
+_KEY_GAP = 6
 # A single character in a gap (a currency sign, a stray glyph) is not worth moving.
 _MIN_CELL_CHARS = 2
 
@@ -53,6 +58,12 @@ def rows_rejoined(lines: list[PlacedLine]) -> tuple[list[str], int]:
         for c, cell in enumerate(lines):
             if c not in rows and c not in moved and _a_cell_of(cell, lines[r]):
                 moved[c] = r
+    for k, key in enumerate(lines):
+        if k in rows or k in moved or not _is_key(key):
+            continue
+        values = [c for c, value in enumerate(lines) if c not in rows and c not in moved and _a_value_of(value, key)]
+        if values:
+            moved[min(values, key=lambda c: lines[c].left)] = k
     cells: dict[int, list[PlacedLine]] = {}
     for c, r in moved.items():
         cells.setdefault(r, []).append(lines[c])
@@ -75,13 +86,33 @@ def _is_row(line: PlacedLine) -> bool:
     return any(n.with_cents for n in numbers) and len(numbers) >= _ROW_NUMBERS
 
 
+def _is_key(line: PlacedLine) -> bool:
+    """A field's label alone on its line: one or two words without a digit (`Rechnungsnr.`)."""
+    words = line.text.split()
+    return line.upright and line.drawn and 1 <= len(words) <= 2 and not any(ch.isdigit() for ch in line.text)
+
+
+def _a_value_of(value: PlacedLine, key: PlacedLine) -> bool:
+    """Whether `value` is drawn right of `key`, at its height, and begins with a figure (`7. Mai
+    2014`, `30064443`): a label's value that the producer drew apart from it."""
+    if not (value.upright and value.drawn) or not value.text.strip()[:1].isdigit():
+        return False
+    gap = value.left - key.right
+    return 0 < gap < _KEY_GAP * (key.top - key.bottom) and _at_the_height_of(value, key)
+
+
+def _at_the_height_of(a: PlacedLine, b: PlacedLine) -> bool:
+    """Whether the two lines overlap by over half the lower one's height."""
+    overlap = min(a.top, b.top) - max(a.bottom, b.bottom)
+    return overlap > 0.5 * min(a.top - a.bottom, b.top - b.bottom)
+
+
 def _a_cell_of(cell: PlacedLine, row: PlacedLine) -> bool:
     """Whether `cell` (no row itself) is drawn at `row`'s height (overlapping by over half the
     lower line), inside its span and in a gap between its characters."""
     if not (cell.upright and cell.drawn) or sum(not ch.isspace() for ch in cell.text) < _MIN_CELL_CHARS:
         return False
-    overlap = min(cell.top, row.top) - max(cell.bottom, row.bottom)
-    if overlap <= 0.5 * min(cell.top - cell.bottom, row.top - row.bottom):
+    if not _at_the_height_of(cell, row):
         return False
     if not (row.left < cell.left and cell.right < row.right):
         return False

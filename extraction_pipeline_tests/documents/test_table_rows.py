@@ -45,3 +45,21 @@ def test_two_cells_of_one_row_each_go_to_their_own_gap():
     name, price = line("Trennblätter A4", 80, 300), line("9,90", 232, 300)
     texts, moved = rows_rejoined([row, price, name])
     assert (texts, moved) == ([" 1 TB100A4 Trennblätter A4 20 Stk. 9,90 198,00 19"], 2)
+
+
+def test_a_value_drawn_apart_from_its_label_is_moved_onto_the_labels_line():
+    """i2d-QualityHosting (a real invoice of the tuning part) draws its header box's labels first,
+    then their values: `Rechnungsdatum`, `30064443 Kundennr.`, `7. Mai 2014`, ..., `Rechnungsnr.`."""
+    date_key, number_key = line("Rechnungsdatum", 20, 500), line("Rechnungsnr.", 20, 488)
+    number, date = line("30064443 Kundennr.", 124, 488), line("7. Mai 2014", 124, 500)
+    texts, moved = rows_rejoined([date_key, number, date, number_key])
+    assert (texts, moved) == (["Rechnungsdatum 7. Mai 2014", "Rechnungsnr. 30064443 Kundennr."], 2)
+
+
+def test_only_a_figure_close_beside_a_lone_label_is_its_value():
+    key = line("FSN:", 20, 500)
+    far = line("10 48 MB/s Memory Card", 110, 500)  # another column, 66 pt (6.6 heights) away
+    customer, words = line("Kunde:", 20, 450), line("Beta AG 2", 70, 450)  # begins with a letter: not a value
+    longer = line("Bitte zahlen bis", 20, 400)  # three words: a sentence, not a label
+    after = line("30.06.2024", 122, 400)
+    assert rows_rejoined([key, far, customer, words, longer, after])[1] == 0
