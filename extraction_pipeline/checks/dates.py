@@ -55,12 +55,23 @@ def the_documents_own_date(field: str) -> Check:
     return check
 
 
+# What joins the two dates of a period (`01.05.14-31.05.14`, `1. bis 31. Mai`, `du 01/07 au 31/07`).
+_PERIOD = re.compile(r"\s*[-–—]\s*|\s+(?:bis|to|au|tot|until|jusqu'au)\s+", re.I)
+
+
 def labelled_dates(text: str) -> list[tuple[dt.date, str, str]]:
-    """Each date printed, what its label says it is ("own", "other" or "" for no label), and its line."""
+    """Each date printed, what its label says it is ("own", "other" or "" for no label), and its line.
+    A date that begins or ends a period printed without a label is another date: a service period's
+    bounds (a hosting invoice of the tuning part printed `01.05.14-31.05.14` above each line)."""
     found = []
     for line in text.splitlines():
-        for start, _, date in find_dates(line):
+        dates = find_dates(line)
+        for start, end, date in dates:
             before = re.sub(r"\s", "", line[:start]).upper()
-            kind = "own" if _OWN.search(before) else "other" if _OTHER.search(before) else ""
+            bound = any(
+                _PERIOD.fullmatch(line[e:start]) if e <= start else end <= s and _PERIOD.fullmatch(line[end:s])
+                for s, e, _ in dates
+            )
+            kind = "own" if _OWN.search(before) else "other" if _OTHER.search(before) or bound else ""
             found.append((date, kind, line))
     return found

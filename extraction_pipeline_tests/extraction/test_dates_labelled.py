@@ -45,3 +45,19 @@ def test_labels_are_read_across_split_words_and_languages():
     kinds = {(d, k) for d, k, _ in labelled_dates("Rech nungs datum : 2024-03-05\nDate d'échéance : 2024-04-04")}
     assert (dt.date(2024, 3, 5), "own") in kinds and (dt.date(2024, 4, 4), "other") in kinds
     assert {k for _, k, _ in labelled_dates("Facture N° F-12 du 05/03/2024")} == {"own"}
+
+
+def test_the_bounds_of_a_period_are_other_dates():
+    """i2d-QualityHosting (tuning part) prints each line's service period without a label; the model
+    answered its first day."""
+    hosting = "Rechnungsdatum 7. Mai 2014\n01.05.14-31.05.14\nDienst: OUDJQ_office"
+    problem = _problem(dt.date(2014, 5, 1), hosting)
+    assert problem is not None and "'Rechnungsdatum 7. Mai 2014'" in problem
+    assert _problem(dt.date(2014, 5, 31), hosting) is not None
+    assert _problem(dt.date(2014, 5, 7), hosting) is None
+    assert [kind for _, kind, _ in labelled_dates("du 13.7.2015 au 31.7.2015, payé le 14.7.2015")] == [
+        "other",
+        "other",
+        "",
+    ]
+    assert [kind for _, kind, _ in labelled_dates("13.05.2014 12,00 31.05.2014")] == ["", ""]  # not a period
