@@ -1,8 +1,8 @@
 """A tuning set of real invoices: the sample invoices that github.com/invoice-x/invoice2data (MIT)
-tests its templates with (`tests/compare/`), in the gold.jsonl format of invoices-zugferd. Real
-issuers' layouts, unlike the datasets' generated ones: a French invoice whose only mention of its
-issuer is the footer, a German one whose number and date sit in a box of labels, Indian, Dutch
-and Polish ones.
+tests its templates with (`tests/compare/`) and the invoice of one of its table tests, in the
+gold.jsonl format of invoices-zugferd. Real issuers' layouts, unlike the datasets' generated ones: a French invoice whose only mention of its
+issuer is the footer, a German one whose number and date sit in a box of labels, Indian, Dutch,
+Polish and US ones.
 
     .venv/bin/python benchmarks/invoice2data_set.py INVOICE2DATA_CHECKOUT OUT_DIR
     .venv/bin/extraction-pipeline evaluate OUT_DIR/docs OUT_DIR/gold.jsonl
@@ -36,6 +36,8 @@ GOLD = {
     "coolblue1.pdf": ("Coolblue B.V.", "993548900", "2014-04-19", "EUR", "717.97", "593.36", "124.61"),
     "coolblue2.pdf": ("Coolblue B.V.", "992288600", "2014-03-29", "EUR", "4904.94", "4053.67", "851.27"),
     "free_fiber.pdf": ("Free SAS", "562044387", "2015-07-02", "EUR", "29.99", "24.99", "5.00"),
+    # From its table-extraction tests (`tests/files/`).
+    "camelot-bol100649863.pdf": ("bol.com b.v.", "8587333880016", "2015-10-29", "EUR", "189.00", "156.20", "32.80"),
 }  # fmt: skip
 FIELDS = ("seller_name", "invoice_number", "invoice_date", "currency", "total_amount", "net_total", "tax_total")
 
@@ -50,7 +52,8 @@ def main() -> None:
     with open(args.out / "gold.jsonl", "w", encoding="utf-8") as gold:
         for name, values in GOLD.items():
             target = docs / f"i2d-{name}"
-            shutil.copyfile(args.checkout / "tests" / "compare" / name, target)
+            folder = "files" if name.startswith("camelot-") else "compare"
+            shutil.copyfile(args.checkout / "tests" / folder / name, target)
             fields = {k: v for k, v in zip(FIELDS, values) if v is not None}
             gold.write(json.dumps({"id": target.stem, "fields": fields}, ensure_ascii=False) + "\n")
     print(f"{len(GOLD)} invoices in {args.out}")
