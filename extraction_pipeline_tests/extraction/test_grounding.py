@@ -48,7 +48,7 @@ def test_values_are_located_exactly_normalised_or_not_at_all(value, expected):
     ("code", "text", "printed"),
     [("EUR", "Total 12,00 €", "€"), ("CZK", "Celkem k úhradě 7 381,00 Kč", "Kč"), ("PLN", "Do zapłaty: 492,00 zł", "zł"),
      ("MYR", "TOTAL RM9.50", "RM"), ("SEK", "Att betala 51 000,00 kr", "kr"),
-     ("MYR", "PERMAS JAYA\nTOTAL 9.50", None), ("SEK", "Kraków\nRazem 400,00", None)],
+     ("INR", "Grand Total Rs 1939", "Rs"), ("MYR", "PERMAS JAYA\nTOTAL 9.50", None), ("SEK", "Kraków\nRazem 400,00", None)],
 )  # fmt: skip
 def test_a_currency_code_is_found_as_the_sign_the_document_prints(code, text, printed):
     """A sign of letters is a word of its own: the RM of PERMAS is no ringgit."""
