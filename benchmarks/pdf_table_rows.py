@@ -1,7 +1,7 @@
-"""Where reading PDFs moves table cells onto their rows (documents/table_rows.py), and whether the
-text of every other page is PDFium's own, character for character (so answers cached before the
-rule stay valid). Prints each file where a cell moves or a page's text differs, and a count;
-asserts nothing.
+"""Where reading PDFs moves table cells onto their rows, or a label's value onto its line
+(documents/table_rows.py), and whether the text of every other page is PDFium's own, character
+for character (so answers cached before the rule stay valid). Prints each file where a cell moves
+or a page's text differs, and a count; asserts nothing.
 
     .venv/bin/python benchmarks/pdf_table_rows.py ../shared/datasets/invoices-zugferd/docs CORPUS_CHECKOUT
 """
