@@ -24,7 +24,8 @@ BY_CONFIG, BY_FOLDER, BY_MARKERS, BY_LLM = "config", "folder", "markers", "llm"
 # Printed words of a payment made (a till's receipt) and of a payment asked for (an invoice), in
 # English, German, French, Dutch, Spanish, Italian and Malay/Indonesian; an invoice's also in
 # Portuguese, Polish, Czech, the Nordic languages and Swiss German (the QR bill). Each distinct word
-# is a vote.
+# is a vote. `Invoice` first on a line before a number is an invoice's title (`Invoice SAJ/2017/002`,
+# as Odoo prints it); a Malaysian receipt's `TAX INVOICE` is not one.
 _RECEIPT = re.compile(
     r"\b(CASH|CHANGE|RECEIPT|ROUNDING|SUBTOTAL|SUB TOTAL|QTY|CASHIER|THANK YOU|TOTAL|GST|VISA|MASTERCARD|TENDER"
     r"|QUITTUNG|KASSENBON|KASSENZETTEL|BAR|RÜCKGELD|WECHSELGELD|GEGEBEN|KASSE"
@@ -36,20 +37,22 @@ _RECEIPT = re.compile(
     re.IGNORECASE,
 )
 _INVOICE = re.compile(
-    r"(INVOICE[ \t]*(NO|NUMBER|#|DATE)|BILL(ED)?[ \t]+TO|SHIP[ \t]+TO|SOLD[ \t]+TO|DUE[ \t]+DATE|PAYMENT[ \t]+TERMS"
+    r"(INVOICE[ \t]*(NO|NUMBER|#|DATE)|^INVOICE(?=[ \t]+[A-Z]*[/#-]?[A-Z0-9/-]*\d)"
+    r"|BILL(ED)?[ \t]+TO|SHIP[ \t]+TO|SOLD[ \t]+TO|DUE[ \t]+DATE|PAYMENT[ \t]+TERMS"
     r"|AMOUNT[ \t]+DUE|BALANCE[ \t]+DUE|IBAN|PURCHASE[ \t]+ORDER|P\.?O\.?[ \t]+NUMBER|REMIT|NET[ \t]+\d+[ \t]+DAYS"
     r"|CREDIT[ \t]+NOTE|VAT[ \t]+(NO|NUMBER|REG)"
     r"|RECHNUNGS?[ \t-]*(NUMMER|NR|DATUM|EMPFÄNGER|BETRAG|SUMME)|GUTSCHRIFT|ZAHLBAR|ZAHLUNGSZIEL|FÄLLIG"
     r"|UST\.?[ \t-]*ID|STEUER[ \t-]*(NUMMER|NR)|LEISTUNGSDATUM|LIEFERDATUM|NETTOBETRAG|BRUTTOBETRAG|BANKVERBINDUNG"
     r"|EMPFANGSSCHEIN|ZAHLTEIL|MWST[ \t.-]*NR"
-    r"|FACTURE|DATE[ \t]+D'ÉCHÉANCE|ÉCHÉANCE|AVOIR|TOTAL[ \t]+HT|TOTAL[ \t]+TTC|NET[ \t]+À[ \t]+PAYER|SIRET"
+    r"|FACTURE|(?:DATE|N°|NUMÉRO)[ \t]+DE[ \t]+FACTURE|DATE[ \t]+D'ÉCHÉANCE|ÉCHÉANCE|AVOIR|TOTAL[ \t]+HT"
+    r"|TOTAL[ \t]+TTC|NET[ \t]+À[ \t]+PAYER|SIRET"
     r"|FACTUUR|VERVALDATUM|BTW[ \t-]*(NR|NUMMER)"
     r"|FACTURA(?![ \t]+SIMPLIFICADA)|VENCIMIENTO|BASE[ \t]+IMPONIBLE|FORMA[ \t]+DE[ \t]+PAGO"
     r"|FATTURA|PARTITA[ \t]+IVA|SCADENZA|IMPONIBILE|\bCEDENTE|CESSIONARIO"
     r"|FATURA(?![ \t]+SIMPLIFICADA)|VENCIMENTO|ATCUD|TOTAL[ \t]+ILÍQUIDO"
     r"|FAKTURA|SPRZEDAWCA|NABYWCA|DO[ \t]+ZAPŁATY|TERMIN[ \t]+PŁATNOŚCI|DATUM[ \t]+SPLATNOSTI|DODAVATEL|ODBĚRATEL"
     r"|FÖRFALLODATUM|FORFALDSDATO|FORFALLSDATO|ERÄPÄIVÄ|\bLASKU)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )
 # An amount: two decimals, thousands grouped without decimals (1.591.600), or plain (25000: rupiah).
 _AMOUNT = re.compile(r"\d+[.,]\d{2}\b|\d{1,3}(?:[.,]\d{3})+\b|\b\d{3,}\b")

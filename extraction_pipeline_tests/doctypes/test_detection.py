@@ -60,11 +60,17 @@ def test_other_documents_are_quarantined_as_unsupported_after_one_classification
         ("FAKTURA VAT nr FV/112/2024\nSprzedawca: Drukarnia Nowak\nRazem 400,00\nDo zapłaty: 492,00 PLN", "invoice"),
         ("Idraulica Rossi S.r.l.\nFattura n. 12\nImponibile 2.102,00\nTotale 2.564,44", "invoice"),
         ("Schreinerei AG\nRechnung 2024-1187\nTotal CHF 4'496.96\nEmpfangsschein\nZahlbar durch", "invoice"),
+        # Real invoices of the tuning part (OCA/edi's tests): an Odoo invoice titled by its number, and
+        # a French telecom bill, each with one generic marker and a `Total`.
+        ("Description Quantity Amount\nInvoice SAJ/2017/002\nInvoice Date:\n04/01/2017\nTotal 650.00 €", "invoice"),
+        ("voici votre facture du 2 novembre 2019\nMontant total 12,99\nDate de facture : 02/11/2019", "invoice"),
         ("CAFETERIA S.L.\nFACTURA SIMPLIFICADA Nº T-18832\nTOTAL 9,30 €\nBase imponible 10% 8,45\nEFECTIVO 10,00",
          "receipt"),
         ("Backstube Müller\nKassenbon\nBrezel 1,20\nSUMME 1,20\nBAR 5,00\nRückgeld 3,80", "receipt"),
         ("Warung Makan Sari\nNasi Goreng 25.000\nTotal 25.000\nTunai 50.000\nKembalian 25.000", "receipt"),
         ("1 KING DEAL FISH 25000\nNET SALES 25000\nTAX 2500\nTENDERED 100000\nCHANGE 72500", "receipt"),
+        # A title `Invoice 10023` counts only first on its line, not in a Malaysian receipt's `TAX INVOICE`.
+        ("TAX INVOICE 10023\nINVOICE DATE 05/03/2024\nTOTAL 9.50\nCASH 10.00", "receipt"),
     ],
 )  # fmt: skip
 def test_markers_are_read_in_many_languages(text, expected):
