@@ -97,7 +97,7 @@ def candidates(field_value: Any, text: str, limit: int = 12) -> str:
     if isinstance(field_value, dt.date):
         found = [text[start:end] for start, end, _ in find_dates(text)]
     elif isinstance(field_value, (Decimal, int, float)):
-        found = [text[start:end] for start, end, _ in printed_amounts(text) if not text[start:end].isdigit()]
+        found = [text[start:end] for start, end, _ in _printed_values(text) if not text[start:end].isdigit()]
     else:
         return ""
     unique = list(dict.fromkeys(found))[:limit]
@@ -211,6 +211,17 @@ def _locate_text(value: str, text: str) -> Evidence:
     return Evidence("normalised", kept[at][0], kept[at + len(needle) - 1][0] + 1)
 
 
+# A number followed by a percent sign is a rate.
+_PERCENT_AFTER = re.compile(r"[ \t]*%")
+
+
+def _printed_values(text: str) -> list[tuple[int, int, list[Decimal]]]:
+    """The numbers `text` prints that can be a value of a record (an amount, a quantity), each with
+    its offsets and readings: not a rate (`TVA 20,00 % payée sur les débits 2,17`; a real French
+    bill of the tuning part had its net and gross answered as 20.00, and they added up)."""
+    return [found for found in printed_amounts(text) if not _PERCENT_AFTER.match(text, found[1])]
+
+
 def _locate_amount(value: Decimal, text: str) -> Evidence:
     """The printed amount; a negative value (a debit, a credit note) is found as its magnitude, since
     documents print the sign many ways (-23.45, 23.45-, (23.45), 23.45 DR, a debit column)."""
@@ -218,7 +229,7 @@ def _locate_amount(value: Decimal, text: str) -> Evidence:
         found = _locate_amount(-value, text)
         return dataclasses.replace(found, status="normalised") if found.status == "exact" else found
     best: Evidence | None = None
-    for start, end, readings in printed_amounts(text):
+    for start, end, readings in _printed_values(text):
         if value in readings:
             printed = text[start:end]
             if printed == f"{value:.2f}" or printed == str(value):

@@ -188,3 +188,13 @@ def test_a_cut_identifier_is_accepted_without_a_reask_and_the_model_s_value_is_k
         [json.dumps(answer), same, same], doc, doc_type=DOC_TYPES["invoice"], grounding=False
     )
     assert grounding_off.record["invoice_number"] == "380-471102" and grounding_off.model_values == {}
+
+
+def test_a_rate_is_no_amount():
+    """A real French bill of the tuning part had its net and gross answered as the VAT rate, which
+    added up (20.00 + 0.00 = 20.00) and was printed; the rate's figure grounds no value now."""
+    bill = "Montant de la facture soumis à TVA 10,83 12,99\nTVA 20,00 % payée sur les débits 2,17"
+    assert locate(Decimal("20.00"), bill).status == "missing"
+    assert locate(Decimal("2.17"), bill).status == "normalised"
+    message = ungrounded_message({"total": Decimal("20.00")}, ["total"], bill)
+    assert "Amounts printed in it: 10,83, 12,99, 2,17." in message
