@@ -51,6 +51,23 @@ def number_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str,
     }
 
 
+def label_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+    """A seller's name printed before a colon is a field's label (`Términos de pago: vencimiento en
+    15 días`), not a name: a real Spanish invoice of the tuning part had its terms' label answered
+    for the issuer."""
+    problems = {}
+    for name_field, _ in _SELLER_ABOVE_ADDRESS:
+        name = doc.evidence.get(name_field)
+        if isinstance(record.get(name_field), str) and name is not None and name.end is not None:
+            if re.match(r"[ \t]*:", doc.text[name.end :]):
+                problems[name_field] = (
+                    f"- {name_field}: the name given is a label printed before a colon, not a name; give the "
+                    "name of the company that issued the document, as printed at its top or beside its bank "
+                    "and tax details."
+                )
+    return problems
+
+
 # A price: digits with a separator (9.50, 59.091, 8.000,00, 25,000); a line of prices and counts only.
 _PRICE = re.compile(r"\d[.,]\d")
 _NUMBERS_ONLY = re.compile(r"^[\d.,\s]*(?:[xX@*]\s*[\d.,\s]*)*$")

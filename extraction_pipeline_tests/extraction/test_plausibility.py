@@ -6,6 +6,7 @@ import pytest
 
 from extraction_pipeline.checks.plausibility import (
     item_for_a_name,
+    label_for_a_name,
     misplaced,
     number_for_a_name,
     payment,
@@ -183,6 +184,17 @@ def test_a_tax_number_line_taken_for_the_name_is_a_problem():
     assert "000417619968" not in problem["company"]
     assert number_for_a_name({"company": "99 SPEED MART S/B"}, CheckedDocument("", {})) == {}
     assert number_for_a_name({"issuer": "TEL 03-77282288 0123456789"}, CheckedDocument("", {})).keys() == {"issuer"}
+
+
+def test_a_label_taken_for_the_name_is_a_problem():
+    """A real Spanish invoice of the tuning part (OCA/edi's tests): the terms' label for the issuer."""
+    text = "FACTURA\nINV/2024/00005\nTECNATIVA\nB87530432\nTérminos de pago: vencimiento en 15 días\nTOTAL 1721.00"
+    record = {"issuer": "Términos de pago"}
+    problem = label_for_a_name(record, CheckedDocument(text, ground(record, text)))
+    assert list(problem) == ["issuer"] and "a label printed before a colon" in problem["issuer"]
+    assert "Términos" not in problem["issuer"]
+    named = {"issuer": "TECNATIVA"}
+    assert label_for_a_name(named, CheckedDocument(text, ground(named, text))) == {}
 
 
 def test_payment_and_change_are_read_as_printed():

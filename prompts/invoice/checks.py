@@ -7,7 +7,8 @@ from its line: an invoice's letterhead prints name, street and town on one line 
 Ecke 12 ● 12345 Stadt`), and that completion took all of it on the tuning part. A seller's name
 given as part of a line under the seller's label is completed from that block instead; without a
 label, only a name that lost its first words is; a name run on into its address is cut back. On a
-self-billed invoice the seller is the supplier, not the customer who wrote it. Its number is the
+self-billed invoice the seller is the supplier, not the customer who wrote it, and no label
+(`Términos de pago:`) is a name. Its number is the
 one its title line labels (`Rechnung (380) Nr. 471102`), not a type code or an order number beside
 it. Totals the model took from the wrong line of the tax summary (one rate's, or the rate itself)
 are replaced by those the summary's sums prove, and a total printed nowhere by the printed amount
@@ -19,11 +20,12 @@ from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_
 from extraction_pipeline.checks.dates import the_documents_own_date
 from extraction_pipeline.checks.numbers import the_documents_own_number
 from extraction_pipeline.checks.parties import named_as_seller, seller_completed
-from extraction_pipeline.checks.plausibility import misplaced, number_for_a_name
+from extraction_pipeline.checks.plausibility import label_for_a_name, misplaced, number_for_a_name
 from extraction_pipeline.checks.tax_summary import totals_from_tax_summary
 
 CHECKS = [
     number_for_a_name,
+    label_for_a_name,
     misplaced,
     named_as_seller("issuer"),
     the_documents_own_date("date"),
