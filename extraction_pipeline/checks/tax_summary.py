@@ -50,7 +50,7 @@ def tax_summary(text: str) -> TaxSummary | None:
     lines = text.splitlines()
     numbers = [numbers_on_line(line) for line in lines]
     printed = {abs(n.value) for found in numbers for n in found}
-    pairs = [_rate_pairs(found) for found in numbers]
+    pairs = [_rate_pairs(found, line) for found, line in zip(numbers, lines)]
     for length in range(_MAX_RUN, 0, -1):
         found = {
             summary
@@ -144,11 +144,13 @@ def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) ->
     return complete
 
 
-def _rate_pairs(numbers: list[PrintedNumber]) -> list[tuple[Decimal, Decimal]]:
+def _rate_pairs(numbers: list[PrintedNumber], line: str) -> list[tuple[Decimal, Decimal]]:
     """(base, tax) pairs of the line: two amounts with cents, the tax after the base and equal to it
-    times a rate printed on the line."""
+    times a rate printed on the line. A rate of 0 is a whole `0` printed as a word (`0 %`, `59,50 0
+    0,00`), not the `00` of a time (`(00:29:24)` on a French telephone bill of the tuning part made
+    a call's duration of 20,00 minutes a zero-rated base)."""
     rates = _rates(numbers)
-    if any(n.value == 0 and not n.with_cents for n in numbers):
+    if any(_whole_zero(n, line) for n in numbers):
         rates.add(Decimal(0))
     amounts = [n.value for n in numbers if n.with_cents]
     return [
@@ -157,6 +159,12 @@ def _rate_pairs(numbers: list[PrintedNumber]) -> list[tuple[Decimal, Decimal]]:
         for tax in amounts[i + 1 :]
         if base and abs(tax) < abs(base) and _taxed_at(base, tax, rates)
     ]
+
+
+def _whole_zero(number: PrintedNumber, line: str) -> bool:
+    """`number` is a `0` printed alone, not beside a colon as a time's part."""
+    before, after = line[number.start - 1 : number.start], line[number.end : number.end + 1]
+    return line[number.start : number.end] == "0" and ":" not in before + after
 
 
 def _rates(numbers: list[PrintedNumber]) -> set[Decimal]:

@@ -125,6 +125,10 @@ def test_an_amount_beside_a_zero_proves_nothing_alone():
     assert tax_summary("Artikel 4711 Rabatt 0 12,50 0,00\nZahlbetrag 13,40") is None
     # A 0,00 is more often an empty column than a rate.
     assert tax_summary("Versand 12,50 0,00\nNetto 12,50\nBrutto 12,50") is None
+    # Nor is a time's 00 (a French telephone bill of the tuning part: a call of 20,00 minutes).
+    call = "· (00:29:24) de Appels reçus du 01/08 au 01/11 20,00 0,00 0,00\nForfait 60Go 20,00 10,83 12,99"
+    assert tax_summary(call) is None
+    assert tax_summary(call.replace("(00:29:24)", "0 %")) is not None  # a whole 0 is a rate
 
 
 def test_a_credit_note_keeps_its_sign():
