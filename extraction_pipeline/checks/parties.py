@@ -63,8 +63,9 @@ def named_as_seller(field: str) -> Check:
     anywhere else (a payee, a footer). Where only the buyer is labelled (`Bill to`, `Client :`), it
     is not the name under that label; where no party is, and the invoice says it is self-billed, it
     is not the writer's name at the top, and otherwise it is the company whose register entry or bank
-    account the invoice prints, where those name one. A problem does not repeat the name given: the re-ask does not
-    show the answer, and a small model shown a wrong name copies it back (docs/accuracy.md)."""
+    account the invoice prints, where those name one. A problem does not repeat the name given: the
+    re-ask does not show the answer, and a small model shown a wrong name copies it back
+    (docs/accuracy.md)."""
 
     def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
         name = letters_and_digits(without_name_key(str(record.get(field) or "")))
