@@ -1,6 +1,6 @@
 """A tuning set of real invoices, in the gold.jsonl format of invoices-zugferd: the sample invoices
-that github.com/invoice-x/invoice2data (MIT) tests its templates with, the invoice of one of its
-table tests, and the invoices of OCA/edi's tests (AGPL; Odoo modules that import invoices). Real
+that github.com/invoice-x/invoice2data (MIT) tests its templates with (and did before), the
+invoice of one of its table tests, and the invoices of OCA/edi's tests (AGPL; Odoo modules that import invoices). Real
 issuers' layouts, unlike the datasets' generated ones: a French invoice whose only mention of its
 issuer is the footer, a German one whose number and date sit in a box of labels, Odoo invoices
 that print the customer's address before their own company, a French telecom bill; Indian,
@@ -16,7 +16,8 @@ SAS`; the marketplace's seller, not the marketplace), the invoice's number, date
 totals; a field the invoice does not settle is left out (no currency printed; `04/01/2017` on an
 invoice with a US address, euros and an Indian customer). Left out: invoice2data's
 `AzureInterior.pdf` (an Odoo demo whose seller cannot be told from the customer), `saeco.pdf` (its
-issuer is printed only in an image), `oyo.pdf` (a payment receipt); OCA's vendor bill (Odoo's
+issuer is printed only in an image), `oyo.pdf` and Envato's `Tax Invoice` for a PayPal deposit
+(payment receipts); OCA's vendor bill (Odoo's
 print of a bill received), its empty test PDF, and its `Facture_FR_*.pdf`, renderings of the
 Factur-X samples the report part of invoices-zugferd holds. Tuning part: errors read, rules
 written from them.
@@ -54,6 +55,10 @@ GOLD = {
         ("Free SAS", "562044387", "2015-07-02", "EUR", "29.99", "24.99", "5.00"),
     ("invoice2data", INVOICE2DATA, "tests/files/camelot-bol100649863.pdf"):
         ("bol.com b.v.", "8587333880016", "2015-10-29", "EUR", "189.00", "156.20", "32.80"),
+    # Test invoices invoice2data had before (its history).
+    ("invoice2data", "86785c99f11ce6e646ddfe6e14abfca65c0e3f50",
+     "invoice2data/test/pdfs/2014-06-04 Invoice EUINS1-OFS-DE-120725895 from Amazon.pdf"):
+        ("Amazon EU S.a.r.L", "EUVINS1-OFS-DE-120725895", "2014-06-04", "EUR", "35.24", "29.37", "5.87"),
     ("oca-edi", "8c5dd3cdbda1ea49def672e9eefdcd6ad626e262", "account_edi_simple_pdf/tests/pdf/akretion_france-test.pdf"):
         ("Akretion France", "VT/2022/0001", "2022-09-21", "EUR", "1810.80", "1509.00", "301.80"),
     ("oca-edi", "c60b7cd115269b1c88a44fb37100c2b80260a081",
@@ -85,7 +90,7 @@ def main() -> None:
             data = subprocess.run(
                 ["git", "-C", str(clones[repo]), "show", f"{commit}:{path}"], capture_output=True, check=True
             ).stdout
-            target = docs / f"{PREFIX[repo]}-{Path(path).name}"
+            target = docs / f"{PREFIX[repo]}-{Path(path).name.replace(' ', '_')}"
             target.write_bytes(data)
             fields = {k: v for k, v in zip(FIELDS, values) if v is not None}
             gold.write(json.dumps({"id": target.stem, "fields": fields}, ensure_ascii=False) + "\n")

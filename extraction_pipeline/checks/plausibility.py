@@ -51,20 +51,30 @@ def number_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str,
     }
 
 
-def label_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
-    """A seller's name printed before a colon is a field's label (`Términos de pago: vencimiento en
-    15 días`), not a name: a real Spanish invoice of the tuning part had its terms' label answered
-    for the issuer."""
+# A web or e-mail address: `www.`, a scheme, an `@`, or a domain's ending (`amazon.de`).
+_WEB_ADDRESS = re.compile(r"^(?:https?://|www\.)|@|\.(?:[a-z]{2,3}|info|shop)$", re.I)
+
+
+def not_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+    """A seller's name that is a field's label, printed before a colon (`Términos de pago:
+    vencimiento en 15 días`), or a web or e-mail address (`amazon.de`, printed large where the
+    company's name is in the footer), is not the company's name: real invoices of the tuning part
+    had each answered for the issuer."""
     problems = {}
     for name_field, _ in _SELLER_ABOVE_ADDRESS:
-        name = doc.evidence.get(name_field)
-        if isinstance(record.get(name_field), str) and name is not None and name.end is not None:
-            if re.match(r"[ \t]*:", doc.text[name.end :]):
-                problems[name_field] = (
-                    f"- {name_field}: the name given is a label printed before a colon, not a name; give the "
-                    "name of the company that issued the document, as printed at its top or beside its bank "
-                    "and tax details."
-                )
+        value, name = record.get(name_field), doc.evidence.get(name_field)
+        if not isinstance(value, str):
+            continue
+        if _WEB_ADDRESS.search(value.strip()):
+            what = "a web or e-mail address"
+        elif name is not None and name.end is not None and re.match(r"[ \t]*:", doc.text[name.end :]):
+            what = "a label printed before a colon"
+        else:
+            continue
+        problems[name_field] = (
+            f"- {name_field}: the name given is {what}, not a name; give the name of the company that issued "
+            "the document, as printed at its top or beside its address, bank and tax details."
+        )
     return problems
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from extraction_pipeline.checks.plausibility import (
     item_for_a_name,
-    label_for_a_name,
     misplaced,
+    not_a_name,
     number_for_a_name,
     payment,
     total_problem,
@@ -190,11 +190,21 @@ def test_a_label_taken_for_the_name_is_a_problem():
     """A real Spanish invoice of the tuning part (OCA/edi's tests): the terms' label for the issuer."""
     text = "FACTURA\nINV/2024/00005\nTECNATIVA\nB87530432\nTérminos de pago: vencimiento en 15 días\nTOTAL 1721.00"
     record = {"issuer": "Términos de pago"}
-    problem = label_for_a_name(record, CheckedDocument(text, ground(record, text)))
+    problem = not_a_name(record, CheckedDocument(text, ground(record, text)))
     assert list(problem) == ["issuer"] and "a label printed before a colon" in problem["issuer"]
     assert "Términos" not in problem["issuer"]
     named = {"issuer": "TECNATIVA"}
-    assert label_for_a_name(named, CheckedDocument(text, ground(named, text))) == {}
+    assert not_a_name(named, CheckedDocument(text, ground(named, text))) == {}
+
+
+def test_a_web_address_taken_for_the_name_is_a_problem():
+    """Amazon's German invoice (tuning part) prints `amazon.de` at its top and its company in the footer."""
+    text = "Rechnung für EUVINS1-OFS-DE-120725895\namazon.de\nAmazon EU S.a.r.L, 5 Rue Plaetis, L-2338, Luxembourg"
+    for address in ("amazon.de", "www.amazon.de", "rechnung@amazon.de"):
+        problem = not_a_name({"issuer": address}, CheckedDocument(text, {}))
+        assert "a web or e-mail address" in problem["issuer"]
+    for name in ("Amazon EU S.a.r.L", "bol.com b.v.", "Acme Co."):
+        assert not_a_name({"issuer": name}, CheckedDocument(text, {})) == {}
 
 
 def test_payment_and_change_are_read_as_printed():

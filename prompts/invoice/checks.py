@@ -8,10 +8,11 @@ Ecke 12 ● 12345 Stadt`), and that completion took all of it on the tuning part
 given as part of a line under the seller's label is completed from that block instead; without a
 label, only a name that lost its first words is; a name run on into its address is cut back. On a
 self-billed invoice the seller is the supplier, not the customer who wrote it, and no label
-(`Términos de pago:`) is a name. Its number is the one its title line labels (`Rechnung (380) Nr.
-471102`), not a type code or an order number beside it. Totals the model took from the wrong line
-of the tax summary (one rate's, or the rate itself) are replaced by those the summary's sums
-prove, and a total printed nowhere by the printed amount the other two make."""
+(`Términos de pago:`) nor web address (`amazon.de`) is a name. Its number is the one its title
+line labels (`Rechnung (380) Nr. 471102`), not a type code or an order number beside it. Totals
+the model took from the wrong line of the tax summary (one rate's, or the rate itself) are
+replaced by those the summary's sums prove, and a total printed nowhere by the printed amount the
+other two make."""
 
 from typing import Any
 
@@ -19,12 +20,12 @@ from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_
 from extraction_pipeline.checks.dates import the_documents_own_date
 from extraction_pipeline.checks.numbers import the_documents_own_number
 from extraction_pipeline.checks.parties import named_as_seller, seller_completed
-from extraction_pipeline.checks.plausibility import label_for_a_name, misplaced, number_for_a_name
+from extraction_pipeline.checks.plausibility import misplaced, not_a_name, number_for_a_name
 from extraction_pipeline.checks.tax_summary import totals_from_tax_summary
 
 CHECKS = [
     number_for_a_name,
-    label_for_a_name,
+    not_a_name,
     misplaced,
     named_as_seller("issuer"),
     the_documents_own_date("date"),
