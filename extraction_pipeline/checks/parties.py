@@ -33,6 +33,8 @@ SELLER_LABELS = (
     "SELGER", "MYYJÄ",
     # Who is paid on a rent or an insurance premium invoice.
     "VERMIETER", "LANDLORD", "BAILLEUR", "VERHUURDER", "VERSICHERER", "INSURER", "ASSUREUR", "VERZEKERAAR",
+    # The creditor of a Swiss QR bill, in its four languages.
+    "ACCOUNT/PAYABLETO", "KONTO/ZAHLBARAN", "COMPTE/PAYABLEÀ", "CONTO/PAGABILEA",
 )  # fmt: skip
 BUYER_LABELS = (
     "KÄUFER", "RECHNUNGSEMPFÄNGER", "LEISTUNGSEMPFÄNGER", "GUTSCHRIFTSAUSSTELLER", "KUNDE", "RECHNUNGAN",
@@ -41,6 +43,8 @@ BUYER_LABELS = (
     "NABYWCA", "ODBĚRATEL", "ODBERATEĽ", "VEVŐ", "CUMPĂRĂTOR", "KÖPARE", "KUND", "KØBER", "KJØPER", "OSTAJA",
     "MIETER", "TENANT", "LOCATAIRE", "HUURDER", "VERSICHERUNGSNEHMER", "POLICYHOLDER", "ASSURÉ", "SOUSCRIPTEUR",
     "VERZEKERINGNEMER",
+    # The debtor of a Swiss QR bill.
+    "PAYABLEBY", "ZAHLBARDURCH", "PAYABLEPAR", "PAGABILEDA",
 )  # fmt: skip
 # The mention the EU VAT directive (art. 226(18)) requires on an invoice the customer writes for its
 # supplier, as the languages of our documents print it, lower-cased. A bare `Gutschrift` is not

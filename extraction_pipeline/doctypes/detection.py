@@ -23,7 +23,7 @@ from extraction_pipeline.documents.reading import Document
 BY_CONFIG, BY_FOLDER, BY_MARKERS, BY_LLM = "config", "folder", "markers", "llm"
 # Printed words of a payment made (a till's receipt) and of a payment asked for (an invoice), in
 # English, German, French, Dutch, Spanish, Italian and Malay/Indonesian; an invoice's also in
-# Portuguese, Polish, Czech, the Nordic languages and Swiss German (the QR bill). Each distinct word
+# Portuguese, Polish, Czech, the Nordic languages and the Swiss QR bill's four. Each distinct word
 # is a vote. `Invoice` first on a line before a number is an invoice's title (`Invoice SAJ/2017/002`,
 # as Odoo prints it); a Malaysian receipt's `TAX INVOICE` is not one.
 _RECEIPT = re.compile(
@@ -43,7 +43,8 @@ _INVOICE = re.compile(
     r"|CREDIT[ \t]+NOTE|VAT[ \t]+(NO|NUMBER|REG)"
     r"|RECHNUNGS?[ \t-]*(NUMMER|NR|DATUM|EMPFÄNGER|BETRAG|SUMME)|GUTSCHRIFT|ZAHLBAR|ZAHLUNGSZIEL|FÄLLIG"
     r"|UST\.?[ \t-]*ID|STEUER[ \t-]*(NUMMER|NR)|LEISTUNGSDATUM|LIEFERDATUM|NETTOBETRAG|BRUTTOBETRAG|BANKVERBINDUNG"
-    r"|EMPFANGSSCHEIN|ZAHLTEIL|MWST[ \t.-]*NR"
+    r"|EMPFANGSSCHEIN|ZAHLTEIL|MWST[ \t.-]*NR|PAYMENT[ \t]+PART|ACCEPTANCE[ \t]+POINT|PAYABLE[ \t]+BY"
+    r"|SECTION[ \t]+PAIEMENT|POINT[ \t]+DE[ \t]+DÉPÔT|PAYABLE[ \t]+PAR|SEZIONE[ \t]+PAGAMENTO|PAGABILE[ \t]+DA"
     r"|FACTURE|(?:DATE|N°|NUMÉRO)[ \t]+DE[ \t]+FACTURE|DATE[ \t]+D'ÉCHÉANCE|ÉCHÉANCE|AVOIR|TOTAL[ \t]+HT"
     r"|TOTAL[ \t]+TTC|NET[ \t]+À[ \t]+PAYER|SIRET"
     r"|FACTUUR|VERVALDATUM|BTW[ \t-]*(NR|NUMMER)"

@@ -64,6 +64,9 @@ def test_other_documents_are_quarantined_as_unsupported_after_one_classification
         # a French telecom bill, each with one generic marker and a `Total`.
         ("Description Quantity Amount\nInvoice SAJ/2017/002\nInvoice Date:\n04/01/2017\nTotal 650.00 €", "invoice"),
         ("voici votre facture du 2 novembre 2019\nMontant total 12,99\nDate de facture : 02/11/2019", "invoice"),
+        # A Swiss QR bill's slip in English (OCA's l10n-switzerland tests): its `Receipt` is the slip's.
+        ("QR-bill for invoice INV/2020/0005\nReceipt\nAccount / Payable to\nPayable by\nCHF 1.00\nPayment Part",
+         "invoice"),
         ("CAFETERIA S.L.\nFACTURA SIMPLIFICADA Nº T-18832\nTOTAL 9,30 €\nBase imponible 10% 8,45\nEFECTIVO 10,00",
          "receipt"),
         ("Backstube Müller\nKassenbon\nBrezel 1,20\nSUMME 1,20\nBAR 5,00\nRückgeld 3,80", "receipt"),

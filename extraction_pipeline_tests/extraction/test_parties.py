@@ -147,6 +147,7 @@ def test_parties_printed_side_by_side_are_read_as_columns():
 
 def test_labels_of_other_languages_and_of_rent_and_insurance_invoices():
     for seller, buyer in [("Cedente/prestatore (fornitore)", "Cessionario/committente (cliente)"),
+                          ("Account / Payable to", "Payable by"), ("Konto / Zahlbar an", "Zahlbar durch"),
                           ("Datos del emisor", "Datos del cliente"), ("Sprzedawca:", "Nabywca:"),
                           ("Versicherer:", "Versicherungsnehmer:"), ("Vermieter:", "Mieter:")]:  # fmt: skip
         text = f"{seller}\nAlfa S.r.l.\n{buyer}\nBeta S.p.A."
