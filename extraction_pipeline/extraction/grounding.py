@@ -213,13 +213,20 @@ def _locate_text(value: str, text: str) -> Evidence:
 
 # A number followed by a percent sign is a rate.
 _PERCENT_AFTER = re.compile(r"[ \t]*%")
+# Digits with a leading zero and no decimal mark are an identifier's (`00000 02020 00058`).
+_LEADING_ZERO = re.compile(r"0\d+")
 
 
 def _printed_values(text: str) -> list[tuple[int, int, list[Decimal]]]:
     """The numbers `text` prints that can be a value of a record (an amount, a quantity), each with
     its offsets and readings: not a rate (`TVA 20,00 % payée sur les débits 2,17`; a real French
-    bill of the tuning part had its net and gross answered as 20.00, and they added up)."""
-    return [found for found in printed_amounts(text) if not _PERCENT_AFTER.match(text, found[1])]
+    bill of the tuning part had its net and gross answered as 20.00, and they added up), nor the
+    digits of a reference (a Swiss QR bill's total was answered as 0, found in `00 00000 ...`)."""
+    return [
+        (start, end, readings)
+        for start, end, readings in printed_amounts(text)
+        if not _PERCENT_AFTER.match(text, end) and not _LEADING_ZERO.fullmatch(text, start, end)
+    ]
 
 
 def _locate_amount(value: Decimal, text: str) -> Evidence:

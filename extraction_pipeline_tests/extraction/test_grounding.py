@@ -153,7 +153,7 @@ def test_a_reask_that_trades_one_wrong_value_for_another_leaves_the_first_answer
     assert outcome.record["total"] == Decimal("60.32") and outcome.ungrounded == ["total"]
 
 
-INVOICE = "Muster GmbH\nHandelsrechnung (380) Nr. 471102 vom 05.06.2018\nKonto 9314110911/00/M/00/N.\nJahr 2023 Lfd. 19\nSumme EUR 10,00"
+INVOICE = "Muster GmbH\nHandelsrechnung (380) Nr. 471102 vom 05.06.2018\nKonto 9314110911/00/M/00/N.\nJahr 2023 Lfd. 19\nUSt. EUR 0,00\nSumme EUR 10,00"
 
 
 @pytest.mark.parametrize(
@@ -198,3 +198,12 @@ def test_a_rate_is_no_amount():
     assert locate(Decimal("2.17"), bill).status == "normalised"
     message = ungrounded_message({"total": Decimal("20.00")}, ["total"], bill)
     assert "Amounts printed in it: 10,83, 12,99, 2,17." in message
+
+
+def test_the_digits_of_a_reference_are_no_amount():
+    """A Swiss QR bill of the tuning part had its total answered as 0, found in its reference."""
+    slip = "Reference\n00 00000 00000 00000 02020 00058\nCurrency\nCHF 1.00\nCHANGE DUE 01.10"
+    assert locate(Decimal("0"), slip).status == "missing"
+    assert locate(Decimal("58"), slip).status == "missing"
+    assert locate(Decimal("1.00"), slip).status == "exact"
+    assert locate(Decimal("1.10"), slip).status == "normalised"  # a decimal mark: an amount
