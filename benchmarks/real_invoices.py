@@ -1,12 +1,13 @@
 """A tuning set of real invoices, in the gold.jsonl format of invoices-zugferd: the sample invoices
 that github.com/invoice-x/invoice2data (MIT) tests its templates with (and did before), the
-invoice of one of its table tests, and the invoices of OCA/edi's tests (AGPL; Odoo modules that import invoices). Real
-issuers' layouts, unlike the datasets' generated ones: a French invoice whose only mention of its
-issuer is the footer, a German one whose number and date sit in a box of labels, Odoo invoices
-that print the customer's address before their own company, a French telecom bill; Indian,
-Dutch, Polish, Spanish and US ones.
+invoice of one of its table tests, the invoices of OCA/edi's tests (AGPL; Odoo modules that import
+invoices) and the QR bill of OCA/l10n-switzerland's. Real issuers' layouts, unlike the datasets'
+generated ones: a French invoice whose only mention of its issuer is the footer, a German one
+whose number and date sit in a box of labels, Odoo invoices that print the customer's address
+before their own company, a French telecom bill, a Swiss QR bill in English; Indian, Dutch,
+Polish, Spanish and US ones.
 
-    .venv/bin/python benchmarks/real_invoices.py INVOICE2DATA_GIT OCA_EDI_GIT OUT_DIR
+    .venv/bin/python benchmarks/real_invoices.py --invoice2data GIT --oca-edi GIT --oca-ch GIT OUT_DIR
     .venv/bin/extraction-pipeline evaluate OUT_DIR/docs OUT_DIR/gold.jsonl
 
 Each file is read from a clone (`git show COMMIT:PATH`, so one clone serves every branch). The
@@ -17,10 +18,9 @@ totals; a field the invoice does not settle is left out (no currency printed; `0
 invoice with a US address, euros and an Indian customer). Left out: invoice2data's
 `AzureInterior.pdf` (an Odoo demo whose seller cannot be told from the customer), `saeco.pdf` (its
 issuer is printed only in an image), `oyo.pdf` and Envato's `Tax Invoice` for a PayPal deposit
-(payment receipts); OCA's vendor bill (Odoo's
-print of a bill received), its empty test PDF, and its `Facture_FR_*.pdf`, renderings of the
-Factur-X samples the report part of invoices-zugferd holds. Tuning part: errors read, rules
-written from them.
+(payment receipts); OCA's vendor bill (Odoo's print of a bill received), its empty test PDF, and
+its `Facture_FR_*.pdf`, renderings of the Factur-X samples the report part of invoices-zugferd
+holds. Tuning part: errors read, rules written from them.
 """
 
 from __future__ import annotations
@@ -72,17 +72,21 @@ GOLD = {
         ("TECNATIVA", "INV/2024/00005", "2024-07-05", None, "1721.00", "1419.00", "302.00"),
     ("oca-edi", "120f3ac7dd7321b9393f71690968f24b9b20b58c", "sale_order_import_invoice2data/tests/files/inv.pdf"):
         ("YourCompany", "SAJ/2017/002", None, "EUR", "650.00", "650.00", "0.00"),
+    # A QR bill's slip alone: no date, no tax printed.
+    ("oca-ch", "5a37afaf5737362d1c1c0c24e16e7db8da101d68", "l10n_ch_qr_bill_scan/tests/data/qr-bill.pdf"):
+        ("My Company", "INV/2020/0005", None, "CHF", "1.00", None, None),
 }  # fmt: skip
-PREFIX = {"invoice2data": "i2d", "oca-edi": "oca"}
+PREFIX = {"invoice2data": "i2d", "oca-edi": "oca", "oca-ch": "ch"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("invoice2data", type=Path, help="a clone of github.com/invoice-x/invoice2data")
-    parser.add_argument("oca_edi", type=Path, help="a clone of github.com/OCA/edi (all branches)")
+    parser.add_argument("--invoice2data", type=Path, required=True, help="a clone of github.com/invoice-x/invoice2data")
+    parser.add_argument("--oca-edi", type=Path, required=True, help="a clone of github.com/OCA/edi (all branches)")
+    parser.add_argument("--oca-ch", type=Path, required=True, help="a clone of github.com/OCA/l10n-switzerland")
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
-    clones = {"invoice2data": args.invoice2data, "oca-edi": args.oca_edi}
+    clones = {"invoice2data": args.invoice2data, "oca-edi": args.oca_edi, "oca-ch": args.oca_ch}
     docs = args.out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     with open(args.out / "gold.jsonl", "w", encoding="utf-8") as gold:
