@@ -51,8 +51,9 @@ def number_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str,
     }
 
 
-# A web or e-mail address: `www.`, a scheme, an `@`, or a domain's ending (`amazon.de`).
-_WEB_ADDRESS = re.compile(r"^(?:https?://|www\.)|@|\.(?:[a-z]{2,3}|info|shop)$", re.I)
+# A web or e-mail address: `www.`, a scheme, an `@`, or one word with a domain's ending (`amazon.de`;
+# not `Acme Co.Ltd`).
+_WEB_ADDRESS = re.compile(r"^(?:https?://|www\.)|@|^\S+\.(?:[a-z]{2,3}|info|shop)$", re.I)
 
 
 def not_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
