@@ -1,6 +1,7 @@
 """The receipt's rules, written from errors on SROIE training receipts 1-300 and cord-receipts 300-309
 (docs/accuracy.md): the seller's name and address completed from the lines around the model's
-answer; a name that is a customer's, a registration number or an item with its price; a total that
+answer; a name that is a customer's, a registration number, a label or web address (the invoice
+pack's rule: it never fired on the SROIE labels or answers) or an item with its price; a total that
 disagrees with the payment printed. A line's quantity x unit price must be its amount and its
 description more than numbers; the lines need not add up to the total (tax, service charges and
 discounts sit between them)."""
@@ -10,12 +11,13 @@ from extraction_pipeline.checks.layout import complete
 from extraction_pipeline.checks.plausibility import (
     item_for_a_name,
     misplaced,
+    not_a_name,
     number_for_a_name,
     payment_note,
     total_problem,
 )
 
-CHECKS = [number_for_a_name, item_for_a_name, misplaced, total_problem, line_arithmetic, lines_named]
+CHECKS = [number_for_a_name, not_a_name, item_for_a_name, misplaced, total_problem, line_arithmetic, lines_named]
 reask_note = payment_note
 
 __all__ = ["CHECKS", "complete", "reask_note"]
