@@ -203,7 +203,7 @@ def _same_company(a: str, b: str) -> bool:
 
 def _without_form(compact: str) -> str:
     """`compact` without the legal form's words at its end, matched on the letters."""
-    for form in sorted(_FORM_WORDS, key=len, reverse=True):
+    for form in _FORM_WORDS:
         if len(compact) > len(form) and compact.endswith(form):
             return _without_form(compact[: -len(form)])
     return compact
@@ -223,8 +223,11 @@ INVOICE_LEGAL_FORMS = {
     # French forms printed before the name (`EARL Martin`, `SCI du Parc`).
     "EARL", "GAEC", "SCEA", "SCI", "SCP", "SELARL",
 }  # fmt: skip
-# Words of a legal form that a company's name may print in full or shortened (`Pvt. Ltd.`, `Private Limited`).
-_FORM_WORDS = INVOICE_LEGAL_FORMS | {"PVT", "PRIVATE", "COMPANY", "CORPORATION", "INCORPORATED"}
+# Words of a legal form that a company's name may print in full or shortened (`Pvt. Ltd.`, `Private
+# Limited`), longest first so that a name loses `GMBH` whole, not `MBH` and a stray `G`.
+_FORM_WORDS = sorted(
+    INVOICE_LEGAL_FORMS | {"PVT", "PRIVATE", "COMPANY", "CORPORATION", "INCORPORATED"}, key=len, reverse=True
+)
 
 
 def seller_completed(field: str) -> Completer:
