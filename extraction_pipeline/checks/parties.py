@@ -137,7 +137,7 @@ def _the_writer_of_a_self_billed_invoice(field: str, name: str, text: str) -> di
 
 # Where a company prints its own register entry, share capital or registered office: the issuer's
 # footer or margin. A VAT number alone is not one: many invoices print the customer's too.
-_REGISTER_DETAILS = re.compile(
+REGISTER_DETAILS = re.compile(
     r"\bau capital\b|capital social|capitale sociale|share capital|\bRCS\b|\bSIRE[NT]\b|si[èe]ge social|"
     r"\bHR[AB]\b|amtsgericht|registergericht|handelsregister|sitz der gesellschaft|\bKvK\b|kamer van koophandel|"
     r"registered office|regd\.? office|registered in\b|company (?:no|number|registration)\b|registro mercantil",
@@ -160,7 +160,7 @@ def _not_its_registered_company(field: str, name: str, text: str) -> dict[str, s
     if any(m in text.lower() for m in SELF_BILLING_MENTIONS):
         return {}
     lines = text.splitlines()
-    near = [i for i, line in enumerate(lines) if _REGISTER_DETAILS.search(line) or _ACCOUNT_HOLDER.search(line)]
+    near = [i for i, line in enumerate(lines) if REGISTER_DETAILS.search(line) or _ACCOUNT_HOLDER.search(line)]
     around = " ".join(lines[j] for i in near for j in range(max(0, i - 2), i + 1))
     if not near or name in letters_and_digits(around):
         return {}
@@ -188,7 +188,7 @@ def _registered_names(lines: list[str], near: list[int]) -> list[str]:
             if phrase and (_ends_in_legal_form(phrase) or letters_and_digits(phrase) in whole_lines):
                 names.setdefault(letters_and_digits(phrase), phrase)
         for line in lines[max(0, i - 2) : i + 1]:
-            for piece in _REGISTER_DETAILS.split(line):
+            for piece in REGISTER_DETAILS.split(line):
                 for phrase in (m.group().strip(" -–—−") for m in _phrases(re.sub(r"\s[-–—−]\s", "|", piece))):
                     if 2 <= len(phrase.split()) <= 5 and _ends_in_legal_form(phrase):
                         names.setdefault(letters_and_digits(phrase), phrase)

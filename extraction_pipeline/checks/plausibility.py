@@ -12,7 +12,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from extraction_pipeline.checks.layout import line_index, lines_of, registered
+from extraction_pipeline.checks.layout import is_stop_line, line_index, lines_of, registered
+from extraction_pipeline.checks.parties import BUYER_LABELS, REGISTER_DETAILS, SELLER_LABELS
 from extraction_pipeline.doctypes.packs import CheckedDocument
 
 # Fields that name the seller, and the field holding the seller's address printed below it.
@@ -72,11 +73,50 @@ def not_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
             what = "a label printed before a colon"
         else:
             continue
+        beside = [other for other in names_beside_a_tax_number(doc.text) if other != value.strip()]
+        offered = f" Printed beside a tax number: {'; '.join(beside)}." if 0 < len(beside) <= 3 else ""
         problems[name_field] = (
             f"- {name_field}: the name given is {what}, not a name; give the name of the company that issued "
-            "the document, as printed at its top or beside its address, bank and tax details."
+            f"the document, as printed at its top or beside its address, bank and tax details.{offered}"
         )
     return problems
+
+
+# A tax number: its label (`USt-ID :`, `VAT No.`, `N° TVA`, `NIF`) with the number after it, or the
+# number alone on its line in the shape EU VAT numbers and Spanish NIFs take (`ATU62353134`,
+# `B87530432`). A column headed `TVA` or `BTW` is no tax number.
+_TAX_NUMBER = re.compile(
+    r"\b(?:VAT|TVA|UST-?ID\w*|USt\.?-?Nr|Steuer-?Nr|Steuernummer|NIF|CIF|BTW|GSTIN|P\.? ?IVA|UID)\b"
+    r"[^\d\n]{0,25}?\b[A-Z]{0,3} ?\d[\d .]{5,}|^\s*[A-Z]{1,2}\d{8,12}\s*$",
+    re.I,
+)
+
+
+def names_beside_a_tax_number(text: str) -> list[str]:
+    """The names printed just before a tax number, on its line or the one above (`TECNATIVA` over
+    `B87530432`; `Amazon EU S.a.r.L, 5 Rue Plaetis, ...` over `USt-ID : ATU62353134`): offered
+    when the model's name was a label or a web address, because told only what the name is not, the
+    1.5B model gave the same answer again on two real invoices of the tuning part. The customer's
+    name may be among them where its tax number is printed too; the model is asked to choose."""
+    lines, names = text.splitlines(), {}
+    for i, line in enumerate(lines):
+        if not (tax := _TAX_NUMBER.search(line)):
+            continue
+        candidate = line[: tax.start()].strip(" \t:-") or (lines[i - 1].strip() if i > 0 else "")
+        phrase = re.split(r",|\t|\s{3,}|\s[-–]\s", candidate)[0].split(": ")[-1].strip()
+        if 2 <= len(phrase) <= 60 and len(phrase.split()) <= 6 and not _not_a_name_line(phrase):
+            names.setdefault(phrase.upper(), phrase)
+    return list(names.values())
+
+
+def _not_a_name_line(phrase: str) -> bool:
+    """A contact or number line, a street or town with its number or postcode (`Via Dante 22`,
+    `Oxford OX1 4AP`), a party's label or a register detail (`Sarl au capital de`)."""
+    return (
+        is_stop_line(phrase)
+        or re.sub(r"\s", "", phrase).upper() in SELLER_LABELS + BUYER_LABELS
+        or bool(re.search(r"\d", phrase) or _WEB_ADDRESS.search(phrase) or REGISTER_DETAILS.search(phrase))
+    )
 
 
 # A price: digits with a separator (9.50, 59.091, 8.000,00, 25,000); a line of prices and counts only.

@@ -7,6 +7,7 @@ import pytest
 from extraction_pipeline.checks.plausibility import (
     item_for_a_name,
     misplaced,
+    names_beside_a_tax_number,
     not_a_name,
     number_for_a_name,
     payment,
@@ -193,18 +194,41 @@ def test_a_label_taken_for_the_name_is_a_problem():
     problem = not_a_name(record, CheckedDocument(text, ground(record, text)))
     assert list(problem) == ["issuer"] and "a label printed before a colon" in problem["issuer"]
     assert "Términos" not in problem["issuer"]
+    assert problem["issuer"].endswith("Printed beside a tax number: TECNATIVA.")
     named = {"issuer": "TECNATIVA"}
     assert not_a_name(named, CheckedDocument(text, ground(named, text))) == {}
 
 
 def test_a_web_address_taken_for_the_name_is_a_problem():
     """Amazon's German invoice (tuning part) prints `amazon.de` at its top and its company in the footer."""
-    text = "Rechnung für EUVINS1-OFS-DE-120725895\namazon.de\nAmazon EU S.a.r.L, 5 Rue Plaetis, L-2338, Luxembourg"
+    text = (
+        "Rechnung für EUVINS1-OFS-DE-120725895\namazon.de\nAmazon EU S.a.r.L, 5 Rue Plaetis, L-2338, Luxembourg\n"
+        "USt-ID : ATU62353134"
+    )
     for address in ("amazon.de", "www.amazon.de", "rechnung@amazon.de"):
         problem = not_a_name({"issuer": address}, CheckedDocument(text, {}))
         assert "a web or e-mail address" in problem["issuer"]
+        assert problem["issuer"].endswith("Printed beside a tax number: Amazon EU S.a.r.L.")
     for name in ("Amazon EU S.a.r.L", "bol.com b.v.", "Acme Co.", "Hanwa Co.Ltd"):
         assert not_a_name({"issuer": name}, CheckedDocument(text, {})) == {}
+
+
+def test_names_beside_a_tax_number():
+    """The names offered when the model's name was a label: before a tax number, on its line or the
+    one above, without a party's label; not a column headed `TVA`, an address or a register detail."""
+    assert names_beside_a_tax_number("Sold by: Kestrel Outdoor Gear Ltd, 4 Mill Lane\nVAT No. GB 123 4567 89") == [
+        "Kestrel Outdoor Gear Ltd"
+    ]
+    assert names_beside_a_tax_number("Acme Retail Ltd   VAT reg GB987654321\nSupplier\nB87530432") == [
+        "Acme Retail Ltd"
+    ]
+    for text in (
+        "Désignation\tQté\tPrix\tTVA\n",  # a column heading
+        "Via Dante 22\nP.IVA 01234567890",  # an address above the number
+        "Sarl au capital de 10 000€\nTVA FR12345678901",  # a register detail
+        "www.example.com\nUSt-IdNr. DE123456789",
+    ):
+        assert names_beside_a_tax_number(text) == [], text
 
 
 def test_payment_and_change_are_read_as_printed():
