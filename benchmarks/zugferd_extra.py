@@ -6,6 +6,11 @@ text agrees with the XML (number, date, gross total and seller name all found in
     .venv/bin/python benchmarks/zugferd_extra.py CORPUS_CHECKOUT OUT_DIR
     .venv/bin/extraction-pipeline evaluate OUT_DIR/docs OUT_DIR/gold.jsonl
 
+With `--mustang`, the checkout is of github.com/ZUGFeRD/mustangproject (commit 096db40a) and the
+set is the Mustang library's test invoices instead (`MUSTANG_FILES`; files named `mp-*`): a Business Central
+invoice, a Factur-X sample in the French FNFE rendering (not one of the report part's), a leasing
+company's ZUGFeRD 1 invoice, a GnuAccounting and a Kraxi invoice.
+
 The files are the corpus's invoices of other contents than the dataset's report part (`ferd22-*`,
 `fnfe-*`): other renderings of the same invoices (the FeRD samples in 2.0/2.1 form, the Factur-X
 MINIMUM/BASIC WL variants) would be tuning on the report part. Two of them share the ZUGFeRD 2.2
@@ -37,6 +42,18 @@ FILES = [
     "ZUGFeRDv2/correct/Mustangproject/MustangGnuaccountingBeispielRE-20190610_507.pdf",
     "ZUGFeRDv2/correct/PHP_@gpFacturX/sample_inofficial_20190125_atgp_factur-x_v_1_0.pdf",
     "ZUGFeRDv2/correct/intarsys/MINIMUM/zugferd_2p0_MINIMUM.pdf",
+]
+
+# The Mustang library's test invoices that are not the FeRD samples (the report part's contents)
+# nor copies of the tuning part's (`validXRechnung.pdf` is the extra set's GnuAccounting invoice).
+# `MustangBeispiel20221026.pdf` is dropped by the agreement rule (its XML's total is not printed).
+MUSTANG_FILES = [
+    "validator/src/test/resources/103767-Invoice-2026-03-24-1.pdf",
+    "validator/src/test/resources/Facture_F20180027.pdf",
+    "library/src/test/resources/MustangBeispiel20221026.pdf",
+    "library/src/test/resources/ZTESTZUGFERD_1_INVDSS_012015738820PDF-1.pdf",
+    "validator/src/test/resources/validV2PDF.pdf",
+    "library/src/test/resources/zugferd_invoice.pdf",
 ]
 
 
@@ -132,13 +149,15 @@ def disagreements(fields: dict, text: str) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", type=Path, help="a checkout of github.com/ZUGFeRD/corpus")
+    parser.add_argument("corpus", type=Path, help="a checkout of github.com/ZUGFeRD/corpus (or mustangproject)")
     parser.add_argument("out", type=Path)
+    parser.add_argument("--mustang", action="store_true", help="the checkout is of ZUGFeRD/mustangproject")
     args = parser.parse_args()
     docs = args.out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
+    files, prefix = (MUSTANG_FILES, "mp-") if args.mustang else (FILES, "x-")
     kept = []
-    for name in FILES:
+    for name in files:
         source = args.corpus / name
         attachments = pypdf.PdfReader(source).attachments
         xml = next((data[0] for file, data in attachments.items() if file.lower().endswith(".xml")), None)
@@ -146,7 +165,7 @@ def main() -> None:
             print(f"dropped {name}: no XML attached")
             continue
         fields = gold_fields(xml)
-        target = docs / f"x-{source.name}"
+        target = docs / f"{prefix}{source.name}"
         shutil.copyfile(source, target)
         missing = disagreements(fields, read_document(target, docs).text)
         if missing:
@@ -157,7 +176,7 @@ def main() -> None:
         print(f"kept    {name}: {len(fields.get('line_items', []))} line items")
     with open(args.out / "gold.jsonl", "w", encoding="utf-8") as gold:
         gold.writelines(json.dumps(k, ensure_ascii=False) + "\n" for k in kept)
-    print(f"{len(kept)} of {len(FILES)} invoices in {args.out}")
+    print(f"{len(kept)} of {len(files)} invoices in {args.out}")
 
 
 if __name__ == "__main__":
