@@ -1,5 +1,5 @@
 """Which of the numbers a document prints is its own. An invoice's title line labels its number
-(`Rechnung Nr. 471102 vom`, `Invoice # RE-20190610/507`, `Facture N° F-12`), and beside it a small
+(`Rechnung Nr. 471102 vom`, `Invoice # RE-20190610/507`, `Facture N° F-12`, `Invoice 103767`), and beside it a small
 model finds other numbers to take: the document-type code the ZUGFeRD renderings print before
 `Nr.` (`Mietrechnung (387) Nr. 9314110911/00/M/00/N`: the model answered 387, or joined the two as
 `387-9314110911`), an order or customer number. Where the document labels exactly one number as its
@@ -22,7 +22,10 @@ from extraction_pipeline.extraction.values import letters_and_digits
 # first (`Numéro de facture`); then the number (letters, digits, - / .).
 _OWN_NUMBER = re.compile(
     r"(?:(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)[^\W\d_]*[\s\-]*(?:\(\w+\)\s*)?"
-    r"(?:NR|NO|N°|NUMMER|NUMBER|NUMÉRO|#)|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE)"
+    r"(?:NR|NO|N°|NUMMER|NUMBER|NUMÉRO|#)|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE"
+    # The title first on its line, the number right after it (`Invoice 103767`, `Invoice SAJ/2017/002`;
+    # not the page count of `Rechnung 1 von 2`).
+    r"|^\s*(?:RECHNUNG|INVOICE|FACTURE|FACTUUR)(?=[ \t]+(?=[\w/#-]*\d)[\w/#-]{3,}(?:[ \t]|$)))"
     r"\.?\s*:?\s*(?P<number>[^\W_][\w\-/.]*\w|\w)",
     re.IGNORECASE,
 )

@@ -71,6 +71,8 @@ def not_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
             what = "a web or e-mail address"
         elif name is not None and name.end is not None and re.match(r"[ \t]*:", doc.text[name.end :]):
             what = "a label printed before a colon"
+        elif REGISTER_DETAILS.search(value):
+            what = "the company's register details (its capital, register or office)"
         else:
             continue
         beside = [other for other in names_beside_a_tax_number(doc.text) if other != value.strip()]
@@ -93,30 +95,45 @@ _TAX_NUMBER = re.compile(
 
 
 def names_beside_a_tax_number(text: str) -> list[str]:
-    """The names printed just before a tax number, on its line or the one above (`TECNATIVA` over
-    `B87530432`; `Amazon EU S.a.r.L, 5 Rue Plaetis, ...` over `USt-ID : ATU62353134`): offered
-    when the model's name was a label or a web address, because told only what the name is not, the
-    1.5B model gave the same answer again on two real invoices of the tuning part. The customer's
-    name may be among them where its tax number is printed too; the model is asked to choose."""
+    """The names printed before a tax number: on its line, or heading the lines of address and
+    numbers above it (`TECNATIVA` over `B87530432`; `Amazon EU S.a.r.L, 5 Rue Plaetis, ...` over
+    `USt-ID : ATU62353134`; `LE FOURNISSEUR` over its street, town, e-mail, GLN and SIRET). Offered
+    when the model's name was not a name, because told only what the name is not, the 1.5B model
+    gave the same answer again on real invoices of the tuning part. The customer's name may be
+    among them where its tax number is printed too; the model is asked to choose."""
     lines, names = text.splitlines(), {}
     for i, line in enumerate(lines):
         if not (tax := _TAX_NUMBER.search(line)):
             continue
-        candidate = line[: tax.start()].strip(" \t:-") or (lines[i - 1].strip() if i > 0 else "")
-        phrase = re.split(r",|\t|\s{3,}|\s[-–]\s", candidate)[0].split(": ")[-1].strip()
-        if 2 <= len(phrase) <= 60 and len(phrase.split()) <= 6 and not _not_a_name_line(phrase):
-            names.setdefault(phrase.upper(), phrase)
+        above = [line[: tax.start()]] + lines[max(0, i - _NAME_ABOVE_TAX_NUMBER) : i][::-1]
+        for candidate in above:
+            phrase = re.split(r",|\t|\s{3,}|\s[-–]\s", candidate.strip(" \t:-"))[0].split(": ")[-1].strip()
+            if not phrase or _address_or_number(phrase):
+                continue
+            if (
+                phrase[0].isupper()
+                and len(phrase) <= 60
+                and len(phrase.split()) <= 6
+                and not _label_or_register(phrase)
+            ):
+                names.setdefault(phrase.upper(), phrase)
+            break
     return list(names.values())
 
 
-def _not_a_name_line(phrase: str) -> bool:
-    """A contact or number line, a street or town with its number or postcode (`Via Dante 22`,
-    `Oxford OX1 4AP`), a party's label or a register detail (`Sarl au capital de`)."""
-    return (
-        is_stop_line(phrase)
-        or re.sub(r"\s", "", phrase).upper() in SELLER_LABELS + BUYER_LABELS
-        or bool(re.search(r"\d", phrase) or _WEB_ADDRESS.search(phrase) or REGISTER_DETAILS.search(phrase))
-    )
+# How many lines of address, contact and register numbers may stand between a name and its tax number.
+_NAME_ABOVE_TAX_NUMBER = 6
+
+
+def _address_or_number(phrase: str) -> bool:
+    """A street or town with its number or postcode (`Via Dante 22`, `Oxford OX1 4AP`), or a contact
+    or number line (`EMAIL : ...`, `SIREN / SIRET`)."""
+    return bool(re.search(r"\d", phrase) or _WEB_ADDRESS.search(phrase)) or is_stop_line(phrase)
+
+
+def _label_or_register(phrase: str) -> bool:
+    """A party's label (`Supplier`) or a register detail (`Sarl au capital de`)."""
+    return re.sub(r"\s", "", phrase).upper() in SELLER_LABELS + BUYER_LABELS or bool(REGISTER_DETAILS.search(phrase))
 
 
 # A price: digits with a separator (9.50, 59.091, 8.000,00, 25,000); a line of prices and counts only.

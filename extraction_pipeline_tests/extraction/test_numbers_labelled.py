@@ -45,3 +45,12 @@ def test_labels_in_several_languages_and_spellings():
         )
     }
     assert numbers == {"2024/17", "RE-20190610/507", "F-12", "R87654321012345", "INV-77"}
+
+
+def test_a_title_first_on_its_line_labels_the_number_after_it():
+    """Business Central's `Invoice 103767` (a Mustang test invoice of the tuning part: the model
+    answered `Invoice 103767`); a page count after the title is no number."""
+    assert own_numbers("Invoice 103767\nFebruary 17, 2026") == [("103767", "Invoice 103767")]
+    assert own_numbers("FACTURE F-2024-12 du 3 mars") == [("F-2024-12", "FACTURE F-2024-12 du 3 mars")]
+    assert own_numbers("Rechnung 1 von 2\nInvoice Date 12.03.2024\nTotal Invoice 12.00") == []
+    assert _problem("Invoice 103767", "Invoice 103767\nSubtotal 573.00") is not None

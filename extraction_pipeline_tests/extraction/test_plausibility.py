@@ -213,6 +213,20 @@ def test_a_web_address_taken_for_the_name_is_a_problem():
         assert not_a_name({"issuer": name}, CheckedDocument(text, {})) == {}
 
 
+def test_register_details_taken_for_the_name_are_a_problem():
+    """A Factur-X sample of the tuning part (Mustang's tests): the footer's register line for the
+    seller; the name heads the block of address and numbers above the seller's tax number."""
+    text = (
+        "SELLER TRADE NAME Adresse du Client\nLE FOURNISSEUR\n35 rue d'ici, Seller line 2\n75018 PARIS, FR\n"
+        "EMAIL : moi@seller.com\nGLN : 587451236587\nSIREN / SIRET : 123 456 789 00014\nN° TVA : FR 32 123 456 789\n"
+        "Ma société. Société anonyme au capital de xx.xxx EUROS - R.C.S. MAVILLE 123 456 789 - NAF ZZZZZ"
+    )
+    record = {"issuer": "Société anonyme au capital de xx.xxx EUROS - R.C.S. MAVILLE 123 456 789 - NAF ZZZZZ"}
+    problem = not_a_name(record, CheckedDocument(text, ground(record, text)))
+    assert "register details" in problem["issuer"] and problem["issuer"].endswith("tax number: LE FOURNISSEUR.")
+    assert not_a_name({"issuer": "LE FOURNISSEUR"}, CheckedDocument(text, {})) == {}
+
+
 def test_names_beside_a_tax_number():
     """The names offered when the model's name was a label: before a tax number, on its line or the
     one above, without a party's label; not a column headed `TVA`, an address or a register detail."""
