@@ -170,6 +170,10 @@ _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _COMPACT_ISO = re.compile(r"(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
 _YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?!\d)")
 _DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)")
+# 14. 11. 2018: German typesetting puts a (thin) space after each dot; always day first.
+_DAY_FIRST_SPACED = re.compile(
+    r"(?<![\d.])(\d{1,2})\.[ \u00a0\u2009\u202f](\d{1,2})\.[ \u00a0\u2009\u202f](\d{4})(?!\d)"
+)
 # 5 March 2024, 5. März 2024, 5-MAR-18, 1er mars 2024; and month first: March 5, 2024.
 _DAY_MONTH_NAME = re.compile(
     rf"(?<!\d)(\d{{1,2}})(?:ER|ST|ND|RD|TH)?\.?[ \-/]*({_MONTH_NAMES})(?![^\W\d_]*\d)[^\W\d_]*\.?[ \-/,.]*(\d{{4}}|\d{{2}})(?!\d)",
@@ -179,11 +183,11 @@ _MONTH_NAME_DAY = re.compile(
     rf"(?<![^\W\d_])({_MONTH_NAMES})[^\W\d_]*\.?[ ]+(\d{{1,2}})(?:ST|ND|RD|TH)?,?[ ]+(\d{{4}})(?!\d)", re.IGNORECASE
 )
 
-_DATE_PATTERNS = (_YEAR_FIRST, _DAY_FIRST, _DAY_MONTH_NAME, _MONTH_NAME_DAY)
+_DATE_PATTERNS = (_YEAR_FIRST, _DAY_FIRST, _DAY_FIRST_SPACED, _DAY_MONTH_NAME, _MONTH_NAME_DAY)
 
 
 def parse_date(value: Any) -> dt.date | None:
-    """ISO dates and day-first printed dates: 25/12/2018, 12-01-19, 10 MAR 2018, 10.03.2018.
+    """ISO dates and day-first printed dates: 25/12/2018, 12-01-19, 10 MAR 2018, 10.03.2018, 10. 03. 2018.
 
     Receipts in our data print the day first; a date that cannot be day-first (12/28/2017) is read
     month-first, and a year-first date as year-month-day.
@@ -238,6 +242,8 @@ def _to_date(pattern: re.Pattern, m: re.Match) -> dt.date | None:
         d, mo, y = map(int, m.groups())
         if mo > 12 >= d:  # 12/28/2017: no 28th month, so this one was printed month first
             d, mo = mo, d
+    elif pattern is _DAY_FIRST_SPACED:
+        d, mo, y = map(int, m.groups())
     elif pattern is _DAY_MONTH_NAME:
         d, mo, y = int(m.group(1)), _MONTHS[m.group(2).upper()], int(m.group(3))
     else:

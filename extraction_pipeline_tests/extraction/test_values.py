@@ -49,7 +49,9 @@ def test_an_amount_is_read_with_its_currency_and_sign(printed, amount):
     [("05.03.2024", "2024-03-05"), ("5. März 2024", "2024-03-05"), ("5 mars 2024", "2024-03-05"),
      ("1er mars 2024", "2024-03-01"), ("5 maart 2024", "2024-03-05"), ("25 Desember 2019", "2019-12-25"),
      ("3 Okt. 2023", "2023-10-03"), ("March 5, 2024", "2024-03-05"), ("Dec 24, 2019", "2019-12-24"),
-     ("12 juillet 2023", "2023-07-12"), ("2024-03-05", "2024-03-05")],
+     ("12 juillet 2023", "2023-07-12"), ("2024-03-05", "2024-03-05"),
+     # German typesetting (a LaTeX invoice template of the tuning part): a space after each dot.
+     ("14. 11. 2018", "2018-11-14"), ("5.\u202f3.\u202f2024", "2024-03-05")],
 )  # fmt: skip
 def test_dates_are_read_in_many_languages(printed, iso):
     assert parse_date(printed) == dt.date.fromisoformat(iso)
