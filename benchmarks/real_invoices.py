@@ -5,9 +5,9 @@ invoices) and the QR bill of OCA/l10n-switzerland's. Real issuers' layouts, unli
 generated ones: a French invoice whose only mention of its issuer is the footer, a German one
 whose number and date sit in a box of labels, Odoo invoices that print the customer's address
 before their own company, a French telecom bill, a Swiss QR bill in English; Indian, Dutch,
-Polish, Spanish and US ones.
+Polish, Spanish and US ones; a German small trader's invoice from a LaTeX template.
 
-    .venv/bin/python benchmarks/real_invoices.py --invoice2data GIT --oca-edi GIT --oca-ch GIT OUT_DIR
+    .venv/bin/python benchmarks/real_invoices.py --invoice2data GIT --oca-edi GIT --oca-ch GIT --latex GIT OUT_DIR
     .venv/bin/extraction-pipeline evaluate OUT_DIR/docs OUT_DIR/gold.jsonl
 
 Each file is read from a clone (`git show COMMIT:PATH`, so one clone serves every branch). The
@@ -75,8 +75,12 @@ GOLD = {
     # A QR bill's slip alone: no date, no tax printed.
     ("oca-ch", "5a37afaf5737362d1c1c0c24e16e7db8da101d68", "l10n_ch_qr_bill_scan/tests/data/qr-bill.pdf"):
         ("My Company", "INV/2020/0005", None, "CHF", "1.00", None, None),
+    # A small trader's LaTeX template (no VAT under § 19 UStG, so no net or tax printed; its date
+    # typeset `14. 11. 2018`).
+    ("latex", "3902417f26af2ccaf035c5a77e48e7d8dcfcfc8c", "rechnung.pdf"):
+        ("Max Mustermann", "20181114-1", "2018-11-14", "EUR", "129.00", None, None),
 }  # fmt: skip
-PREFIX = {"invoice2data": "i2d", "oca-edi": "oca", "oca-ch": "ch"}
+PREFIX = {"invoice2data": "i2d", "oca-edi": "oca", "oca-ch": "ch", "latex": "ltx"}
 
 
 def main() -> None:
@@ -84,9 +88,12 @@ def main() -> None:
     parser.add_argument("--invoice2data", type=Path, required=True, help="a clone of github.com/invoice-x/invoice2data")
     parser.add_argument("--oca-edi", type=Path, required=True, help="a clone of github.com/OCA/edi (all branches)")
     parser.add_argument("--oca-ch", type=Path, required=True, help="a clone of github.com/OCA/l10n-switzerland")
+    parser.add_argument(
+        "--latex", type=Path, required=True, help="a clone of github.com/chhch/latex-rechnung-kleinunternehmen"
+    )
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
-    clones = {"invoice2data": args.invoice2data, "oca-edi": args.oca_edi, "oca-ch": args.oca_ch}
+    clones = {"invoice2data": args.invoice2data, "oca-edi": args.oca_edi, "oca-ch": args.oca_ch, "latex": args.latex}
     docs = args.out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     with open(args.out / "gold.jsonl", "w", encoding="utf-8") as gold:
