@@ -1,6 +1,6 @@
 """Which of the dates a document prints is its own. An invoice prints several, each beside its
 label (Rechnungsdatum, Leistungsdatum, fällig am; date de facture, échéance; invoice date, due
-date), and a small model answers the first or the most prominent: on the tuning part the service
+date; fecha, vencimiento), and a small model answers the first or the most prominent: on the tuning part the service
 date (`Leistungsdatum 07.05.2017`) for the invoice's `Rechnung # RE-20170509/505 von 09.05.2017`.
 Where the answer is printed beside another date's label and never beside the document's own, and
 the document labels a different date as its own, the answer is re-asked with that line quoted. A copy
@@ -20,17 +20,20 @@ from typing import Any
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
 from extraction_pipeline.extraction.values import find_dates
 
-_DOCUMENT = r"(RECHNUNG|INVOICE|FACTURE|FACTUUR|GUTSCHRIFT|AVOIR|CREDITNOTE)"
-# The document's own date: `Rechnungsdatum:`, `Invoice date`, `Date de facture`, a bare `Datum:`, or
-# the date after the document's number (`Rechnung Nr. 4711 vom`, `Facture N° 12 du`).
+_DOCUMENT = r"(RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA|GUTSCHRIFT|AVOIR|CREDITNOTE)"
+# The document's own date: `Rechnungsdatum:`, `Invoice date`, `Date de facture`, `Fecha de
+# factura`, `Data fattura`, a bare `Datum:`, `Date:`, `Fecha:` or `Data:`, or the date after the
+# document's number (`Rechnung Nr. 4711 vom`, `Facture N° 12 du`).
 _OWN = re.compile(
-    rf"((RECHNUNGS|BELEG|FACTUUR)-?DATUM|INVOICEDATE|DATEOFINVOICE|DATEDE(LA)?FACTURE|^DATUM|^DATE"
-    rf"|{_DOCUMENT}\S*?(NR|NO|N°|NUMMER|NUMBER|NUMÉRO|#)\S*(VOM|VON|DU|DATED|VAN|OF))\W*$"
+    rf"((RECHNUNGS|BELEG|FACTUUR|FAKTURA)-?DATUM|INVOICEDATE|DATEOFINVOICE|DATEDE(LA)?FACTURE|FECHADE(LA)?FACTURA"
+    rf"|FECHADEEMISI[ÓO]N|DATA(DELLA|DA)?FATT?URA|DATADEEMISS[ÃA]O|DATAWYSTAWIENIA|^DATUM|^DATE|^FECHA|^DATA"
+    rf"|{_DOCUMENT}\S*?(NR|NO|N°|Nº|N\.|NUMMER|NUMBER|NUMÉRO|NÚMERO|#)\S*(VOM|VON|DU|DATED|VAN|OF|DEL|DO))\W*$"
 )
-# Another date's label, anywhere after the last number before the date (`netto bis`).
+# Another date's label, anywhere after the last number before the date (`netto bis`, `Fecha Vto.`).
 _OTHER = re.compile(
     r"(LEISTUNG|LIEFER|FÄLLIG|ZAHLBAR|BESTELL|AUFTRAG|ZEITRAUM|SKONTO|BIS|DUE|DELIVER|ORDER|PERIOD|SHIP"
-    r"|PAYABLE|UNTIL|ÉCHÉANCE|ECHEANCE|LIVRAISON|COMMANDE|PAIEMENT|JUSQU|VERVAL|LEVERING)\D*$"
+    r"|PAYABLE|UNTIL|ÉCHÉANCE|ECHEANCE|LIVRAISON|COMMANDE|PAIEMENT|JUSQU|VERVAL|LEVERING"
+    r"|VENCIMIENTO|VTO|ENTREGA|SCADENZA|CONSEGNA|VENCIMENTO|TERMIN)\D*$"
 )
 
 

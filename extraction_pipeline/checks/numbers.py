@@ -21,8 +21,9 @@ from extraction_pipeline.extraction.values import letters_and_digits
 # perhaps a type code in brackets, and a number label (`Rechnungs-Nr.`, `Invoice #`), or the label
 # first (`Numéro de facture`); then the number (letters, digits, - / .).
 _OWN_NUMBER = re.compile(
-    r"(?:(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)[^\W\d_]*[\s\-]*(?:\(\w+\)\s*)?"
-    r"(?:NR|NO|N°|NUMMER|NUMBER|NUMÉRO|#)|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE"
+    r"(?:(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)"
+    r"[^\W\d_]*[\s\-]*(?:\(\w+\)\s*)?(?:NR|NO|N°|Nº|N\.|NUMMER|NUMBER|NUMÉRO|NÚMERO|NUMERO|#)"
+    r"|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE"
     # The title first on its line, the number right after it (`Invoice 103767`, `Invoice SAJ/2017/002`;
     # not the page count of `Rechnung 1 von 2`).
     r"|^\s*(?:RECHNUNG|INVOICE|FACTURE|FACTUUR)(?=[ \t]+(?=[\w/#-]*\d)[\w/#-]{3,}(?:[ \t]|$)))"

@@ -61,3 +61,13 @@ def test_the_bounds_of_a_period_are_other_dates():
         "",
     ]
     assert [kind for _, kind, _ in labelled_dates("13.05.2014 12,00 31.05.2014")] == ["", ""]  # not a period
+
+
+def test_spanish_and_italian_labels():
+    """An Argentine AFIP invoice of the tuning part: the model answered the expiry of its
+    authorisation code (`Fecha Vto. CAE`) for the invoice's `Fecha:`."""
+    afip = "C.A.E. Nº 61123022925855 Fecha Vto. CAE:20/03/2011\nFecha: 27/03/2011\nTotal: 122,00"
+    problem = _problem(dt.date(2011, 3, 20), afip)
+    assert problem is not None and "'Fecha: 27/03/2011'" in problem
+    kinds = {kind for _, kind, _ in labelled_dates("Fattura n. 12/2024 del 03/03/2024\nScadenza 02/04/2024")}
+    assert kinds == {"own", "other"}

@@ -54,3 +54,12 @@ def test_a_title_first_on_its_line_labels_the_number_after_it():
     assert own_numbers("FACTURE F-2024-12 du 3 mars") == [("F-2024-12", "FACTURE F-2024-12 du 3 mars")]
     assert own_numbers("Rechnung 1 von 2\nInvoice Date 12.03.2024\nTotal Invoice 12.00") == []
     assert _problem("Invoice 103767", "Invoice 103767\nSubtotal 573.00") is not None
+
+
+def test_spanish_italian_and_polish_titles():
+    numbers = {
+        number
+        for number, _ in own_numbers("Factura Nº 4000-12345678\nFattura n. 12/2024 del 3 marzo\nFaktura nr 7/2024")
+    }
+    assert numbers == {"4000-12345678", "12/2024", "7/2024"}
+    assert own_numbers("Período Facturado 27/03/2011 27/03/2011") == []

@@ -8,8 +8,10 @@ Ecke 12 ● 12345 Stadt`), and that completion took all of it on the tuning part
 given as part of a line under the seller's label is completed from that block instead; without a
 label, only a name that lost its first words is; a name run on into its address is cut back. On a
 self-billed invoice the seller is the supplier, not the customer who wrote it, and no label
-(`Términos de pago:`) nor web address (`amazon.de`) is a name. Its number is the one its title
-line labels (`Rechnung (380) Nr. 471102`), not a type code or an order number beside it. Totals
+(`Términos de pago:`), web address (`amazon.de`) or register line (`Société anonyme au capital de
+...`) is a name: the names printed above a tax number are offered instead. Its number is the one
+its title line labels (`Rechnung (380) Nr. 471102`, `Invoice 103767`), not a type code or an order
+number beside it. Totals
 the model took from the wrong line of the tax summary (one rate's, or the rate itself) are
 replaced by those the summary's sums prove, and a total printed nowhere by the printed amount the
 other two make."""
