@@ -1,15 +1,20 @@
 """A tuning set of real invoices, in the gold.jsonl format of invoices-zugferd: the sample invoices
 that github.com/invoice-x/invoice2data (MIT) tests its templates with (and did before), the
 invoice of one of its table tests, the invoices of OCA/edi's tests (AGPL; Odoo modules that import
-invoices) and the QR bill of OCA/l10n-switzerland's. Real issuers' layouts, unlike the datasets'
-generated ones: a French invoice whose only mention of its issuer is the footer, a German one
-whose number and date sit in a box of labels, Odoo invoices that print the customer's address
-before their own company, a French telecom bill, a Swiss QR bill in English; Indian, Dutch,
-Polish, Spanish and US ones; a German small trader's invoice from a LaTeX template.
+invoices), the QR bill of OCA/l10n-switzerland's, and invoices other public projects keep as
+examples or test input (a LaTeX template's, a Dutch association's and wholesaler's, an Argentine
+AFIP test invoice, a French SARL's, a demo's, a Japanese generator's in English and Japanese).
+Real issuers' layouts, unlike the datasets' generated ones: a French invoice whose only mention of
+its issuer is the footer, a German one whose number and date sit in a box of labels, Odoo
+invoices that print the customer's address before their own company, a French telecom bill, a
+Swiss QR bill in English; Indian, Dutch, Polish, Spanish, Argentine, Japanese and US ones.
 
-    .venv/bin/python benchmarks/real_invoices.py --invoice2data GIT --oca-edi GIT --oca-ch GIT --latex GIT OUT_DIR
+    # each repository of GOLD cloned as CLONES/OWNER+NAME (all branches), e.g.
+    git clone https://github.com/invoice-x/invoice2data CLONES/invoice-x+invoice2data
+    .venv/bin/python benchmarks/real_invoices.py CLONES OUT_DIR
     .venv/bin/extraction-pipeline evaluate OUT_DIR/docs OUT_DIR/gold.jsonl
 
+Nothing of them is shipped: the files are read from the clones at the commits below.
 Each file is read from a clone (`git show COMMIT:PATH`, so one clone serves every branch). The
 projects' own expected values name a template's issuer (`Free`, `Flipkart`), so the gold below
 was written from each printed invoice: the seller's name as it prints it (the legal name, `Free
@@ -34,74 +39,96 @@ INVOICE2DATA = "bd2fcceb867882047173dbd66a9500f47634a0cd"
 FIELDS = ("seller_name", "invoice_number", "invoice_date", "currency", "total_amount", "net_total", "tax_total")
 # (repository, commit, path): seller, number, date, currency, gross, net, tax (None: not labelled).
 GOLD = {
-    ("invoice2data", INVOICE2DATA, "tests/compare/AmazonWebServices.pdf"):
+    ("invoice-x/invoice2data", INVOICE2DATA, "tests/compare/AmazonWebServices.pdf"):
         ("Amazon Web Services, Inc.", "42183017", "2014-08-03", "USD", "4.11", "4.11", "0.00"),
-    ("invoice2data", INVOICE2DATA, "tests/compare/FlipkartInvoice.pdf"):
+    ("invoice-x/invoice2data", INVOICE2DATA, "tests/compare/FlipkartInvoice.pdf"):
         ("WS Retail Services Pvt. Ltd.", "BLR_WFLD20151000982590", "2015-10-20", "INR", "319.00", "278.61", "40.39"),
-    ("invoice2data", INVOICE2DATA, "tests/compare/NetpresseInvoice.pdf"):
+    ("invoice-x/invoice2data", INVOICE2DATA, "tests/compare/NetpresseInvoice.pdf"):
         ("NETPRESSE", "2022089083", "2022-11-28", "EUR", "56.02", "46.68", "9.34"),
-    ("invoice2data", INVOICE2DATA, "tests/compare/Orlen.txt"):
+    ("invoice-x/invoice2data", INVOICE2DATA, "tests/compare/Orlen.txt"):
         ("Polski Koncern Naftowy ORLEN S.A.", "F 1234K20/1234/12", "2021-01-01", "PLN", "316.83", "257.59", "59.24"),
     # No VAT on this invoice to Hong Kong, and none printed: the tax total is not labelled.
-    ("invoice2data", INVOICE2DATA, "tests/compare/QualityHosting.pdf"):
+    ("invoice-x/invoice2data", INVOICE2DATA, "tests/compare/QualityHosting.pdf"):
         ("QualityHosting AG", "30064443", "2014-05-07", "EUR", "34.73", "34.73", None),
-    ("invoice2data", INVOICE2DATA, "tests/compare/SammyMaystoneLinesTest.pdf"):
+    ("invoice-x/invoice2data", INVOICE2DATA, "tests/compare/SammyMaystoneLinesTest.pdf"):
         ("Sammy Maystone", "invoice_number_1", "2022-01-01", "USD", "127.50", "127.50", "0.00"),
-    ("invoice2data", INVOICE2DATA, "tests/compare/coolblue1.pdf"):
+    ("invoice-x/invoice2data", INVOICE2DATA, "tests/compare/coolblue1.pdf"):
         ("Coolblue B.V.", "993548900", "2014-04-19", "EUR", "717.97", "593.36", "124.61"),
-    ("invoice2data", INVOICE2DATA, "tests/compare/coolblue2.pdf"):
+    ("invoice-x/invoice2data", INVOICE2DATA, "tests/compare/coolblue2.pdf"):
         ("Coolblue B.V.", "992288600", "2014-03-29", "EUR", "4904.94", "4053.67", "851.27"),
-    ("invoice2data", INVOICE2DATA, "tests/compare/free_fiber.pdf"):
+    ("invoice-x/invoice2data", INVOICE2DATA, "tests/compare/free_fiber.pdf"):
         ("Free SAS", "562044387", "2015-07-02", "EUR", "29.99", "24.99", "5.00"),
-    ("invoice2data", INVOICE2DATA, "tests/files/camelot-bol100649863.pdf"):
+    ("invoice-x/invoice2data", INVOICE2DATA, "tests/files/camelot-bol100649863.pdf"):
         ("bol.com b.v.", "8587333880016", "2015-10-29", "EUR", "189.00", "156.20", "32.80"),
     # Test invoices invoice2data had before (its history).
-    ("invoice2data", "86785c99f11ce6e646ddfe6e14abfca65c0e3f50",
+    ("invoice-x/invoice2data", "86785c99f11ce6e646ddfe6e14abfca65c0e3f50",
      "invoice2data/test/pdfs/2014-06-04 Invoice EUINS1-OFS-DE-120725895 from Amazon.pdf"):
         ("Amazon EU S.a.r.L", "EUVINS1-OFS-DE-120725895", "2014-06-04", "EUR", "35.24", "29.37", "5.87"),
-    ("oca-edi", "8c5dd3cdbda1ea49def672e9eefdcd6ad626e262", "account_edi_simple_pdf/tests/pdf/akretion_france-test.pdf"):
+    ("OCA/edi", "8c5dd3cdbda1ea49def672e9eefdcd6ad626e262", "account_edi_simple_pdf/tests/pdf/akretion_france-test.pdf"):
         ("Akretion France", "VT/2022/0001", "2022-09-21", "EUR", "1810.80", "1509.00", "301.80"),
-    ("oca-edi", "c60b7cd115269b1c88a44fb37100c2b80260a081",
+    ("OCA/edi", "c60b7cd115269b1c88a44fb37100c2b80260a081",
      "account_invoice_import_invoice2data/tests/pdf/invoice_gandi_websites_2022030201155.pdf"):
         ("Gandi SAS", "2022030201155", "2022-03-02", "EUR", "109.97", "91.64", "18.33"),
-    ("oca-edi", "48c5773555beb5b0a171ab5a23006484852d772c",
+    ("OCA/edi", "48c5773555beb5b0a171ab5a23006484852d772c",
      "account_invoice_import_simple_pdf/tests/pdf/bouygues_telecom-test.pdf"):
         ("BOUYGUES TELECOM", "11608848301659", "2019-11-02", "EUR", "12.99", "10.83", "2.17"),
-    ("oca-edi", "83bb65fdc124b5c06f43e944992dc5fd43e62306",
+    ("OCA/edi", "83bb65fdc124b5c06f43e944992dc5fd43e62306",
      "base_import_pdf_by_template_account/tests/data/account_invoice_tecnativa.pdf"):
         ("TECNATIVA", "INV/2024/00005", "2024-07-05", None, "1721.00", "1419.00", "302.00"),
-    ("oca-edi", "120f3ac7dd7321b9393f71690968f24b9b20b58c", "sale_order_import_invoice2data/tests/files/inv.pdf"):
+    ("OCA/edi", "120f3ac7dd7321b9393f71690968f24b9b20b58c", "sale_order_import_invoice2data/tests/files/inv.pdf"):
         ("YourCompany", "SAJ/2017/002", None, "EUR", "650.00", "650.00", "0.00"),
     # A QR bill's slip alone: no date, no tax printed.
-    ("oca-ch", "5a37afaf5737362d1c1c0c24e16e7db8da101d68", "l10n_ch_qr_bill_scan/tests/data/qr-bill.pdf"):
+    ("OCA/l10n-switzerland", "5a37afaf5737362d1c1c0c24e16e7db8da101d68", "l10n_ch_qr_bill_scan/tests/data/qr-bill.pdf"):
         ("My Company", "INV/2020/0005", None, "CHF", "1.00", None, None),
     # A small trader's LaTeX template (no VAT under § 19 UStG, so no net or tax printed; its date
     # typeset `14. 11. 2018`).
-    ("latex", "3902417f26af2ccaf035c5a77e48e7d8dcfcfc8c", "rechnung.pdf"):
+    ("chhch/latex-rechnung-kleinunternehmen", "3902417f26af2ccaf035c5a77e48e7d8dcfcfc8c", "rechnung.pdf"):
         ("Max Mustermann", "20181114-1", "2018-11-14", "EUR", "129.00", None, None),
+    # Invoices other projects keep as examples or test input. A Dutch association's, its customer
+    # printed first; no VAT.
+    ("AEGEE-Delft/penning-helper", "97f09e141244b0b5af034281bdaf798ab4b94433", "factuur.pdf"):
+        ("AEGEE-Delft", "F2324-001", "2023-09-03", "EUR", "145.00", None, None),
+    # A Dutch wholesaler's, two pages of items; its name is in its logo only.
+    ("Et9797/pdf-table-scraper", "f515b01787ca2787ac4864201a203047be73817f", "factuur.pdf"):
+        (None, "600627", "2024-08-14", "EUR", "386.03", "319.03", "67.00"),
+    # An Argentine AFIP test invoice (`Nº: 4000-12345678` above its title); no currency printed, and
+    # its net and tax are those before a discount and a municipal tax.
+    ("PyAr/pyafipws", "332b6095e7be8383deb9d398f6c3adfe6e5048f5", "ejemplos/pyfepdf/factura.pdf"):
+        ("Empresa de Prueba", "4000-12345678", "2011-03-27", None, "122.00", None, None),
+    ("TomD33/Kit-SARL", "3571a2866b7491b8f51c80d1ff1ac0982071638b", "facture.pdf"):
+        ("SARL ATTA-Developpement", "1", "2018-04-03", "EUR", "1002.00", "835.00", "167.00"),
+    ("alpaBuddhabhatti/invoice-agent-demo", "638a3b501b4089510d6ac3e18d74e698a133a704", "sample-invoice.pdf"):
+        ("Contoso Consulting Pvt Ltd", "INV-1001", "2026-02-12", "USD", "2301.00", "1950.00", "351.00"),
+    # A Japanese generator's samples, in English and in Japanese: `Issued by Platform Inc. on behalf
+    # of ABC Inc.` (the seller is ABC Inc); the English one prints no net.
+    ("quailyquaily/bizdocgen", "4d59e277a68276030e3d2a5b090b00aac4f20585", "samples/invoice-1-compact.pdf"):
+        ("ABC Inc", "20240210-SAMPLE", "2024-02-10", "USD", "550000", None, "50000"),
+    ("quailyquaily/bizdocgen", "4d59e277a68276030e3d2a5b090b00aac4f20585", "sample-invoice-with-config.pdf"):
+        ("春日町株式会社", "20240210-SAMPLE", "2024-02-10", "JPY", "550000", "500000", "50000"),
 }  # fmt: skip
-PREFIX = {"invoice2data": "i2d", "oca-edi": "oca", "oca-ch": "ch", "latex": "ltx"}
+PREFIX = {
+    "invoice-x/invoice2data": "i2d",
+    "OCA/edi": "oca",
+    "OCA/l10n-switzerland": "ch",
+    "chhch/latex-rechnung-kleinunternehmen": "ltx",
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--invoice2data", type=Path, required=True, help="a clone of github.com/invoice-x/invoice2data")
-    parser.add_argument("--oca-edi", type=Path, required=True, help="a clone of github.com/OCA/edi (all branches)")
-    parser.add_argument("--oca-ch", type=Path, required=True, help="a clone of github.com/OCA/l10n-switzerland")
-    parser.add_argument(
-        "--latex", type=Path, required=True, help="a clone of github.com/chhch/latex-rechnung-kleinunternehmen"
-    )
+    parser.add_argument("clones", type=Path, help="a folder of clones, each named OWNER+NAME (all branches)")
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
-    clones = {"invoice2data": args.invoice2data, "oca-edi": args.oca_edi, "oca-ch": args.oca_ch, "latex": args.latex}
     docs = args.out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     with open(args.out / "gold.jsonl", "w", encoding="utf-8") as gold:
         for (repo, commit, path), values in GOLD.items():
+            clone = args.clones / repo.replace("/", "+")
             data = subprocess.run(
-                ["git", "-C", str(clones[repo]), "show", f"{commit}:{path}"], capture_output=True, check=True
+                ["git", "-C", str(clone), "show", f"{commit}:{path}"], capture_output=True, check=True
             ).stdout
-            target = docs / f"{PREFIX[repo]}-{Path(path).name.replace(' ', '_')}"
+            prefix = PREFIX.get(repo) or repo.split("/")[0].lower()
+            target = docs / f"{prefix}-{Path(path).name.replace(' ', '_')}"
             target.write_bytes(data)
             fields = {k: v for k, v in zip(FIELDS, values) if v is not None}
             gold.write(json.dumps({"id": target.stem, "fields": fields}, ensure_ascii=False) + "\n")
