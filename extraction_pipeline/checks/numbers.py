@@ -60,11 +60,29 @@ def the_documents_own_number(field: str) -> Check:
     return check
 
 
+# A number label alone before the number (`Nº: 4000-12345678`), and the document's title alone on
+# a line: a title box whose parts the text layer gives as lines of their own.
+_BARE_LABEL = re.compile(r"^\s*(?:N[º°O]|NR|NO|#)\.?\s*:?\s*(?P<number>[^\W_][\w\-/.]*\w)\s*$", re.IGNORECASE)
+_TITLE_ALONE = re.compile(r"^\s*(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA)\s*$", re.IGNORECASE)
+
+
 def own_numbers(text: str) -> list[tuple[str, str]]:
-    """Each number the document labels as its own, with its line; not one it refers to."""
-    return [
+    """Each number the document labels as its own, with its line; not one it refers to. A number
+    beside a bare label counts where the title is the line above or below it (an Argentine
+    invoice of the tuning part prints `Nº: 4000-12345678` over `Factura`; the model answered a
+    tax number from its notes)."""
+    lines = text.splitlines()
+    labelled = [
         (found.group("number"), line)
-        for line in text.splitlines()
+        for line in lines
         for found in _OWN_NUMBER.finditer(line)
         if any(c.isdigit() for c in found.group("number")) and not _REFERENCE_BEFORE.search(line[: found.start()])
     ]
+    titled = [
+        (found.group("number"), line)
+        for i, line in enumerate(lines)
+        if (found := _BARE_LABEL.match(line))
+        and any(c.isdigit() for c in found.group("number"))
+        and any(_TITLE_ALONE.match(other) for other in lines[max(0, i - 1) : i + 2])
+    ]
+    return labelled + titled

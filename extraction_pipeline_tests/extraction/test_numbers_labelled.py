@@ -63,3 +63,12 @@ def test_spanish_italian_and_polish_titles():
     }
     assert numbers == {"4000-12345678", "12/2024", "7/2024"}
     assert own_numbers("Período Facturado 27/03/2011 27/03/2011") == []
+
+
+def test_a_bare_label_counts_beside_the_title_alone_on_its_line():
+    """pyafipws's AFIP invoice (tuning) prints its title box as lines of their own."""
+    afip = "CUIT xx-xxxxxxxx-x\nNº: 4000-12345678\nFactura\nDocNro 30000000007"
+    assert own_numbers(afip) == [("4000-12345678", "Nº: 4000-12345678")]
+    assert _problem("30000000007", afip) is not None
+    assert own_numbers("Nº: 4000-12345678\nFactura de Prueba") == []  # no title alone
+    assert own_numbers("No. Description\nInvoice") == []
