@@ -40,8 +40,12 @@ def letters_and_digits(value: Any) -> str:
 
 CENT = Decimal("0.01")
 WITH_CENTS = re.compile(r"[.,]\d{2}$")  # a printed amount with cents
-# A minus sign before an amount, not the hyphen of an identifier (`TX-471102`).
-MINUS_BEFORE = re.compile(r"(?<![^\W_])-\s*$")
+# A minus sign before an amount (the hyphen or the typeset minus, U+2212), not the hyphen of an
+# identifier (`TX-471102`).
+MINUS_BEFORE = re.compile(r"(?<![^\W_])[-\u2212]\s*$")
+# What separates a date's parts: also the typographic hyphens and dashes a PDF's fonts map to
+# (`18‐08‐2026` with U+2010, as a Factur-X renderer prints it).
+_DASH = "\\-\u2010\u2011\u2012\u2013\u2212"
 
 
 def parse_amount(value: Any) -> Decimal | None:
@@ -168,8 +172,8 @@ def numbers_on_line(line: str) -> list[PrintedNumber]:
 # Longest first, so that MÄRZ is not read as MÄR with a stray Z.
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _COMPACT_ISO = re.compile(r"(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
-_YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?!\d)")
-_DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)")
+_YEAR_FIRST = re.compile(rf"(?<!\d)(\d{{4}})[/.{_DASH}](\d{{1,2}})[/.{_DASH}](\d{{1,2}})(?!\d)")
+_DAY_FIRST = re.compile(rf"(?<!\d)(\d{{1,2}})[/.{_DASH}](\d{{1,2}})[/.{_DASH}](\d{{4}}|\d{{2}})(?!\d)")
 # 14. 11. 2018: German typesetting puts a (thin) space after each dot; always day first.
 _DAY_FIRST_SPACED = re.compile(
     r"(?<![\d.])(\d{1,2})\.[ \u00a0\u2009\u202f](\d{1,2})\.[ \u00a0\u2009\u202f](\d{4})(?!\d)"

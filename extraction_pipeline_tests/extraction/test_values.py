@@ -36,7 +36,8 @@ def test_a_printed_number_has_the_readings_its_notation_allows(printed, readings
     [("RM 9.50", "9.50"), ("EUR 1.234,56", "1234.56"), ("Rp 1.591.600", "1591600"), ("-23.45", "-23.45"),
      ("23,45-", "-23.45"), ("(12,00)", "-12.00"), ("1 234,56 €", "1234.56"), ("EUR -5,00", "-5.00"),
      ("20 Stk.", "20"), ("12,50 EUR/Stk.", "12.50"), ("TX-471102", "471102"), ("n/a", None),
-     ("55T01", None), ("12 x 1,0l", None), ("Nougat de l'Abbaye 250g", None), ("Kwo Tie Jala2", None)],
+     ("55T01", None), ("12 x 1,0l", None), ("Nougat de l'Abbaye 250g", None), ("Kwo Tie Jala2", None),
+     ("\u221210,00 €", "-10.00")],  # the typeset minus sign
 )  # fmt: skip
 def test_an_amount_is_read_with_its_currency_and_sign(printed, amount):
     """One number with a currency or unit around it; an article number, a pack size or a description
@@ -51,7 +52,9 @@ def test_an_amount_is_read_with_its_currency_and_sign(printed, amount):
      ("3 Okt. 2023", "2023-10-03"), ("March 5, 2024", "2024-03-05"), ("Dec 24, 2019", "2019-12-24"),
      ("12 juillet 2023", "2023-07-12"), ("2024-03-05", "2024-03-05"),
      # German typesetting (a LaTeX invoice template of the tuning part): a space after each dot.
-     ("14. 11. 2018", "2018-11-14"), ("5.\u202f3.\u202f2024", "2024-03-05")],
+     ("14. 11. 2018", "2018-11-14"), ("5.\u202f3.\u202f2024", "2024-03-05"),
+     # Typographic hyphens a PDF's font maps to (a Factur-X rendering of the tuning part).
+     ("18\u201008\u20102026", "2026-08-18"), ("2026\u201108\u201118", "2026-08-18")],
 )  # fmt: skip
 def test_dates_are_read_in_many_languages(printed, iso):
     assert parse_date(printed) == dt.date.fromisoformat(iso)
