@@ -23,7 +23,7 @@ from extraction_pipeline.documents.reading import Document
 BY_CONFIG, BY_FOLDER, BY_MARKERS, BY_LLM = "config", "folder", "markers", "llm"
 # Printed words of a payment made (a till's receipt) and of a payment asked for (an invoice), in
 # English, German, French, Dutch, Spanish, Italian and Malay/Indonesian; an invoice's also in
-# Portuguese, Polish, Czech, the Nordic languages and the Swiss QR bill's four. Each distinct word
+# Portuguese, Polish, Czech, the Nordic languages, Japanese and the Swiss QR bill's four. Each distinct word
 # is a vote. `Invoice` first on a line before a number is an invoice's title (`Invoice SAJ/2017/002`,
 # as Odoo prints it); a Malaysian receipt's `TAX INVOICE` is not one.
 _RECEIPT = re.compile(
@@ -52,7 +52,9 @@ _INVOICE = re.compile(
     r"|FATTURA|PARTITA[ \t]+IVA|SCADENZA|IMPONIBILE|\bCEDENTE|CESSIONARIO"
     r"|FATURA(?![ \t]+SIMPLIFICADA)|VENCIMENTO|ATCUD|TOTAL[ \t]+ILÍQUIDO"
     r"|FAKTURA|SPRZEDAWCA|NABYWCA|DO[ \t]+ZAPŁATY|TERMIN[ \t]+PŁATNOŚCI|DATUM[ \t]+SPLATNOSTI|DODAVATEL|ODBĚRATEL"
-    r"|FÖRFALLODATUM|FORFALDSDATO|FORFALLSDATO|ERÄPÄIVÄ|\bLASKU)",
+    r"|FÖRFALLODATUM|FORFALDSDATO|FORFALLSDATO|ERÄPÄIVÄ|\bLASKU"
+    r"|DATE[ \t]+D['’]ÉMISSION|NO\.?[ \t]*INVOICE|JATUH[ \t]+TEMPO|TAGIHAN|\bFAKTUR\b"
+    r"|請求書|請求先|請求金額|支払期限|振込先)",
     re.IGNORECASE | re.MULTILINE,
 )
 # An amount: two decimals, thousands grouped without decimals (1.591.600), or plain (25000: rupiah).
