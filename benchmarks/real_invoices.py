@@ -3,11 +3,12 @@ that github.com/invoice-x/invoice2data (MIT) tests its templates with (and did b
 invoice of one of its table tests, the invoices of OCA/edi's tests (AGPL; Odoo modules that import
 invoices), the QR bill of OCA/l10n-switzerland's, and invoices other public projects keep as
 examples or test input (a LaTeX template's, a Dutch association's and wholesaler's, an Argentine
-AFIP test invoice, a French SARL's, a demo's, a Japanese generator's in English and Japanese).
+AFIP test invoice, a French SARL's, a demo's, a Japanese generator's in English and Japanese,
+a Québec, a Cambodian, an Indonesian, a US and an Indian one, and a Factur-X rendering).
 Real issuers' layouts, unlike the datasets' generated ones: a French invoice whose only mention of
 its issuer is the footer, a German one whose number and date sit in a box of labels, Odoo
 invoices that print the customer's address before their own company, a French telecom bill, a
-Swiss QR bill in English; Indian, Dutch, Polish, Spanish, Argentine, Japanese and US ones.
+Swiss QR bill in English; Indian, Dutch, Polish, Spanish, Argentine, Japanese, Khmer and US ones.
 
     # each repository of GOLD cloned as CLONES/OWNER+NAME (all branches), e.g.
     git clone https://github.com/invoice-x/invoice2data CLONES/invoice-x+invoice2data
@@ -105,6 +106,23 @@ GOLD = {
         ("ABC Inc", "20240210-SAMPLE", "2024-02-10", "USD", "550000", None, "50000"),
     ("quailyquaily/bizdocgen", "4d59e277a68276030e3d2a5b090b00aac4f20585", "sample-invoice-with-config.pdf"):
         ("春日町株式会社", "20240210-SAMPLE", "2024-02-10", "JPY", "550000", "500000", "50000"),
+    # A Québec invoice (`$` alone does not settle the currency); a Cambodian internet provider's bill
+    # in Khmer and English, its issuer named only in `Please make payment to "Ezecom Co., Ltd"`; a
+    # Factur-X rendering whose dates print typographic hyphens (`18‐08‐2026`); an Indonesian
+    # school's (its issuer a foundation and a school: left out); a US SaaS invoice whose totals'
+    # labels and amounts are drawn apart; an Indian one (no currency printed).
+    ("NewLunarFire/super-facture", "8964364e7f4228a24e0b589f8c23db45f2aad710", "facture.pdf"):
+        ("Chat Illimités Inc.", "00042", "2024-04-15", None, "10.82", "9.41", "1.41"),
+    ("SarathLUN/pdf-invoice-template", "9f55353ab3acb90746bf536abb9e1034d83adb07", "sample-invoice.pdf"):
+        ("Ezecom Co., Ltd", "603962", "2021-12-06", "USD", "10.00", "9.09", "0.91"),
+    ("amazscript/laravel-einvoicing", "16bea681d8ebfdcf72c0b4fd94841d756fa6348f", "facture.pdf"):
+        ("COMPAGNIE TIRE PAS LA NAPPE", "IOPOLE-jdz7fEbj4Va", "2026-08-18", "EUR", "1166.40", "972.00", "194.40"),
+    ("faturahaman/invoice-maker", "40ae8e6d2f23b1b18b32eb65315e098a3b69f033", "sample-invoice.pdf"):
+        (None, "INV/2024/05/001", "2024-05-01", "IDR", "6105000", "5500000", "605000"),
+    ("ryushipsjp/claude-code-invoice-to-notion", "a155a5011c932b17509883909a74a2f7e9752386", "sample-invoice.pdf"):
+        ("Acme Cloud Services Inc.", "INV-2026-0042", "2026-04-15", "USD", "142.12", "129.20", "12.92"),
+    ("yash-r-a/invoice-pdf", "2e489c7414ca1ce22e3483679e30f85d8c8aad3f", "sample-invoice.pdf"):
+        ("Pristine Enterprises", "29202411003", "2024-12-01", None, "42560", "38000", None),
 }  # fmt: skip
 PREFIX = {
     "invoice-x/invoice2data": "i2d",

@@ -14,16 +14,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from extraction_pipeline.doctypes.packs import Check, CheckedDocument
+from extraction_pipeline.doctypes.packs import Check, CheckedDocument, Completer
 from extraction_pipeline.extraction.values import letters_and_digits
 
 # The document's own number: its kind (Rechnung, Mietrechnung, Invoice, Beleg, Gutschrift, ...),
 # perhaps a type code in brackets, and a number label (`Rechnungs-Nr.`, `Invoice #`), or the label
-# first (`Numéro de facture`); then the number (letters, digits, - / .).
+# first (`Numéro de facture`, Indonesian `No. Invoice`); then the number (letters, digits, - / .).
 _OWN_NUMBER = re.compile(
     r"(?:(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)"
     r"[^\W\d_]*[\s\-]*(?:\(\w+\)\s*)?(?:NR|NO|N°|Nº|N\.|NUMMER|NUMBER|NUMÉRO|NÚMERO|NUMERO|#)"
-    r"|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE"
+    r"|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE|\bNO\.?\s*(?:INVOICE|FAKTUR)\b"
     # The title first on its line, the number right after it (`Invoice 103767`, `Invoice SAJ/2017/002`;
     # not the page count of `Rechnung 1 von 2`).
     r"|^\s*(?:RECHNUNG|INVOICE|FACTURE|FACTUUR)(?=[ \t]+(?=[\w/#-]*\d)[\w/#-]{3,}(?:[ \t]|$)))"
@@ -58,6 +58,30 @@ def the_documents_own_number(field: str) -> Check:
         }
 
     return check
+
+
+# The document's kind and a number label, copied with the number (`Invoice INV/2024/05/001`).
+_LABEL_WORDS = re.compile(
+    r"^(?:(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA|NR|NO|N°|Nº|#)\W*)+", re.IGNORECASE
+)
+
+
+def number_without_its_label(field: str) -> Completer:
+    """`field` (the document's number) without the label words the model copied with it, where what
+    is left is the one number the document labels as its own: an Indonesian invoice of the tuning
+    part prints `No. Invoice INV/2024/05/001`, and the model kept answering `Invoice INV/2024/05/001`
+    when re-asked."""
+
+    def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
+        given = answer.get(field)
+        if not isinstance(given, str) or not (stripped := _LABEL_WORDS.sub("", given.strip())):
+            return {}
+        labelled = {letters_and_digits(number): number for number, _ in own_numbers(text)}
+        if len(labelled) != 1 or stripped == given.strip() or letters_and_digits(stripped) not in labelled:
+            return {}
+        return {field: labelled[letters_and_digits(stripped)]}
+
+    return complete
 
 
 # A number label alone before the number (`Nº: 4000-12345678`), and the document's title alone on

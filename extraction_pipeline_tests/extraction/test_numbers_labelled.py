@@ -1,6 +1,6 @@
 """The document's own number among the numbers an invoice prints (checks/numbers.py)."""
 
-from extraction_pipeline.checks.numbers import own_numbers, the_documents_own_number
+from extraction_pipeline.checks.numbers import number_without_its_label, own_numbers, the_documents_own_number
 from extraction_pipeline.doctypes.packs import CheckedDocument
 
 # The title line of the ZUGFeRD 2.2 renderings (as on the car-hire invoice of the extra tuning set,
@@ -72,3 +72,21 @@ def test_a_bare_label_counts_beside_the_title_alone_on_its_line():
     assert _problem("30000000007", afip) is not None
     assert own_numbers("Nº: 4000-12345678\nFactura de Prueba") == []  # no title alone
     assert own_numbers("No. Description\nInvoice") == []
+
+
+def test_the_label_before_the_word_invoice():
+    """An Indonesian school's invoice (tuning) prints `No. Invoice INV/2024/05/001`; the model
+    answered with the word `Invoice` in the number."""
+    line = "INVOICE PEMBAYARAN No. Invoice INV/2024/05/001"
+    assert own_numbers(line) == [("INV/2024/05/001", line)]
+    assert _problem("Invoice INV/2024/05/001", line) is not None
+
+
+def test_label_words_copied_with_the_number_are_dropped():
+    complete = number_without_its_label("invoice_number")
+    line = "INVOICE PEMBAYARAN No. Invoice INV/2024/05/001"
+    assert complete({"invoice_number": "Invoice INV/2024/05/001"}, line) == {"invoice_number": "INV/2024/05/001"}
+    assert complete({"invoice_number": "INV/2024/05/001"}, line) == {}
+    # Only where what is left is the number the document labels as its own.
+    assert complete({"invoice_number": "Invoice 4711"}, line) == {}
+    assert complete({"invoice_number": "Invoice 4711"}, "Invoice\nTotal 12.00") == {}
