@@ -14,7 +14,8 @@ from typing import Any
 
 from extraction_pipeline.checks.layout import is_stop_line, line_index, lines_of, registered
 from extraction_pipeline.checks.parties import BUYER_LABELS, REGISTER_DETAILS, SELLER_LABELS
-from extraction_pipeline.doctypes.packs import CheckedDocument
+from extraction_pipeline.doctypes.packs import Check, CheckedDocument
+from extraction_pipeline.extraction.values import numbers_on_line
 
 # Fields that name the seller, and the field holding the seller's address printed below it.
 _SELLER_ABOVE_ADDRESS = (("company", "address"), ("issuer", "address"))
@@ -320,3 +321,35 @@ def _amount_after(rows: list[tuple[str, list[Decimal]]], label: re.Pattern[str])
                 amounts = rows[i + 1][1]
             found += amounts[-1:]
     return found[-1] if found else None
+
+
+# What a credit note or a correction calls itself, and the signs a negative amount is printed with.
+_CREDIT_NOTE = re.compile(
+    r"CREDIT\s*NOTE|GUTSCHRIFT|STORNO|AVOIR|CREDITNOTA|NOTA\s+DE\s+CR[ÉE]DITO|NOTA\s+DI\s+CREDITO|KORREKTUR", re.I
+)
+
+
+def sign_as_printed(*fields: str) -> Check:
+    """A negative amount in `fields` is printed with a sign somewhere (`-10,00`, `10,00-`, `(10,00)`)
+    or the document is a credit note: a Cambodian provider's bill of the tuning part printed its
+    VAT as `$ 0.91`, and the model answered -0.91 (grounding finds a negative amount by its
+    magnitude, since documents print signs in many ways, so nothing else questioned it)."""
+
+    def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+        negative = [f for f in fields if isinstance(record.get(f), Decimal) and record[f] < 0]
+        if not negative or _CREDIT_NOTE.search(doc.text):
+            return {}
+        printed_negative = {
+            abs(n.value)
+            for line in doc.text.splitlines()
+            for n in numbers_on_line(line)
+            if n.value < 0 or line[: n.start].rstrip().endswith("(")
+        }
+        return {
+            f: f"- {f}: the amount given is negative, but the document prints it without a minus sign and is "
+            "no credit note. Give the amount as printed."
+            for f in negative
+            if -record[f] not in printed_negative
+        }
+
+    return check

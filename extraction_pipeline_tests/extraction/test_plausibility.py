@@ -11,6 +11,7 @@ from extraction_pipeline.checks.plausibility import (
     not_a_name,
     number_for_a_name,
     payment,
+    sign_as_printed,
     total_problem,
 )
 from extraction_pipeline.doctypes.packs import CheckedDocument
@@ -283,3 +284,14 @@ def test_a_subtotal_with_tax_added_below_it_is_not_the_total():
     # Tax included in the prices is not added: the subtotal is what was paid.
     included = "SUBTOTAL\t28.70\nRM CASH\t100.000\nCHANGE\t71.30\nINC 6% GST\t1.62"
     assert total_problem({"total": Decimal("28.70")}, CheckedDocument(included, {})) == {}
+
+
+def test_a_negative_total_needs_a_sign_printed_or_a_credit_note():
+    """Ezecom's bill (tuning) prints its VAT as `$ 0.91`; the model answered -0.91."""
+    check = sign_as_printed("tax_total", "total")
+    bill = "Sub Total $ 9.09\nVAT (10%) $ 0.91\nGrand Total (USD) $ 10.00\nPayments made $ -10.00"
+    problem = check({"tax_total": Decimal("-0.91"), "total": Decimal("-10.00")}, CheckedDocument(bill, {}))
+    assert list(problem) == ["tax_total"]  # -10.00 is printed with its sign
+    assert check({"tax_total": Decimal("0.91")}, CheckedDocument(bill, {})) == {}
+    for signed in ("Total (12,00)", "Gutschrift\nTotal 12,00", "Total 12,00-"):
+        assert check({"total": Decimal("-12.00")}, CheckedDocument(signed, {})) == {}, signed
