@@ -67,11 +67,13 @@ def test_other_documents_are_quarantined_as_unsupported_after_one_classification
         # A Swiss QR bill's slip in English (OCA's l10n-switzerland tests): its `Receipt` is the slip's.
         ("QR-bill for invoice INV/2020/0005\nReceipt\nAccount / Payable to\nPayable by\nCHF 1.00\nPayment Part",
          "invoice"),
-        # Invoices other projects keep (tuning): from Québec, Indonesia and Japan.
+        # Invoices other projects keep (tuning): from Québec, Indonesia, Paraguay and Japan.
         ("Chat Illimités Inc.\nFacture #00042\nDate d'émission\n2024/04/15\nSous-total 9.41$\nGrand total 10.82$",
          "invoice"),
         ("INVOICE PEMBAYARAN No. Invoice INV/2024/05/001\nRINCIAN TAGIHAN\nJumlah\nSubtotal Rp 5.500.000\n"
          "Total Rp 6.105.000\nPembayaran wajib dilakukan sebelum tanggal jatuh tempo.", "invoice"),
+        ("Factura electrónica\nN°: 001-001-0000021\nFecha y Hora de Emisión: 2026-03-05T11:34:25\n"
+         "Condición de Venta: Contado\nTotal Operación: 1.560.000\nTotal IVA: 141.818", "invoice"),
         ("御請求書（見本）\n請求書番号: 20240210-SAMPLE\n請求先\n湯ちち株式会社\n合計 (税込) 550000 JPY", "invoice"),
         ("CAFETERIA S.L.\nFACTURA SIMPLIFICADA Nº T-18832\nTOTAL 9,30 €\nBase imponible 10% 8,45\nEFECTIVO 10,00",
          "receipt"),
