@@ -4,11 +4,13 @@ invoice of one of its table tests, the invoices of OCA/edi's tests (AGPL; Odoo m
 invoices), the QR bill of OCA/l10n-switzerland's, and invoices other public projects keep as
 examples or test input (a LaTeX template's, a Dutch association's and wholesaler's, an Argentine
 AFIP test invoice, a French SARL's, a demo's, a Japanese generator's in English and Japanese,
-a Québec, a Cambodian, an Indonesian, a US and an Indian one, and a Factur-X rendering).
+a Québec, a Cambodian, an Indonesian, a US and an Indian one, a Factur-X rendering, two more
+LaTeX templates', a Paraguayan electronic invoice, a Dutch and a German generator's).
 Real issuers' layouts, unlike the datasets' generated ones: a French invoice whose only mention of
 its issuer is the footer, a German one whose number and date sit in a box of labels, Odoo
 invoices that print the customer's address before their own company, a French telecom bill, a
-Swiss QR bill in English; Indian, Dutch, Polish, Spanish, Argentine, Japanese, Khmer and US ones.
+Swiss QR bill in English; Indian, Dutch, Polish, Spanish, Argentine, Paraguayan, Japanese, Khmer
+and US ones.
 
     # each repository of GOLD cloned as CLONES/OWNER+NAME (all branches), e.g.
     git clone https://github.com/invoice-x/invoice2data CLONES/invoice-x+invoice2data
@@ -123,6 +125,18 @@ GOLD = {
         ("Acme Cloud Services Inc.", "INV-2026-0042", "2026-04-15", "USD", "142.12", "129.20", "12.92"),
     ("yash-r-a/invoice-pdf", "2e489c7414ca1ce22e3483679e30f85d8c8aad3f", "sample-invoice.pdf"):
         ("Pristine Enterprises", "29202411003", "2024-12-01", None, "42560", "38000", None),
+    # Two German LaTeX templates (one carries a subtotal over its page break) and a Word template's
+    # PDF, a Paraguayan electronic invoice (guaraníes without decimals), a Dutch generator's.
+    ("chgrl/LaTeX-Rechnung", "b3f6d77895bc7017342fa25a9fc6c07b97a04482", "rechnung.pdf"):
+        ("Obelix GmbH & Co. KG", "1978-001", "1978-04-21", "EUR", "4335.00", None, None),
+    ("JulienSchminke/BillCreator", "2c1dad9eda935ca06fd37bca4c92a1a43816ff40", "rechnung.pdf"):
+        ("Max Sendemann", "00,00,0001", None, "EUR", "1490", None, None),
+    ("jos2k4/Simple-Invoice-Scanner", "a7ee14dd6b60ff1d29bb753af82c0550f16b5726", "rechnung.pdf"):
+        ("Mustermann GmbH.", "Re-147/2025", "2025-08-08", "EUR", "2840.00", "2386.55", "453.45"),
+    ("MaauAyala/DeamonSiffen", "430b635d96f3fd20feebde388263842ded65fd85", "factura.pdf"):
+        ("ALDO ADRIANO AYALA SOSA", "001-001-0000021", "2026-03-05", "PYG", "1560000", "1418182", "141818"),
+    ("nilanbais/cream-invoice-machine", "e3fedccaa913f32a1685d35bd953844f69a392bd", "factuur.pdf"):
+        ("Bedrijf XYZ", "20241214-001", "2024-12-14", "EUR", "1499.99", None, None),
 }  # fmt: skip
 PREFIX = {
     "invoice-x/invoice2data": "i2d",

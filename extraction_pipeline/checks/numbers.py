@@ -19,7 +19,7 @@ from extraction_pipeline.extraction.values import letters_and_digits
 
 # The document's own number: its kind (Rechnung, Mietrechnung, Invoice, Beleg, Gutschrift, ...),
 # perhaps a type code in brackets, and a number label (`Rechnungs-Nr.`, `Invoice #`), or the label
-# first (`Numéro de facture`, Indonesian `No. Invoice`); then the number (letters, digits, - / .).
+# first (`Numéro de facture`, Indonesian `No. Invoice`); then the number (letters, digits, - / . ,).
 _OWN_NUMBER = re.compile(
     r"(?:(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)"
     r"[^\W\d_]*[\s\-]*(?:\(\w+\)\s*)?(?:NR|NO|N°|Nº|N\.|NUMMER|NUMBER|NUMÉRO|NÚMERO|NUMERO|#)"
@@ -27,7 +27,7 @@ _OWN_NUMBER = re.compile(
     # The title first on its line, the number right after it (`Invoice 103767`, `Invoice SAJ/2017/002`;
     # not the page count of `Rechnung 1 von 2`).
     r"|^\s*(?:RECHNUNG|INVOICE|FACTURE|FACTUUR)(?=[ \t]+(?=[\w/#-]*\d)[\w/#-]{3,}(?:[ \t]|$)))"
-    r"\.?\s*:?\s*(?P<number>[^\W_][\w\-/.]*\w|\w)",
+    r"\.?\s*:?\s*(?P<number>[^\W_][\w\-/.,]*\w|\w)",
     re.IGNORECASE,
 )
 # Another document's number: `Korrektur zur Rechnung Nr. 4711`, `Credit note for invoice no. 12`.

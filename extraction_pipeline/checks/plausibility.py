@@ -353,3 +353,54 @@ def sign_as_printed(*fields: str) -> Check:
         }
 
     return check
+
+
+# A subtotal's or a carried-forward sum's label, and a grand total's, in the languages of our invoices.
+_SUBTOTAL_LABEL = re.compile(
+    r"SUB\W?TOTA|ZWISCHENSUMME|SOUS\W?TOTAL|ÜBERTRAG|CARRIED\s+FORWARD|SUBTOTAAL|SUBTOTALE|SALDO\s+ANTERIOR", re.I
+)
+_GRAND_TOTAL_LABEL = re.compile(
+    r"GESAMTBETRAG|RECHNUNGSBETRAG|GESAMTSUMME|ENDBETRAG|BRUTTO|GRAND\s+TOTAL|TOTAL\s+(?:DUE|AMOUNT|TTC)|AMOUNT\s+DUE"
+    r"|MONTANT\s+TTC|NET\s+À\s+PAYER|TOTAAL|TE\s+BETALEN|TOTALE\s+FATTURA|TOTAL\s+FACTURA|IMPORTE\s+TOTAL",
+    re.I,
+)
+
+
+def not_a_subtotal(field: str) -> Check:
+    """`field` (the gross total) is not an amount printed only as a subtotal or a sum carried to the
+    next page where a larger amount is printed beside a total's label: a LaTeX invoice of the tuning
+    part carries `Zwischensumme 3 650,00` over its page break and ends `Gesamtbetrag 4 335,00`, and
+    the model answered the first. An amount alone on its line has the label of the line above."""
+
+    def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+        total = record.get(field)
+        if not isinstance(total, Decimal):
+            return {}
+        lines = doc.text.splitlines()
+        labels = [_label_of(lines, i) for i in range(len(lines))]
+        printed_on = [i for i, line in enumerate(lines) if any(n.value == total for n in numbers_on_line(line))]
+        if not printed_on or not all(_SUBTOTAL_LABEL.search(labels[i]) for i in printed_on):
+            return {}
+        grand = next(
+            (
+                lines[i]
+                for i, line in enumerate(lines)
+                if _GRAND_TOTAL_LABEL.search(labels[i]) and not _SUBTOTAL_LABEL.search(labels[i])
+                if any(n.value > total for n in numbers_on_line(line))
+            ),
+            None,
+        )
+        if grand is None:
+            return {}
+        return {
+            field: f"- {field}: the amount given is printed only as a subtotal. The document prints its total on "
+            f"the line {grand.strip()!r}. Give that total."
+        }
+
+    return check
+
+
+def _label_of(lines: list[str], i: int) -> str:
+    """Line `i`, or where it holds no word (an amount alone, `3 650,00 e`), the line above it too."""
+    words = re.sub(r"[\d.,\s€$£%()+\-]|\b\w\b", "", lines[i])
+    return lines[i] if words or i == 0 else f"{lines[i - 1]} {lines[i]}"

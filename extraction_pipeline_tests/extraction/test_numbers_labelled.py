@@ -90,3 +90,9 @@ def test_label_words_copied_with_the_number_are_dropped():
     # Only where what is left is the number the document labels as its own.
     assert complete({"invoice_number": "Invoice 4711"}, line) == {}
     assert complete({"invoice_number": "Invoice 4711"}, "Invoice\nTotal 12.00") == {}
+
+
+def test_a_number_may_hold_commas():
+    """A German Word template of the tuning part numbers its invoices `00,00,0001`."""
+    assert own_numbers("Rechnungsnummer:\xa000,00,0001") == [("00,00,0001", "Rechnungsnummer:\xa000,00,0001")]
+    assert own_numbers("Rechnung Nr. 4711, vom 3.5.2024") == [("4711", "Rechnung Nr. 4711, vom 3.5.2024")]

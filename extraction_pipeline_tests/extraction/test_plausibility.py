@@ -9,6 +9,7 @@ from extraction_pipeline.checks.plausibility import (
     misplaced,
     names_beside_a_tax_number,
     not_a_name,
+    not_a_subtotal,
     number_for_a_name,
     payment,
     sign_as_printed,
@@ -295,3 +296,15 @@ def test_a_negative_total_needs_a_sign_printed_or_a_credit_note():
     assert check({"tax_total": Decimal("0.91")}, CheckedDocument(bill, {})) == {}
     for signed in ("Total (12,00)", "Gutschrift\nTotal 12,00", "Total 12,00-"):
         assert check({"total": Decimal("-12.00")}, CheckedDocument(signed, {})) == {}, signed
+
+
+def test_a_subtotal_carried_over_a_page_is_not_the_total():
+    """A LaTeX invoice of the tuning part: the sum carried to page 2, then the total."""
+    check = not_a_subtotal("total")
+    text = "Zwischensumme 3 650,00 e\nÜbertrag\n3 650,00 e\nVerladung 100,00 e\nGesamtbetrag 4 335,00 e"
+    problem = check({"total": Decimal("3650.00")}, CheckedDocument(text, {}))
+    assert "'Gesamtbetrag 4 335,00 e'" in problem["total"]
+    assert check({"total": Decimal("4335.00")}, CheckedDocument(text, {})) == {}
+    # A subtotal that is also the total (no discount, no tax) is printed beside a total's label too.
+    same = "Subtotal 120.00\nTotal due 120.00"
+    assert check({"total": Decimal("120.00")}, CheckedDocument(same, {})) == {}

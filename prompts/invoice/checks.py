@@ -12,7 +12,8 @@ self-billed invoice the seller is the supplier, not the customer who wrote it, a
 ...`) is a name: the names printed above a tax number are offered instead. Its number is the one
 its title line labels (`Rechnung (380) Nr. 471102`, `Invoice 103767`), not a type code or an order
 number beside it, and without the label words copied with it (`Invoice INV/2024/05/001`). A
-negative total needs a sign printed with it or a credit note. Totals the model took from the wrong
+negative total needs a sign printed with it or a credit note; the gross is no subtotal or sum
+carried over a page where a total's label prints more. Totals the model took from the wrong
 line of the tax summary (one rate's, or the rate itself) are replaced by those the summary's sums
 prove, and a total printed nowhere by the printed amount the other two make."""
 
@@ -22,7 +23,13 @@ from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_
 from extraction_pipeline.checks.dates import the_documents_own_date
 from extraction_pipeline.checks.numbers import number_without_its_label, the_documents_own_number
 from extraction_pipeline.checks.parties import named_as_seller, seller_completed
-from extraction_pipeline.checks.plausibility import misplaced, not_a_name, number_for_a_name, sign_as_printed
+from extraction_pipeline.checks.plausibility import (
+    misplaced,
+    not_a_name,
+    not_a_subtotal,
+    number_for_a_name,
+    sign_as_printed,
+)
 from extraction_pipeline.checks.tax_summary import totals_from_tax_summary
 
 CHECKS = [
@@ -36,6 +43,7 @@ CHECKS = [
     lines_add_up_to("net_total"),
     net_plus_tax("net_total", "tax_total", "total"),
     sign_as_printed("net_total", "tax_total", "total"),
+    not_a_subtotal("total"),
 ]
 
 _seller = seller_completed("issuer")
