@@ -84,8 +84,10 @@ def named_as_seller(field: str) -> Check:
                     field: f"- {field}: the name given is printed under {under_buyer!r}, the customer. Give the "
                     "name of the company that issued the document (at its top, or beside its bank and tax details)."
                 }
-            return _the_writer_of_a_self_billed_invoice(field, name, doc.text) or _not_its_registered_company(
-                field, name, doc.text
+            return (
+                _the_writer_of_a_self_billed_invoice(field, name, doc.text)
+                or _not_its_registered_company(field, name, doc.text)
+                or _not_the_letters_signer(field, name, doc.text)
             )
         within = next(((label, lines) for label, lines in sellers if name in letters_and_digits(" ".join(lines))), None)
         if within is not None:
@@ -170,6 +172,38 @@ def _not_its_registered_company(field: str, name: str, text: str) -> dict[str, s
     return {
         field: f"- {field}: the name given is not the company whose register entry, capital or bank account the "
         f"document prints ({'; '.join(offered)}): that company issued it. Give its name as printed."
+    }
+
+
+# A letter's closing formula, alone on its line, in the languages of our invoices.
+_CLOSING = re.compile(
+    r"^\s*(?:mit freundlichen gr(?:ü|ue)(?:ß|ss)en|freundliche gr(?:ü|ue)(?:ß|ss)e|hochachtungsvoll|beste gr(?:ü|ue)(?:ß|ss)e"
+    r"|kind regards|best regards|yours sincerely|yours faithfully|sincerely|cordialement|bien cordialement"
+    r"|met vriendelijke groet(?:en)?|saludos cordiales|atentamente|cordiali saluti|distinti saluti)\W*$",
+    re.IGNORECASE,
+)
+# The signer's name heads the letter: it begins one of its first lines.
+_LETTERHEAD_LINES = 3
+
+
+def _not_the_letters_signer(field: str, name: str, text: str) -> dict[str, str]:
+    """An invoice written as a letter (a freelancer's or a small trader's, from a template) is signed
+    by its issuer, whose name also heads it: a name that is not the signer's, where the signer's
+    name begins one of the letter's first lines, is re-asked with it (a German template of the
+    tuning part: the model named the customer, printed below the sender, unlabelled)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    closing = next((i for i, line in enumerate(lines) if _CLOSING.match(line)), None)
+    if closing is None or closing + 1 >= len(lines):
+        return {}
+    signer = " ".join(lines[closing + 1].split())
+    compact = letters_and_digits(signer)
+    if not 2 <= len(signer.split()) <= 5 or any(c.isdigit() for c in signer) or _same_company(name, compact):
+        return {}
+    if not any(letters_and_digits(line).startswith(compact) for line in lines[:_LETTERHEAD_LINES]):
+        return {}
+    return {
+        field: f"- {field}: the name given is not the sender's. The document is a letter headed and signed by "
+        f"{signer!r}, who issued it. Give that name as printed."
     }
 
 

@@ -277,3 +277,19 @@ def test_a_name_copied_from_a_problem_with_its_blocks_lines_is_cut_back():
     copied = {"issuer": "Moulins de la Loire SA | 49400 Saumur"}
     assert seller_completed("issuer")(copied, text) == {"issuer": "Moulins de la Loire SA"}
     assert _problem("Moulins de la Loire SA", text) is None
+
+
+def test_a_letter_is_issued_by_its_signer():
+    """A German template of the tuning part: sender on top, the customer below it, unlabelled; the
+    model named the customer."""
+    check = named_as_seller("issuer")
+    letter = (
+        "Max Sendemann das heutige Datum\nSendestraße 101\n45678 Sendestadt\nRechnungsnummer: 00,00,0001\n"
+        "Mustermann\nConsulting\nMusterstraße 10\nRECHNUNG\nRechnungsbetrag 1490 €\nHochachtungsvoll\nMax Sendemann"
+    )
+    problem = check({"issuer": "Mustermann"}, CheckedDocument(letter, {}))
+    assert "'Max Sendemann'" in problem["issuer"]
+    assert check({"issuer": "Max Sendemann"}, CheckedDocument(letter, {})) == {}
+    # An employee's signature is not the letterhead's name: no opinion.
+    staff = "Obelix GmbH & Co. KG\nAm Steinbruch 1\nRechnung 1978-001\nMit freundlichen Grüßen\nHans Meier"
+    assert check({"issuer": "Obelix GmbH & Co. KG"}, CheckedDocument(staff, {})) == {}
