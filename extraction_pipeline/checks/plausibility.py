@@ -60,9 +60,10 @@ _WEB_ADDRESS = re.compile(r"^(?:https?://|www\.)|@|^\S+\.(?:[a-z]{2,3}|info|shop
 
 def not_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
     """A seller's name that is a field's label, printed before a colon (`Términos de pago:
-    vencimiento en 15 días`), or a web or e-mail address (`amazon.de`, printed large where the
-    company's name is in the footer), is not the company's name: real invoices of the tuning part
-    had each answered for the issuer."""
+    vencimiento en 15 días`), a web or e-mail address (`amazon.de`, printed large where the
+    company's name is in the footer) or a company's register details (`Société anonyme au capital
+    de ... - R.C.S. ...`) is not the company's name: real invoices of the tuning part had each
+    answered for the issuer. The re-ask offers the names printed beside a tax number."""
     problems = {}
     for name_field, _ in _SELLER_ABOVE_ADDRESS:
         value, name = record.get(name_field), doc.evidence.get(name_field)

@@ -43,9 +43,10 @@ WITH_CENTS = re.compile(r"[.,]\d{2}$")  # a printed amount with cents
 # A minus sign before an amount (the hyphen or the typeset minus, U+2212), not the hyphen of an
 # identifier (`TX-471102`).
 MINUS_BEFORE = re.compile(r"(?<![^\W_])[-\u2212]\s*$")
-# What separates a date's parts: also the typographic hyphens and dashes a PDF's fonts map to
-# (`18‐08‐2026` with U+2010, as a Factur-X renderer prints it).
-_DASH = "\\-\u2010\u2011\u2012\u2013\u2212"
+# What separates a date's parts: also the typographic hyphens a PDF's fonts map to (`18‐08‐2026`
+# with U+2010, as a Factur-X renderer prints it); not the en dash, which joins the ends of a range
+# (`12–15.05.2024`).
+_DASH = "\\-\u2010\u2011\u2012\u2212"
 
 
 def parse_amount(value: Any) -> Decimal | None:

@@ -12,7 +12,7 @@ from extraction_pipeline.extraction.amounts import DECIMAL, GROUPS, in_document_
 from extraction_pipeline.extraction.dates import date_order, implausible_dates
 from extraction_pipeline.extraction.grounding import locate
 from extraction_pipeline.extraction.parsing import ValidationFailure, parse_answer
-from extraction_pipeline.extraction.values import amount_readings, parse_date, read_amount
+from extraction_pipeline.extraction.values import amount_readings, find_dates, parse_date, read_amount
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
 
 
@@ -190,3 +190,7 @@ def test_a_date_no_document_prints_is_re_asked():
 def test_a_currency_code_is_found_by_the_sign_the_document_prints():
     assert _span("EUR", "Summe 529,87 €") == (13, 14)
     assert _span("GBP", "Summe 529,87 €") is None
+
+
+def test_an_en_dash_joins_a_range_not_a_dates_parts():
+    assert [date for _, _, date in find_dates("12–15.05.2024")] == [dt.date(2024, 5, 15)]
