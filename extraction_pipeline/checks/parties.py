@@ -325,8 +325,13 @@ def _phrases(line: str) -> list[re.Match[str]]:
 def _with_first_words(name: str, text: str) -> str | None:
     """The name with the words the model dropped from its front (`Spiel GmbH` for `Bei Spiel GmbH`:
     `bei` is also a German preposition): the one phrase of at most five words, printed alone or
-    between separators (`Bei Spiel GmbH ● Ecke 12`), that ends in a legal form and in the name."""
-    found = [phrase for compact, phrase in _company_names(text).items() if compact.endswith(name) and compact != name]
+    between separators (`Bei Spiel GmbH ● Ecke 12`), that ends in a legal form and in the name. Not
+    where the name is itself printed so: Telekom's bill prints `Telekom Deutschland GmbH, 53171
+    Bonn` and `Leistungen der Telekom Deutschland GmbH` (its services), and the name is the first."""
+    names = _company_names(text)
+    if name in names:
+        return None
+    found = [phrase for compact, phrase in names.items() if compact.endswith(name)]
     return found[0] if len(found) == 1 else None
 
 

@@ -193,6 +193,9 @@ def test_without_a_seller_label_a_name_that_lost_its_first_words_gets_them_back(
     assert complete({"issuer": "Bei Spiel GmbH"}, letter) == {} and complete({"issuer": "Theodor Est"}, letter) == {}
     two_names = letter + "\nZahlbar an Nord Spiel GmbH"  # two names end in it: which one is not known
     assert complete({"issuer": "Spiel GmbH"}, two_names) == {}
+    # A name printed whole is not lengthened by a phrase that ends in it (Telekom's bill, real set).
+    telekom = "Telekom Deutschland GmbH, 53171 Bonn Datum\nLeistungen der Telekom Deutschland GmbH\nGrundpreise 50,37 €"
+    assert complete({"issuer": "Telekom Deutschland GmbH"}, telekom) == {}
 
 
 def test_a_forms_name_key_is_not_part_of_the_name():
