@@ -5,7 +5,8 @@ invoices), the QR bill of OCA/l10n-switzerland's, and invoices other public proj
 examples or test input (a LaTeX template's, a Dutch association's and wholesaler's, an Argentine
 AFIP test invoice, a French SARL's, a demo's, a Japanese generator's in English and Japanese,
 a Québec, a Cambodian, an Indonesian, a US and an Indian one, a Factur-X rendering, two more
-LaTeX templates', a Paraguayan electronic invoice, a Dutch and a German generator's).
+LaTeX templates', a Paraguayan electronic invoice, a Dutch and a German generator's, a Swiss
+advisor's with its QR bill, Telekom's phone bill, a Dutch freelancer's).
 Real issuers' layouts, unlike the datasets' generated ones: a French invoice whose only mention of
 its issuer is the footer, a German one whose number and date sit in a box of labels, Odoo
 invoices that print the customer's address before their own company, a French telecom bill, a
@@ -137,6 +138,14 @@ GOLD = {
         ("ALDO ADRIANO AYALA SOSA", "001-001-0000021", "2026-03-05", "PYG", "1560000", "1418182", "141818"),
     ("nilanbais/cream-invoice-machine", "e3fedccaa913f32a1685d35bd953844f69a392bd", "factuur.pdf"):
         ("Bedrijf XYZ", "20241214-001", "2024-12-14", "EUR", "1499.99", None, None),
+    # A Swiss advisor's invoice with its QR bill (the customer printed first); Telekom's phone bill
+    # (`Leistungen der Telekom Deutschland GmbH` heads its services); a Dutch freelancer's.
+    ("chlaze/guide-calaotrade-facturation", "2f62414680905f8f227dc172c576cd60ddd263a9", "facture.pdf"):
+        ("FinkeSwiss Sàrl", "RE-00065", "2026-03-02", "CHF", "2250.00", "2250.00", "0.00"),
+    ("lcetin66/project-invoices", "205e8269d3869feda3d693bbf5f3657a7cbb83a6", "rechnung.pdf"):
+        ("Telekom Deutschland GmbH", "726 752 5181", "2026-04-14", "EUR", "59.94", "50.37", "9.57"),
+    ("Jaystah/htmlpdf", "d64e5f0affc9b1bd7bffc50cad71713da39c36cf", "factuur.pdf"):
+        ("JJ Developing", "23456789", "2021-03-09", "EUR", "6", "6", "0"),
 }  # fmt: skip
 PREFIX = {
     "invoice-x/invoice2data": "i2d",
