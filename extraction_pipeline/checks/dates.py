@@ -17,10 +17,11 @@ import datetime as dt
 import re
 from typing import Any
 
+from extraction_pipeline.checks.numbers import INVOICE_TITLES
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
 from extraction_pipeline.extraction.values import find_dates
 
-_DOCUMENT = r"(RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA|GUTSCHRIFT|AVOIR|CREDITNOTE)"
+_DOCUMENT = rf"({INVOICE_TITLES}|GUTSCHRIFT|AVOIR|CREDITNOTE)"
 # The document's own date: `Rechnungsdatum:`, `Invoice date`, `Date de facture`, `Fecha de
 # factura`, `Data fattura`, a bare `Datum:`, `Date:`, `Fecha:` or `Data:`, or the date after the
 # document's number (`Rechnung Nr. 4711 vom`, `Facture N° 12 du`).

@@ -17,11 +17,13 @@ from typing import Any
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument, Completer
 from extraction_pipeline.extraction.values import letters_and_digits
 
+# What an invoice calls itself in its title, in the languages of our invoices.
+INVOICE_TITLES = "RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA"
 # The document's own number: its kind (Rechnung, Mietrechnung, Invoice, Beleg, Gutschrift, ...),
 # perhaps a type code in brackets, and a number label (`Rechnungs-Nr.`, `Invoice #`), or the label
 # first (`Numéro de facture`, Indonesian `No. Invoice`); then the number (letters, digits, - / . ,).
 _OWN_NUMBER = re.compile(
-    r"(?:(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)"
+    rf"(?:(?:{INVOICE_TITLES}|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)"
     r"[^\W\d_]*[\s\-]*(?:\(\w+\)\s*)?(?:NR|NO|N°|Nº|N\.|NUMMER|NUMBER|NUMÉRO|NÚMERO|NUMERO|#)"
     r"|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE|\bNO\.?\s*(?:INVOICE|FAKTUR)\b"
     # The title first on its line, the number right after it (`Invoice 103767`, `Invoice SAJ/2017/002`;
@@ -61,9 +63,7 @@ def the_documents_own_number(field: str) -> Check:
 
 
 # The document's kind and a number label, copied with the number (`Invoice INV/2024/05/001`).
-_LABEL_WORDS = re.compile(
-    r"^(?:(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA|NR|NO|N°|Nº|#)\W*)+", re.IGNORECASE
-)
+_LABEL_WORDS = re.compile(rf"^(?:(?:{INVOICE_TITLES}|NR|NO|N°|Nº|#)\W*)+", re.IGNORECASE)
 
 
 def number_without_its_label(field: str) -> Completer:
@@ -87,7 +87,7 @@ def number_without_its_label(field: str) -> Completer:
 # A number label alone before the number (`Nº: 4000-12345678`), and the document's title alone on
 # a line: a title box whose parts the text layer gives as lines of their own.
 _BARE_LABEL = re.compile(r"^\s*(?:N[º°O]|NR|NO|#)\.?\s*:?\s*(?P<number>[^\W_][\w\-/.]*\w)\s*$", re.IGNORECASE)
-_TITLE_ALONE = re.compile(r"^\s*(?:RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA)\s*$", re.IGNORECASE)
+_TITLE_ALONE = re.compile(rf"^\s*(?:{INVOICE_TITLES})\s*$", re.IGNORECASE)
 
 
 def own_numbers(text: str) -> list[tuple[str, str]]:

@@ -53,7 +53,7 @@ SELF_BILLING_MENTIONS = (
     "self-billing", "self-billed", "selbstfakturierung", "gutschriftsverfahren", "gutschrift im sinne des § 14",
     "autofacturation", "auto-facturation", "factuur uitgereikt door afnemer", "zelffacturering",
 )  # fmt: skip
-_ALL_LABELS = SELLER_LABELS + BUYER_LABELS
+ALL_LABELS = SELLER_LABELS + BUYER_LABELS
 # A block ends at the next label (a party's, or any line ending in a colon) or after this many lines.
 _BLOCK_LINES = 5
 # What joins a name to something else on its line: a comma, bullet, colon or wide gap.
@@ -417,7 +417,7 @@ def _block(label_line: str, following: Iterable[str]) -> tuple[str, list[str]]:
     head, _, rest = label_line.partition(":")
     block = [rest] if rest.strip() else []
     for line in following if "," not in rest else ():
-        if len(block) == _BLOCK_LINES or line.rstrip().endswith(":") or _labelled(line, _ALL_LABELS):
+        if len(block) == _BLOCK_LINES or line.rstrip().endswith(":") or _labelled(line, ALL_LABELS):
             break
         if line.strip():
             block.append(without_name_key(line))
@@ -436,7 +436,7 @@ def _segments(line: str) -> list[tuple[int, str]]:
 def _label_columns(line: str) -> list[tuple[int, str]] | None:
     """The line's segments where two of them or more are parties' labels, else None."""
     segments = _segments(line)
-    return segments if sum(_labelled(segment, _ALL_LABELS) for _, segment in segments) >= 2 else None
+    return segments if sum(_labelled(segment, ALL_LABELS) for _, segment in segments) >= 2 else None
 
 
 def _in_column(lines: list[str], starts: list[int], k: int) -> Iterator[str]:

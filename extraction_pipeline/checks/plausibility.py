@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from extraction_pipeline.checks.layout import is_stop_line, line_index, lines_of, registered
-from extraction_pipeline.checks.parties import BUYER_LABELS, REGISTER_DETAILS, SELLER_LABELS
+from extraction_pipeline.checks.parties import ALL_LABELS, REGISTER_DETAILS
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
 from extraction_pipeline.extraction.values import numbers_on_line
 
@@ -135,7 +135,7 @@ def _address_or_number(phrase: str) -> bool:
 
 def _label_or_register(phrase: str) -> bool:
     """A party's label (`Supplier`) or a register detail (`Sarl au capital de`)."""
-    return re.sub(r"\s", "", phrase).upper() in SELLER_LABELS + BUYER_LABELS or bool(REGISTER_DETAILS.search(phrase))
+    return re.sub(r"\s", "", phrase).upper() in ALL_LABELS or bool(REGISTER_DETAILS.search(phrase))
 
 
 # A price: digits with a separator (9.50, 59.091, 8.000,00, 25,000); a line of prices and counts only.
@@ -379,15 +379,16 @@ def not_a_subtotal(field: str) -> Check:
             return {}
         lines = doc.text.splitlines()
         labels = [_label_of(lines, i) for i in range(len(lines))]
-        printed_on = [i for i, line in enumerate(lines) if any(n.value == total for n in numbers_on_line(line))]
+        values = [[n.value for n in numbers_on_line(line)] for line in lines]
+        printed_on = [i for i, printed in enumerate(values) if total in printed]
         if not printed_on or not all(_SUBTOTAL_LABEL.search(labels[i]) for i in printed_on):
             return {}
         grand = next(
             (
                 lines[i]
-                for i, line in enumerate(lines)
-                if _GRAND_TOTAL_LABEL.search(labels[i]) and not _SUBTOTAL_LABEL.search(labels[i])
-                if any(n.value > total for n in numbers_on_line(line))
+                for i, label in enumerate(labels)
+                if _GRAND_TOTAL_LABEL.search(label) and not _SUBTOTAL_LABEL.search(label)
+                if any(value > total for value in values[i])
             ),
             None,
         )

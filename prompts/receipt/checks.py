@@ -1,10 +1,10 @@
 """The receipt's rules, written from errors on SROIE training receipts 1-300 and cord-receipts 300-309
 (docs/accuracy.md): the seller's name and address completed from the lines around the model's
-answer; a name that is a customer's, a registration number, a label or web address (the invoice
-pack's rule: it never fired on the SROIE labels or answers) or an item with its price; a total that
-disagrees with the payment printed. A line's quantity x unit price must be its amount and its
-description more than numbers; the lines need not add up to the total (tax, service charges and
-discounts sit between them)."""
+answer; a name that is a customer's, a registration number, a label, a web address or register
+details (the invoice pack's rule: it never fired on the SROIE labels or answers) or an item with
+its price; a total that disagrees with the payment printed. A line's quantity x unit price must be
+its amount and its description more than numbers; the lines need not add up to the total (tax,
+service charges and discounts sit between them)."""
 
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_named
 from extraction_pipeline.checks.layout import complete
