@@ -1,6 +1,6 @@
 # Everything a fresh machine needs, from two commands: `make demo` and `make test`.
-# Each target is idempotent: a second run reuses the environment, the built llama.cpp wheel (pip's
-# cache) and the assembled, verified model file.
+# Each target is idempotent: a second run reuses the environment (with llama.cpp built in it) and the
+# assembled, verified model file.
 
 PYTHON ?= python3
 VENV := .venv
@@ -33,8 +33,12 @@ $(BASE_STAMP): pyproject.toml
 	touch $@
 
 $(LOCAL_STAMP): $(BASE_STAMP)
-	# llama-cpp-python compiles llama.cpp once (about 6 minutes on 2 cores); pip caches the wheel.
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	# llama-cpp-python compiles llama.cpp (about 6 minutes on 2 cores) for any x86-64 CPU with AVX2,
+	# not for this one (GGML_NATIVE=OFF): a native build uses every instruction the CPU reports, and on a
+	# VM that reports AMX without allowing it the server dies at its first request (ldtilecfg). No pip
+	# cache: a wheel built natively before, here or on another machine, would be taken instead.
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+		$(BIN)/python -m pip install --quiet --no-cache-dir -e '.[dev,local]'
 	touch $@
 
 $(MODEL_STAMP): $(LOCAL_STAMP)
