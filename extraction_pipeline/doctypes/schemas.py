@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from extraction_pipeline.extraction.values import parse_date, read_amount
+from extraction_pipeline.extraction.values import iso_currency, parse_date, read_amount
 
 
 def _one_line(value: Any) -> Any:
@@ -80,6 +80,8 @@ PrintedDate = Annotated[
     WithJsonSchema({"type": "string", "description": "the date exactly as printed on the document"}),
 ]
 CurrencyCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8)]
+# The ISO code a schema asks for, where the model gave a sign that names one currency (`Kč`).
+IsoCurrencyCode = Annotated[CurrencyCode, AfterValidator(iso_currency)]
 
 
 # "(M)" marks a Malaysian company; the rest are legal forms and the words that pad them.

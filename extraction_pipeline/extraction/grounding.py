@@ -21,7 +21,7 @@ from typing import Any, Sequence
 from pydantic import BaseModel
 
 from extraction_pipeline.documents.reading import LocatedLine
-from extraction_pipeline.extraction.values import CENT, find_dates, printed_amounts
+from extraction_pipeline.extraction.values import CENT, CURRENCY_SIGNS, find_dates, printed_amounts
 
 
 @dataclass(frozen=True)
@@ -166,16 +166,6 @@ def _copied(line: dict[str, Any], text: str) -> dict[str, Any]:
 
 def _alnum(value: str) -> int:
     return sum(ch.isalnum() for ch in value)
-
-
-# ISO 4217 codes and how documents print them instead. A sign of letters counts as a word of its
-# own (the `RM` of `FIRMA`, the `kr` of `Kraków` are no currency).
-CURRENCY_SIGNS = {
-    "EUR": ("€",), "GBP": ("£",), "USD": ("US$", "$"), "JPY": ("¥",), "CNY": ("¥", "元"), "INR": ("₹", "Rs.", "Rs"),
-    "MYR": ("RM",), "IDR": ("Rp",), "CHF": ("Fr.",), "CZK": ("Kč",), "PLN": ("zł",), "HUF": ("Ft",),
-    "SEK": ("kr",), "NOK": ("kr",), "DKK": ("kr.", "kr"), "BRL": ("R$",), "KRW": ("₩",), "TRY": ("₺",),
-    "PHP": ("₱",), "THB": ("฿",), "VND": ("₫",), "ILS": ("₪",), "UAH": ("₴",), "NGN": ("₦",),
-}  # fmt: skip
 
 
 def _currency_sign(code: str, text: str) -> Evidence | None:

@@ -38,6 +38,41 @@ def letters_and_digits(value: Any) -> str:
     return re.sub(r"[^A-Z0-9]", "", str(value or "").upper())
 
 
+# ISO 4217 codes and how documents print them instead. A sign of letters counts as a word of its
+# own (the `RM` of `FIRMA`, the `kr` of `Kraków` are no currency).
+CURRENCY_SIGNS = {
+    "EUR": ("€",), "GBP": ("£",), "USD": ("US$", "$"), "JPY": ("¥",), "CNY": ("¥", "元"), "INR": ("₹", "Rs.", "Rs"),
+    "MYR": ("RM",), "IDR": ("Rp",), "CHF": ("Fr.",), "CZK": ("Kč",), "PLN": ("zł",), "HUF": ("Ft",),
+    "SEK": ("kr",), "NOK": ("kr",), "DKK": ("kr.", "kr"), "BRL": ("R$",), "KRW": ("₩",), "TRY": ("₺",),
+    "PHP": ("₱",), "THB": ("฿",), "VND": ("₫",), "ILS": ("₪",), "UAH": ("₴",), "NGN": ("₦",),
+}  # fmt: skip
+
+
+def _bare_sign(sign: str) -> str:
+    return sign.strip().upper().rstrip(".")
+
+
+# A sign that belongs to one code only: `kr` (or `kr.`) and `¥` name several of the codes above, and
+# `$` the dollars of many countries.
+_CODE_OF_SIGN = {
+    _bare_sign(sign): code
+    for code, signs in CURRENCY_SIGNS.items()
+    for sign in signs
+    if sign != "$"
+    and {c for c, s in CURRENCY_SIGNS.items() for other in s if _bare_sign(other) == _bare_sign(sign)} == {code}
+}
+
+
+def iso_currency(value: str) -> str:
+    """The ISO 4217 code for a currency the model gave as its printed sign where the sign names one
+    currency only (`Kč` is CZK, `zł` PLN, `€` EUR): a tuning invoice printed `40000 Kč` and the model
+    answered the sign although asked for the code. Anything else as given, upper-cased if a code."""
+    stripped = value.strip()
+    if re.fullmatch(r"[A-Za-z]{3}", stripped):
+        return stripped.upper()
+    return _CODE_OF_SIGN.get(_bare_sign(stripped), stripped)
+
+
 CENT = Decimal("0.01")
 WITH_CENTS = re.compile(r"[.,]\d{2}$")  # a printed amount with cents
 # A minus sign before an amount (the hyphen or the typeset minus, U+2212), not the hyphen of an

@@ -75,6 +75,9 @@ def test_other_documents_are_quarantined_as_unsupported_after_one_classification
         ("Factura electrónica\nN°: 001-001-0000021\nFecha y Hora de Emisión: 2026-03-05T11:34:25\n"
          "Condición de Venta: Contado\nTotal Operación: 1.560.000\nTotal IVA: 141.818", "invoice"),
         ("御請求書（見本）\n請求書番号: 20240210-SAMPLE\n請求先\n湯ちち株式会社\n合計 (税込) 550000 JPY", "invoice"),
+        # A US template's letter-spaced title (tuning): `Total` alone had made it a receipt.
+        ("LARC I N V O I C E #1\nMay 7, 2020\nPayable To Lowland Applied Research\nTotal $550.00\nPaid $0.00\n"
+         "Balance Due $550.00", "invoice"),
         ("CAFETERIA S.L.\nFACTURA SIMPLIFICADA Nº T-18832\nTOTAL 9,30 €\nBase imponible 10% 8,45\nEFECTIVO 10,00",
          "receipt"),
         ("Backstube Müller\nKassenbon\nBrezel 1,20\nSUMME 1,20\nBAR 5,00\nRückgeld 3,80", "receipt"),

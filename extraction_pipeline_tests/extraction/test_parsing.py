@@ -83,6 +83,16 @@ def test_invoice_needs_currency_and_an_iso_date():
         parse_answer(json.dumps({**ok, "currency": None}), Invoice)
 
 
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [("Kč", "CZK"), ("zł", "PLN"), ("€", "EUR"), ("Fr.", "CHF"), ("eur", "EUR"), ("$", "$"), ("kr", "kr"), ("¥", "¥")],
+)
+def test_an_invoice_currency_given_as_a_sign_of_one_currency_becomes_its_code(given, code):
+    """A dollar, crown or yen sign names several currencies: kept as given, where grounding can flag it."""
+    ok = {"issuer": "ACME GmbH", "invoice_number": "INV-7", "date": "2024-03-05", "total": 1250}
+    assert parse_answer(json.dumps({**ok, "currency": given}), Invoice).currency == code
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=5),

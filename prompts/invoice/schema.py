@@ -4,7 +4,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extraction_pipeline.doctypes.schemas import (
     CompanyName,
-    CurrencyCode,
+    IsoCurrencyCode,
     LineItem,
     NonEmpty,
     PrintedDate,
@@ -23,7 +23,7 @@ class Invoice(BaseModel):
     )
     invoice_number: NonEmpty = Field(description="the invoice number as printed")
     date: PrintedDate = Field(description="the invoice date exactly as printed")
-    currency: CurrencyCode = Field(description="ISO 4217 code of the amounts, e.g. EUR, USD, MYR")
+    currency: IsoCurrencyCode = Field(description="ISO 4217 code of the amounts, e.g. EUR, USD, MYR")
     net_total: SignedAmount | None = Field(default=None, description="total before tax; negative on a credit note")
     tax_total: SignedAmount | None = Field(default=None, description="total tax (VAT); null if none is printed")
     total: SignedAmount = Field(description="gross total including tax; negative on a credit note")
