@@ -73,20 +73,24 @@ def _taxes_on_a_printed_net(numbers: list[list[PrintedNumber]]) -> TaxSummary | 
     on one of the two lines below
     (`Taxable Value 1,25,000.00` / `CGST @ 9% 11,250.00` / `SGST @ 9% 11,250.00` / `Grand Total
     1,47,500.00`: two taxes on one base, whose sum is printed nowhere). A tax has the net's sign: a
-    discount taken as a rate's part (`Rabatt 10% -5,00`) is no tax."""
-    rows = [found for found in numbers if found]  # blank lines and lines of words apart
+    discount taken as a rate's part (`Rabatt 10% -5,00`) is no tax. Rates printed with no tax
+    (`Moms 12% 0,00` under `Moms 25% 225,00`, a Swedish template of the tuning part) belong to the
+    run; lines that print no amount with cents (a delivery date's line between) are passed over."""
+    rows = [found for found in numbers if any(n.with_cents for n in found)]
     summaries = set()
     for i, row in enumerate(rows):
         for net in (n.value for n in row if n.with_cents and n.value):
             taxes: list[PrintedNumber] = []
             for below in rows[i + 1 : i + 1 + _MAX_RUN]:
-                tax = _tax_of(net, below)
+                tax = _tax_of(net, below) or _no_tax(below)
                 if tax is None:
                     break
                 taxes.append(tax)
             gross = net + sum(t.value for t in taxes)
             after = rows[i + 1 + len(taxes) : i + 3 + len(taxes)]
-            if taxes and any(abs(n.value - gross) <= CENT * len(taxes) for line in after for n in line):
+            if any(t.value for t in taxes) and any(
+                abs(n.value - gross) <= CENT * len(taxes) for line in after for n in line
+            ):
                 on_lines = frozenset(abs(n.value) for line in rows[i + 1 : i + 1 + len(taxes)] for n in line)
                 summaries.add(TaxSummary(net, gross - net, gross, on_lines))
     return summaries.pop() if len({(s.net, s.tax, s.gross) for s in summaries}) == 1 else None
@@ -106,6 +110,12 @@ def _tax_of(net: Decimal, line: list[PrintedNumber]) -> PrintedNumber | None:
         ),
         None,
     )
+
+
+def _no_tax(line: list[PrintedNumber]) -> PrintedNumber | None:
+    """The zero with cents of a line that prints a rate and nothing taxed at it (`Moms 12% 0,00`)."""
+    zeros = [n for n in line if n.with_cents and not n.value]
+    return zeros[0] if zeros and len(line) == 2 and _rates(line) else None
 
 
 def totals_from_tax_summary(net_field: str, tax_field: str, gross_field: str) -> Completer:

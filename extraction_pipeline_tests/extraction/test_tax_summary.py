@@ -99,6 +99,20 @@ def test_taxes_printed_without_their_base_are_the_rates_part_of_the_net_above():
     assert tax_summary("Zwischensumme 50,00\nRabatt 10% -5,00\nZahlbetrag 45,00") is None
 
 
+def test_rates_printed_with_no_tax_and_a_dates_line_belong_to_the_run():
+    """A Swedish template of the tuning part (the model answered the gross for net and tax alike)."""
+    text = (
+        "Varorna levererade\t2024-04-01\tExkl. moms\t900,00\nTjänsterna utförda\t2024-04-01\n"
+        "Moms 25%\t225,00\nMoms 12%\t0,00\nMoms 6%\t0,00\nAvrundning\t0,00\nAtt betala SEK\t1125,00"
+    )
+    assert complete(totals(1125.00, 1125.00, 1125.00), text) == {
+        "net_total": Decimal("900.00"),
+        "tax_total": Decimal("225.00"),
+    }
+    # Rates with nothing taxed at them prove no summary alone.
+    assert tax_summary("Exkl. moms 900,00\nMoms 12% 0,00\nAtt betala 900,00") is None
+
+
 # An exempt invoice's summary (as on ferd20-EN16931_Haftpflichtversicherung): rate 0, no tax; the
 # insurance tax printed above is not VAT.
 EXEMPT = """1 Privathaftpflicht 59,5000 1 Stk 0 % 59,50
