@@ -15,17 +15,19 @@ import re
 from typing import Any
 
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument, Completer
-from extraction_pipeline.extraction.values import letters_and_digits
+from extraction_pipeline.extraction.values import letters_and_digits, spaced_letters_joined
 
 # What an invoice calls itself in its title, in the languages of our invoices.
 INVOICE_TITLES = "RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA"
 # The document's own number: its kind (Rechnung, Mietrechnung, Invoice, Beleg, Gutschrift, ...),
-# perhaps a type code in brackets, and a number label (`Rechnungs-Nr.`, `Invoice #`), or the label
-# first (`Numéro de facture`, Indonesian `No. Invoice`); then the number (letters, digits, - / . ,).
+# perhaps a type code in brackets or the Czech `daňový doklad` (tax document), and a number label
+# (`Rechnungs-Nr.`, `Invoice #`, Czech `č.`), or the label first (`Numéro de facture`, Indonesian
+# `No. Invoice`, Czech `Číslo faktury`); then the number (letters, digits, - / . ,).
 _OWN_NUMBER = re.compile(
     rf"(?:(?:{INVOICE_TITLES}|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)"
-    r"[^\W\d_]*[\s\-]*(?:\(\w+\)\s*)?(?:NR|NO|N°|Nº|N\.|NUMMER|NUMBER|NUMÉRO|NÚMERO|NUMERO|#)"
-    r"|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE|\bNO\.?\s*(?:INVOICE|FAKTUR)\b"
+    r"[^\W\d_]*[\s\-]*(?:\(\w+\)\s*)?(?:DAŇOVÝ\s+DOKLAD\s*)?"
+    r"(?:NR|NO|N°|Nº|N\.|NUMMER|NUMBER|NUMÉRO|NÚMERO|NUMERO|Č\.|ČÍSLO|#)"
+    r"|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE|\bNO\.?\s*(?:INVOICE|FAKTUR)\b|(?:ČÍSLO|NUMER)\s+FAKTURY"
     # The title first on its line, the number right after it (`Invoice 103767`, `Invoice SAJ/2017/002`;
     # not the page count of `Rechnung 1 von 2`).
     r"|^\s*(?:RECHNUNG|INVOICE|FACTURE|FACTUUR)(?=[ \t]+(?=[\w/#-]*\d)[\w/#-]{3,}(?:[ \t]|$)))"
@@ -62,24 +64,24 @@ def the_documents_own_number(field: str) -> Check:
     return check
 
 
-# The document's kind and a number label, copied with the number (`Invoice INV/2024/05/001`).
-_LABEL_WORDS = re.compile(rf"^(?:(?:{INVOICE_TITLES}|NR|NO|N°|Nº|#)\W*)+", re.IGNORECASE)
-
-
 def number_without_its_label(field: str) -> Completer:
-    """`field` (the document's number) without the label words the model copied with it, where what
-    is left is the one number the document labels as its own: an Indonesian invoice of the tuning
-    part prints `No. Invoice INV/2024/05/001`, and the model kept answering `Invoice INV/2024/05/001`
-    when re-asked."""
+    """`field` (the document's number) without the words before it that the model copied with it,
+    where the answer is a stretch of the line of the one number the document labels as its own,
+    ending with that number: an Indonesian invoice of the tuning part prints `No. Invoice
+    INV/2024/05/001`, and the model kept answering `Invoice INV/2024/05/001` when re-asked; a US
+    template's whole title line `LARC I N V O I C E #1` was answered for `1`."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         given = answer.get(field)
-        if not isinstance(given, str) or not (stripped := _LABEL_WORDS.sub("", given.strip())):
+        labelled = {letters_and_digits(number): (number, line) for number, line in own_numbers(text)}
+        if not isinstance(given, str) or len(labelled) != 1:
             return {}
-        labelled = {letters_and_digits(number): number for number, _ in own_numbers(text)}
-        if len(labelled) != 1 or stripped == given.strip() or letters_and_digits(stripped) not in labelled:
+        number, line = next(iter(labelled.values()))
+        copied, own = letters_and_digits(given), letters_and_digits(number)
+        up_to_number = letters_and_digits(line[: line.find(number) + len(number)])
+        if copied == own or not copied.endswith(own) or not up_to_number.endswith(copied):
             return {}
-        return {field: labelled[letters_and_digits(stripped)]}
+        return {field: number}
 
     return complete
 
@@ -94,8 +96,8 @@ def own_numbers(text: str) -> list[tuple[str, str]]:
     """Each number the document labels as its own, with its line; not one it refers to. A number
     beside a bare label counts where the title is the line above or below it (an Argentine
     invoice of the tuning part prints `Nº: 4000-12345678` over `Factura`; the model answered a
-    tax number from its notes)."""
-    lines = text.splitlines()
+    tax number from its notes). A title printed letter-spaced (`I N V O I C E #1`) is read as the word."""
+    lines = spaced_letters_joined(text).splitlines()
     labelled = [
         (found.group("number"), line)
         for line in lines

@@ -18,6 +18,7 @@ from collections.abc import Container
 
 from extraction_pipeline.doctypes.packs import AUTO, OTHER
 from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.values import spaced_letters_joined
 
 # How a document's type was decided, as counted in the run's metadata.
 BY_CONFIG, BY_FOLDER, BY_MARKERS, BY_LLM = "config", "folder", "markers", "llm"
@@ -62,15 +63,10 @@ _INVOICE = re.compile(
 _AMOUNT = re.compile(r"\d+[.,]\d{2}\b|\d{1,3}(?:[.,]\d{3})+\b|\b\d{3,}\b")
 
 
-# A title printed letter-spaced (`I N V O I C E #1`, a US template's): four or more single letters
-# with one space between them, read as the word.
-_LETTER_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_](?!\S)")
-
-
 def detect_type(text: str) -> str:
     if not _AMOUNT.search(text):
         return OTHER
-    text = _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
+    text = spaced_letters_joined(text)  # a US template's title `I N V O I C E #1`
     receipt = len({m.group(1).upper() for m in _RECEIPT.finditer(text)})
     invoice = len({re.sub(r"\s+", " ", m.group(1).upper()) for m in _INVOICE.finditer(text)})
     if invoice >= 2 and invoice >= receipt - 2:

@@ -73,6 +73,16 @@ def iso_currency(value: str) -> str:
     return _CODE_OF_SIGN.get(_bare_sign(stripped), stripped)
 
 
+# A word printed letter-spaced, as templates print titles (`I N V O I C E #1`): four or more single
+# letters with one space between them.
+_LETTER_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_](?!\S)")
+
+
+def spaced_letters_joined(text: str) -> str:
+    """`text` with each letter-spaced word read as the word (`INVOICE #1`), so labels match it."""
+    return _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
 CENT = Decimal("0.01")
 WITH_CENTS = re.compile(r"[.,]\d{2}$")  # a printed amount with cents
 # A minus sign before an amount (the hyphen or the typeset minus, U+2212), not the hyphen of an

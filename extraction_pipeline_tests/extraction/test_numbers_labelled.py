@@ -65,6 +65,13 @@ def test_spanish_italian_and_polish_titles():
     assert own_numbers("Período Facturado 27/03/2011 27/03/2011") == []
 
 
+def test_czech_titles_and_labels():
+    """A Czech supplier invoice of the tuning part: the model answered the delivery note's number."""
+    text = "Faktura - daňový doklad č.FV5040011231\nDodací list: DL2504017914\nČíslo faktury: 7"
+    assert [number for number, _ in own_numbers(text)] == ["FV5040011231", "7"]
+    assert own_numbers("Bankovní spojení: 86-4765880247/0100\nč.ú. 123") == []
+
+
 def test_a_bare_label_counts_beside_the_title_alone_on_its_line():
     """pyafipws's AFIP invoice (tuning) prints its title box as lines of their own."""
     afip = "CUIT xx-xxxxxxxx-x\nNº: 4000-12345678\nFactura\nDocNro 30000000007"
@@ -90,6 +97,15 @@ def test_label_words_copied_with_the_number_are_dropped():
     # Only where what is left is the number the document labels as its own.
     assert complete({"invoice_number": "Invoice 4711"}, line) == {}
     assert complete({"invoice_number": "Invoice 4711"}, "Invoice\nTotal 12.00") == {}
+
+
+def test_a_letter_spaced_title_line_copied_whole_gives_its_number():
+    """A US template (tuning) titled `LARC I N V O I C E #1`: the model answered the whole line."""
+    complete = number_without_its_label("invoice_number")
+    text = "LARC I N V O I C E #1\nMay 7, 2020\nTotal $550.00"
+    assert own_numbers(text) == [("1", "LARC INVOICE #1")]
+    assert complete({"invoice_number": "LARC I N V O I C E #1"}, text) == {"invoice_number": "1"}
+    assert complete({"invoice_number": "LARC 7"}, text) == {}  # not a stretch of the line ending with it
 
 
 def test_a_number_may_hold_commas():
