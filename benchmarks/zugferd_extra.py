@@ -9,7 +9,9 @@ text agrees with the XML (number, date, gross total and seller name all found in
 With `--mustang`, the checkout is of github.com/ZUGFeRD/mustangproject (commit 096db40a) and the
 set is the Mustang library's test invoices instead (`MUSTANG_FILES`; files named `mp-*`): a Business Central
 invoice, a Factur-X sample in the French FNFE rendering (not one of the report part's), a leasing
-company's ZUGFeRD 1 invoice, a GnuAccounting and a Kraxi invoice.
+company's ZUGFeRD 1 invoice, a GnuAccounting and a Kraxi invoice. With `--ferd22`, the checkout is of
+github.com/stephanstapel/ZUGFeRD-csharp (commit 2160f53d) and the set is its copy of the ZUGFeRD 2.2
+samples whose contents are not the report part's (`FERD22_FILES`; files named `f22-*`).
 
 The files are the corpus's invoices of other contents than the dataset's report part (`ferd22-*`,
 `fnfe-*`): other renderings of the same invoices (the FeRD samples in 2.0/2.1 form, the Factur-X
@@ -54,6 +56,32 @@ MUSTANG_FILES = [
     "library/src/test/resources/ZTESTZUGFERD_1_INVDSS_012015738820PDF-1.pdf",
     "validator/src/test/resources/validV2PDF.pdf",
     "library/src/test/resources/zugferd_invoice.pdf",
+]
+
+
+# ZUGFeRD-csharp's copy of the FeRD's ZUGFeRD 2.2 samples (github.com/stephanstapel/ZUGFeRD-csharp,
+# commit 2160f53d): the rendering of most of the report part's invoices, but only the samples whose
+# contents are not the report part's (its 17 `ferd22-*` names, and the EXTENDED samples that share
+# their invoice numbers with them: Rechnungskorrektur, InnergemeinschLieferungMehrereBestellungen).
+# Several are the tuning part's contents (Einfach, Taxifahrt, Fremdwaehrung, ...) in this rendering.
+FERD22_FILES = [
+    f"documentation/zugferd22de/Examples/{name}.pdf"
+    for name in (
+        "BASIC/BASIC_Einfach",
+        "BASIC/BASIC_Taxifahrt",
+        "BASIC WL/BASIC-WL_Einfach",
+        "EN16931/EN16931_Einfach",
+        "EN16931/EN16931_Einfach_DueDate",
+        "EN16931/EN16931_Einfach_negativePaymentDue",
+        "EN16931/EN16931_Miete",
+        "EN16931/EN16931_SEPA_Prenotification",
+        "EXTENDED/EXTENDED_Fremdwaehrung",
+        "EXTENDED/EXTENDED_Kostenrechnung",
+        "EXTENDED/EXTENDED_Warenrechnung",
+        "MINIMUM/MINIMUM_Buchungshilfe",
+        "MINIMUM/MINIMUM_Rechnung",
+        "XRECHNUNG/XRECHNUNG_Einfach",
+    )
 ]
 
 
@@ -151,11 +179,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", type=Path, help="a checkout of github.com/ZUGFeRD/corpus (or mustangproject)")
     parser.add_argument("out", type=Path)
-    parser.add_argument("--mustang", action="store_true", help="the checkout is of ZUGFeRD/mustangproject")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--mustang", action="store_true", help="the checkout is of ZUGFeRD/mustangproject")
+    kind.add_argument("--ferd22", action="store_true", help="the checkout is of stephanstapel/ZUGFeRD-csharp")
     args = parser.parse_args()
     docs = args.out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
-    files, prefix = (MUSTANG_FILES, "mp-") if args.mustang else (FILES, "x-")
+    if args.mustang:
+        files, prefix = MUSTANG_FILES, "mp-"
+    elif args.ferd22:
+        files, prefix = FERD22_FILES, "f22-"
+    else:
+        files, prefix = FILES, "x-"
     kept = []
     for name in files:
         source = args.corpus / name
