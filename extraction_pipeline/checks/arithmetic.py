@@ -103,14 +103,19 @@ def totals_that_add_up(net_field: str, tax_field: str, gross_field: str) -> Comp
     """Of the three totals, one given as an amount printed nowhere where the other two are printed
     and what they make (net + tax, gross - tax, gross - net) is printed too: that amount. On a Swiss
     invoice written for tuning the model gave 4506.96 for the gross where 4'160.00 + 336.96 =
-    4'496.96 is printed, and answered 4506.96 again to the re-asks that worked the sum out."""
+    4'496.96 is printed, and answered 4506.96 again to the re-asks that worked the sum out. Where
+    all three are printed but the net or the tax is the gross itself (the model read the gross
+    twice: `Bruttosumme 235,62` for the net of a ZUGFeRD 2.2 sample that prints `Rechnungssumme
+    ohne USt. 198,00` above it, kept through the re-asks), that one, likewise."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         net, tax, gross = (read_amount(answer.get(f)) for f in (net_field, tax_field, gross_field))
-        if net is None or tax is None or gross is None:
+        if net is None or tax is None or gross is None or abs(net + tax - gross) <= CENT:
             return {}
         made = {net_field: (net, gross - tax), tax_field: (tax, gross - net), gross_field: (gross, net + tax)}
         unprinted = [f for f, (given, _) in made.items() if not _times_printed(abs(given), text)]
+        if not unprinted and (net == gross) != (tax == gross):
+            unprinted = [net_field if net == gross else tax_field]
         if len(unprinted) != 1:
             return {}
         field = unprinted[0]

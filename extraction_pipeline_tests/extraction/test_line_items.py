@@ -81,6 +81,20 @@ def test_a_total_printed_nowhere_is_the_printed_amount_the_other_two_make():
     assert complete({"net_total": 4160.00, "tax_total": None, "total": 4496.96}, swiss) == {}  # a null is an answer
 
 
+def test_a_net_or_tax_given_as_the_gross_is_what_the_gross_leaves():
+    """A ZUGFeRD 2.2 sample (tuning): the gross answered for the net too, all three amounts printed."""
+    complete = totals_that_add_up("net_total", "tax_total", "total")
+    text = "Rechnungssumme ohne USt. 198,00\nSteuerbetrag 37,62\nBruttosumme 235,62\nZahlbetrag 235,62"
+    assert complete({"net_total": 235.62, "tax_total": 37.62, "total": 235.62}, text) == {
+        "net_total": Decimal("198.00")
+    }
+    assert complete({"net_total": 198.00, "tax_total": 235.62, "total": 235.62}, text) == {
+        "tax_total": Decimal("37.62")
+    }
+    assert complete({"net_total": 235.62, "tax_total": 235.62, "total": 235.62}, text) == {}  # which is not known
+    assert complete({"net_total": 235.62, "tax_total": 37.62, "total": 235.62}, text.replace("198,00", "199,00")) == {}
+
+
 def test_a_line_that_breaks_the_sums_is_re_asked():
     """The model skipped a line: the lines no longer add up to the net total printed."""
     doc = Document("inv", "/inbox/inv.pdf", "pdf", len(AMOUNTS_APART), AMOUNTS_APART)
