@@ -6,7 +6,8 @@ examples or test input (a LaTeX template's, a Dutch association's and wholesaler
 AFIP test invoice, a French SARL's, a demo's, a Japanese generator's in English and Japanese,
 a Québec, a Cambodian, an Indonesian, a US and an Indian one, a Factur-X rendering, two more
 LaTeX templates', a Paraguayan electronic invoice, a Dutch and a German generator's, a Swiss
-advisor's with its QR bill, Telekom's phone bill, a Dutch freelancer's).
+advisor's with its QR bill, Telekom's phone bill, a Dutch freelancer's; US, Dutch, Czech, Swedish,
+French, Mozambican, Turkish and Polish ones added on 2026-12-07).
 Real issuers' layouts, unlike the datasets' generated ones: a French invoice whose only mention of
 its issuer is the footer, a German one whose number and date sit in a box of labels, Odoo
 invoices that print the customer's address before their own company, a French telecom bill, a
@@ -146,6 +147,40 @@ GOLD = {
         ("Telekom Deutschland GmbH", "726 752 5181", "2026-04-14", "EUR", "59.94", "50.37", "9.57"),
     ("Jaystah/htmlpdf", "d64e5f0affc9b1bd7bffc50cad71713da39c36cf", "factuur.pdf"):
         ("JJ Developing", "23456789", "2021-03-09", "EUR", "6", "6", "0"),
+    # 2026-12-07: a US template's and a US generator's, bol.com's commission invoice to a seller (Dutch),
+    # two Czech invoices (a wholesaler's and a template whose columns print seller and buyer side by
+    # side), a Czech freelancer's, a US freelancer's (a letter-spaced title), a Swedish template's.
+    ("AlexAltea/invoice", "068c9419f28f68b78ce1b1da44937311d80cb14a", "example/invoice.pdf"):
+        ("Aperture Science, Inc.", "123", "2018-01-01", "USD", "18200.00", None, None),
+    ("123lens/bol-retailer-api", "fc3a8b3b811135f472d8004869b71b5ae4ca54bc", "invoice.pdf"):
+        ("bol.com b.v.", "3904228357264", "2021-03-01", "EUR", "18445.61", "15234.48", "3211.13"),
+    ("V4f1k/supplier-invoice-automation", "3c8b3da15d6c27ef7eab5e385d1e022c32b104cf", "faktura.pdf"):
+        ("ELKOV elektro a.s.", "FV5040011231", "2025-09-05", "CZK", "935.63", "773.25", "162.38"),
+    ("realWalter05/fakturuji", "4aca6108f61a3fcde2169ceb20365de06d5dffd9", "faktura.pdf"):
+        ("MARFIPA s.r.o.", "2022001", "2022-03-19", "CZK", "0.00", "0.00", None),
+    ("honzalouny1/first_project", "e9b2bbc4e51ff0de54da70226c2fa5011f35584f", "faktura.pdf"):
+        ("Jan Lounek", "7", "2024-08-02", "CZK", "40000.00", None, None),
+    ("lowlandresearch/invoicing", "fa764670fd93fdbb7f370cab0ebee7c187443fca", "example-invoice.pdf"):
+        ("Lowland Applied Research Company", "1", "2020-05-07", "USD", "550.00", None, None),
+    ("slashtechno/toggl-invoice-generator", "ee4ef1f6c6f5ae70dbd2976b86c5dfed567c72b5", "example-invoice.pdf"):
+        ("Mock Developer", "1001", "2025-08-28", "USD", "4555.00", None, None),
+    ("MrJonGod/ML-grupp6", "bbd54db0394b55d8cb46e972ddc8b0587b703eef", "faktura.pdf"):
+        ("Ditt Företagsnamn", "2525", "2024-05-01", "SEK", "1125.00", "900.00", "225.00"),
+    # A Factur-X test's French sample, a Mozambican one (no title, no number), a Swedish-English
+    # commercial invoice, a Turkish e-invoice of 45 lines, a Swedish company's English invoice whose
+    # name prints only in its footer, a Polish marketplace seller's.
+    ("bba-git/test-factur-x-replit", "44cdecc789d5f336787dec6abd0c6748deaa19bb", "sample_invoice.pdf"):
+        ("Your Company SAS", "INV-2025-0001", "2025-05-13", "EUR", "1200.00", "1000.00", "200.00"),
+    ("R-light07/facturex", "1c26ae77d1cf0d39d9a126c957b9948e17845b9d", "fatura.pdf"):
+        ("LITESHUTTER", None, None, "MZN", "179069.20", "154370.00", "24699.20"),
+    ("Rangorongo/klarsyn", "53af313980c8a74fc87abd23f5b56e590ad723a5", "sample_invoice.pdf"):
+        ("Tech Components AB", "INV-2026-00892", "2026-07-01", "EUR", None, None, None),
+    ("uyumazelektrik/muhasebe", "d533c9a466638c9649fcc68699abfeb1a6e15372", "fatura.pdf"):
+        ("DÇE ENERJİ DURMUŞ ÇİFTCİ", "DCE2026000000122", "2026-02-09", "TRY", "18757.04", "15630.87", "3126.17"),
+    ("kocmoc1985/DBEraser", "62afbf3e69c6a92145cf410d6371d2aaafe1685f", "la-dokument/faktura.pdf"):
+        ("MixCont AB", "202109023", "2021-09-02", "EUR", "1900.00", "1900.00", "0.00"),
+    ("AventixQ/SaaS_invoice", "6ada356ed2dd2c493e2d94d4ba1a4f7bf77b9be4", "faktura.pdf"):
+        ("AD-TRADE Adrian Jędraszczyk", "PL/417/01/2026", "2026-01-12", "PLN", "259.33", "210.84", "48.49"),
 }  # fmt: skip
 PREFIX = {
     "invoice-x/invoice2data": "i2d",
