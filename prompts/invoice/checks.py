@@ -11,11 +11,12 @@ self-billed invoice the seller is the supplier, not the customer who wrote it, a
 (`Términos de pago:`), web address (`amazon.de`) or register line (`Société anonyme au capital de
 ...`) is a name: the names printed above a tax number are offered instead. Its number is the one
 its title line labels (`Rechnung (380) Nr. 471102`, `Invoice 103767`), not a type code or an order
-number beside it, and without the label words copied with it (`Invoice INV/2024/05/001`). A
+number beside it, and without the words before it copied with it (`Invoice INV/2024/05/001`). A
 negative total needs a sign printed with it or a credit note; the gross is no subtotal or sum
 carried over a page where a total's label prints more. Totals the model took from the wrong
 line of the tax summary (one rate's, or the rate itself) are replaced by those the summary's sums
-prove, and a total printed nowhere by the printed amount the other two make."""
+prove, and a total printed nowhere (or a net or tax given as the gross itself) by the printed
+amount the other two make. A currency given as a sign of one currency (`Kč`) is its ISO code."""
 
 from typing import Any
 
