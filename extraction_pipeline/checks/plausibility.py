@@ -15,7 +15,7 @@ from typing import Any
 from extraction_pipeline.checks.layout import is_stop_line, line_index, lines_of, registered
 from extraction_pipeline.checks.parties import ALL_LABELS, REGISTER_DETAILS
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
-from extraction_pipeline.extraction.values import numbers_on_line
+from extraction_pipeline.extraction.values import numbers_on_line, read_amount
 
 # Fields that name the seller, and the field holding the seller's address printed below it.
 _SELLER_ABOVE_ADDRESS = (("company", "address"), ("issuer", "address"))
@@ -197,7 +197,9 @@ def total_problem(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str
     cent: a total before rounding is not what was paid. Where it prints no change and the amount
     tendered is also printed as a total, that is what was paid, and the total is no more. Otherwise
     the total is at least the largest amount on a total line (the GST summary's or a subtotal's
-    smaller TOTAL is the usual wrong pick); a total printed only as a subtotal is not one when a
+    smaller TOTAL is the usual wrong pick), and not the amount tendered where that is more and is
+    printed on no total line (a scan whose change OCR read without its label); a total printed only
+    as a subtotal is not one when a
     total line or a tax charge follows, nor is one followed within a few lines by another total line
     within rounding of it (TOTAL 102.39, then TOTAL 102.40) or by a rounding adjustment and the
     adjusted amount (ROUNDING ADJ -0.01, then 60.30 on a line OCR misread).
@@ -241,6 +243,20 @@ def total_problem(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str
                 "total": f"- total: {total} is more than the {tendered} paid, which is also printed as a total. "
                 "Give the final total after discounts and rounding."
             }
+    # The cash tendered for the total, where the change was not read (`CASH 70.30` over an unlabelled
+    # `10.00` on a scanned receipt, after `TOTAL AMT 60.31`); not where a total line's amounts add up
+    # to it (a GST summary's `TOTAL 105.57 6.33` for a payment of 111.90).
+    summed = {sum(amounts) for upper, amounts in rows if _is_total_line(upper)}
+    if (
+        tendered == total
+        and tendered not in printed_totals | summed
+        and totals
+        and total > max(totals) + ROUNDING_TOLERANCE
+    ):
+        return {
+            "total": f"- total: {total} is the amount tendered, more than the {max(totals)} printed on a total line. "
+            "Give the final total the customer paid, after rounding."
+        }
     # Lines with a total-like label that print it (the GST summary's SR @ 6% 68.87 4.13 has none).
     printed_on = [i for i, (upper, amounts) in enumerate(rows) if total in amounts and _TOTAL_LINE.search(upper)]
     subtotal_only = bool(printed_on) and all(_SUBTOTAL.search(rows[i][0]) for i in printed_on)
@@ -283,6 +299,26 @@ def payment(text: str) -> tuple[Decimal | None, Decimal | None]:
     (CASH -50.00): on these lines a minus sign is not a discount."""
     rows = [(line.upper(), _amounts(line.replace("-", " "))) for line in text.splitlines()]
     return _amount_after(rows, _TENDERED), _amount_after(rows, _CHANGE)
+
+
+def change_read_without_its_label(answer: dict[str, Any], text: str) -> dict[str, Any]:
+    """The total given as the amount tendered where OCR read the change without its label: the line
+    below the tendered amount holds only an amount, and tendered minus it is printed above (the
+    shipped sample scan prints `RH 60.30`, `CASH..... 70.30`, `10.00`; the model answered 70.30 and
+    kept it through the re-ask that said it was the amount tendered)."""
+    tendered, change = payment(text)
+    if tendered is None or change is not None or read_amount(answer.get("total")) != tendered:
+        return {}
+    rows = [(line.upper(), _amounts(line.replace("-", " "))) for line in text.splitlines()]
+    lines = [i for i, (upper, amounts) in enumerate(rows) if _TENDERED.search(upper) and amounts[-1:] == [tendered]]
+    if not lines:
+        return {}
+    at = lines[-1]
+    below = rows[at + 1] if at + 1 < len(rows) else ("", [])
+    if len(below[1]) != 1 or re.search(r"[A-Z]", below[0]) or not 0 < below[1][0] < tendered:
+        return {}
+    paid = tendered - below[1][0]
+    return {"total": paid} if any(paid in amounts for _, amounts in rows[:at]) else {}
 
 
 def payment_note(fields: tuple[str, ...], text: str) -> str:

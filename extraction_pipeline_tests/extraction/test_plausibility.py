@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from extraction_pipeline.checks.plausibility import (
+    change_read_without_its_label,
     item_for_a_name,
     misplaced,
     names_beside_a_tax_number,
@@ -113,6 +114,20 @@ def test_a_total_before_a_rounding_adjustment_is_a_problem_when_the_adjusted_amo
     assert total_problem({"total": Decimal("60.30")}, CheckedDocument(text, {})) == {}
     unrounded = "TOTAL 60.31\nROUNDING ADJ 0.00\nRM 60.31"  # an adjustment of nothing moves nothing
     assert total_problem({"total": Decimal("60.31")}, CheckedDocument(unrounded, {})) == {}
+
+
+def test_the_cash_tendered_is_no_total_where_the_change_was_read_without_its_label():
+    """The scanned sample receipt again: with the llama.cpp build of 2026-12-06 the model answered the
+    cash tendered, 70.30; the check says so, and the completion takes the unlabelled change off it."""
+    text = "TOTAL AMT.... ...RM 60.31\nROUNDING ADJ.. -0.01\nRH 60.30\nCASH..... 70.30\n10.00"
+    problem = total_problem({"total": Decimal("70.30")}, CheckedDocument(text, {}))["total"]
+    assert "70.30 is the amount tendered, more than the 60.31" in problem
+    assert change_read_without_its_label({"total": 70.30}, text) == {"total": Decimal("60.30")}
+    assert change_read_without_its_label({"total": 60.30}, text) == {}
+    assert change_read_without_its_label({"total": 70.30}, text.replace("RH 60.30", "RH 61.30")) == {}  # not printed
+    # A GST summary's line adds up to a payment made exactly: no problem.
+    summary = "TOTAL 105.57 6.33\nCASH 111.90"
+    assert total_problem({"total": Decimal("111.90")}, CheckedDocument(summary, {})) == {}
 
 
 def test_without_a_payment_the_total_is_at_least_the_largest_total_line():

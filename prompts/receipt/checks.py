@@ -4,11 +4,15 @@ answer; a name that is a customer's, a registration number, a label, a web addre
 details (the invoice pack's rule: it never fired on the SROIE labels or answers) or an item with
 its price; a total that disagrees with the payment printed. A line's quantity x unit price must be
 its amount and its description more than numbers; the lines need not add up to the total (tax,
-service charges and discounts sit between them)."""
+service charges and discounts sit between them). A total given as the cash tendered, where OCR
+read the change below it without its label, is the tendered amount minus that change."""
+
+from typing import Any
 
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_named
-from extraction_pipeline.checks.layout import complete
+from extraction_pipeline.checks.layout import complete as names_completed
 from extraction_pipeline.checks.plausibility import (
+    change_read_without_its_label,
     item_for_a_name,
     misplaced,
     not_a_name,
@@ -19,5 +23,10 @@ from extraction_pipeline.checks.plausibility import (
 
 CHECKS = [number_for_a_name, not_a_name, item_for_a_name, misplaced, total_problem, line_arithmetic, lines_named]
 reask_note = payment_note
+
+
+def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
+    return {**names_completed(answer, text), **change_read_without_its_label(answer, text)}
+
 
 __all__ = ["CHECKS", "complete", "reask_note"]
