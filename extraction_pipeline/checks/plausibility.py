@@ -246,12 +246,12 @@ def total_problem(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str
     # The cash tendered for the total, where the change was not read (`CASH 70.30` over an unlabelled
     # `10.00` on a scanned receipt, after `TOTAL AMT 60.31`); not where a total line's amounts add up
     # to it (a GST summary's `TOTAL 105.57 6.33` for a payment of 111.90).
-    summed = {sum(amounts) for upper, amounts in rows if _is_total_line(upper)}
     if (
         tendered == total
-        and tendered not in printed_totals | summed
         and totals
         and total > max(totals) + ROUNDING_TOLERANCE
+        and tendered not in printed_totals
+        and all(sum(amounts) != total for upper, amounts in rows if _is_total_line(upper))
     ):
         return {
             "total": f"- total: {total} is the amount tendered, more than the {max(totals)} printed on a total line. "
@@ -297,8 +297,12 @@ def _adjusted_below(rows: list[tuple[str, list[Decimal]]], at: int, total: Decim
 def payment(text: str) -> tuple[Decimal | None, Decimal | None]:
     """The amount tendered and the change, as printed. Some tills print the cash received as a debit
     (CASH -50.00): on these lines a minus sign is not a discount."""
-    rows = [(line.upper(), _amounts(line.replace("-", " "))) for line in text.splitlines()]
+    rows = _payment_rows(text)
     return _amount_after(rows, _TENDERED), _amount_after(rows, _CHANGE)
+
+
+def _payment_rows(text: str) -> list[tuple[str, list[Decimal]]]:
+    return [(line.upper(), _amounts(line.replace("-", " "))) for line in text.splitlines()]
 
 
 def change_read_without_its_label(answer: dict[str, Any], text: str) -> dict[str, Any]:
@@ -306,10 +310,10 @@ def change_read_without_its_label(answer: dict[str, Any], text: str) -> dict[str
     below the tendered amount holds only an amount, and tendered minus it is printed above (the
     shipped sample scan prints `RH 60.30`, `CASH..... 70.30`, `10.00`; the model answered 70.30 and
     kept it through the re-ask that said it was the amount tendered)."""
-    tendered, change = payment(text)
-    if tendered is None or change is not None or read_amount(answer.get("total")) != tendered:
+    rows = _payment_rows(text)
+    tendered = _amount_after(rows, _TENDERED)
+    if tendered is None or _amount_after(rows, _CHANGE) is not None or read_amount(answer.get("total")) != tendered:
         return {}
-    rows = [(line.upper(), _amounts(line.replace("-", " "))) for line in text.splitlines()]
     lines = [i for i, (upper, amounts) in enumerate(rows) if _TENDERED.search(upper) and amounts[-1:] == [tendered]]
     if not lines:
         return {}

@@ -52,15 +52,17 @@ def _bare_sign(sign: str) -> str:
     return sign.strip().upper().rstrip(".")
 
 
-# A sign that belongs to one code only: `kr` (or `kr.`) and `¥` name several of the codes above, and
-# `$` the dollars of many countries.
-_CODE_OF_SIGN = {
-    _bare_sign(sign): code
-    for code, signs in CURRENCY_SIGNS.items()
-    for sign in signs
-    if sign != "$"
-    and {c for c, s in CURRENCY_SIGNS.items() for other in s if _bare_sign(other) == _bare_sign(sign)} == {code}
-}
+def _signs_of_one_currency() -> dict[str, str]:
+    """Each sign that belongs to one code only: `kr` (or `kr.`) and `¥` name several of the codes
+    above, and `$` the dollars of many countries."""
+    codes: dict[str, set[str]] = {}
+    for code, signs in CURRENCY_SIGNS.items():
+        for sign in signs:
+            codes.setdefault(_bare_sign(sign), set()).add(code)
+    return {sign: next(iter(found)) for sign, found in codes.items() if len(found) == 1 and sign != "$"}
+
+
+_CODE_OF_SIGN = _signs_of_one_currency()
 
 
 def iso_currency(value: str) -> str:
