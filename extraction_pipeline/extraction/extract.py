@@ -9,7 +9,10 @@ checks; on a parse, validation, grounding or check problem, re-ask with the prob
 only the fields in question where the answer was valid JSON: `_to_reask`), at most `max_reasks`
 times and within the document's token and cost budgets. An answer cut off by the token limit is not
 re-asked as if the model had made a mistake (asking again would be cut off the same way), unless it
-was cut off while repeating itself: a small model's loop, which a re-ask can break. An LLM fault
+was cut off while repeating itself: a small model's loop, which a re-ask can break. One cut off
+inside its rows (line items: more than one answer holds) is asked again in halves of the document,
+each half's answer cut off there halved again, and the answers merged as a long document's parts
+are (parts.py). An LLM fault
 that survived the SDK's retries ends the document at once. Usage from every attempt is kept, so
 cost and tokens are never under-counted.
 
@@ -44,6 +47,7 @@ from extraction_pipeline.extraction.parsing import (
     OutputError,
     RepetitionLoop,
     ValidationFailure,
+    cut_inside_list,
     extract_json_object,
     repetition_loop,
     validate_record,
@@ -149,36 +153,63 @@ def extract_document(
 ) -> ExtractionOutcome:
     pieces = split(doc.text, settings.max_part_chars)
     if len(pieces) > 1:
-        outcome = _in_parts(doc, pieces, client, doc_type, reask, settings)
+        outcome = _in_parts(doc, [(text, 0) for text in pieces], client, doc_type, reask, settings)
     else:
         outcome = _ask_until_valid(doc, client, doc_type, reask, settings)
+        halves = _halves(doc.text, outcome, nested_fields([doc_type]))
+        if halves:
+            halved = [(text, 1) for text in halves]
+            outcome = _in_parts(doc, halved, client, doc_type, reask, settings, spent=outcome.calls)
     if outcome.status == "valid":
         settle(outcome, doc, settings.ocr_min_confidence)
     return outcome
 
 
+# A part whose answer is cut off inside its rows again is halved again, at most this many times in all.
+_MAX_HALVINGS = 3
+
+
+def _halves(text: str, outcome: ExtractionOutcome, list_fields: list[str]) -> list[str]:
+    """The text in two halves (a table's header kept with the second) when its answer was cut off
+    by the output limit inside its rows; [] otherwise, or when the text is one line."""
+    if outcome.error_kind != "truncated" or not cut_inside_list(outcome.last_raw_output or "", list_fields):
+        return []
+    halves = split(text, len(text) // 2 + 1)
+    return halves if len(halves) > 1 else []
+
+
 def _in_parts(
     doc: Document,
-    pieces: list[str],
+    pieces: list[tuple[str, int]],
     client: CompletionClient,
     doc_type: DocumentType,
     reask: PromptTemplate,
     settings: ExtractionSettings,
+    spent: list[LLMCall] | None = None,
 ) -> ExtractionOutcome:
-    """A document too long for one request: each part asked (and re-asked) on its own, the answers
-    merged and then validated, grounded and checked as one record (parts.py)."""
-    outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type.name, "quarantined", parts=len(pieces))
-    part_type, answers = relaxed(doc_type), []
-    for number, text in enumerate(pieces, 1):
-        part = _ask_until_valid(part_document(doc, text, number, len(pieces)), client, part_type, reask, settings)
+    """A document too long for one request or one answer: each part (text, times halved) asked and
+    re-asked on its own, the answers merged and then validated, grounded and checked as one record
+    (parts.py). `spent`: the calls of an answer for the whole document, kept for their usage."""
+    outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type.name, "quarantined", calls=[*(spent or [])])
+    part_type, list_fields, answers = relaxed(doc_type), nested_fields([doc_type]), []
+    queue = list(pieces)
+    while queue:
+        text, halvings = queue.pop(0)
+        number, outcome.parts = len(answers) + 1, len(answers) + 1 + len(queue)
+        part = _ask_until_valid(part_document(doc, text, number, outcome.parts), client, part_type, reask, settings)
         outcome.calls += part.calls
+        halves = _halves(text, part, list_fields) if halvings < _MAX_HALVINGS else []
+        if halves:
+            queue[:0] = [(half, halvings + 1) for half in halves]
+            continue
         if part.status != "valid" or part.record is None:
-            return _finish(outcome, part.error_kind or "unknown", f"part {number} of {len(pieces)}: {part.reason}")
+            reason = f"part {number} of {outcome.parts}: {part.reason}"
+            return _finish(outcome, part.error_kind or "unknown", reason)
         answers.append(part.record)
     try:
-        whole = _examine(merge(answers, nested_fields([doc_type])), doc, doc_type, settings)
+        whole = _examine(merge(answers, list_fields), doc, doc_type, settings)
     except OutputError as exc:
-        return _finish(outcome, exc.kind, f"the answers of the {len(pieces)} parts, merged, are not valid:\n{exc}")
+        return _finish(outcome, exc.kind, f"the answers of the {outcome.parts} parts, merged, are not valid:\n{exc}")
     strict = sorted(set(whole.flagged) & set(settings.quarantine_ungrounded))
     if strict:
         return _finish(outcome, "ungrounded", _strictly_flagged(whole, strict))

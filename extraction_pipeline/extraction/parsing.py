@@ -73,6 +73,28 @@ def repetition_loop(text: str) -> tuple[int, int] | None:
     return None
 
 
+_KEY_BEFORE = re.compile(r'"([^"\\]+)"\s*:\s*$')
+
+
+def cut_inside_list(text: str, list_fields: list[str]) -> bool:
+    """Whether an answer cut off by the output limit ends inside one of the list fields (a table of
+    rows): an answer that grows with the document, which a part of the document would fit. JSON is
+    scanned for its open brackets, strings skipped, so a bracket inside a value counts for nothing."""
+    opened: list[str | None] = []  # for each open bracket, the list field it opened, if any
+    in_string = escaped = False
+    for i, char in enumerate(text):
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            key = _KEY_BEFORE.search(text, max(0, i - 200), i) if char == "[" else None
+            opened.append(key.group(1) if key and key.group(1) in list_fields else None)
+        elif char in "]}" and opened:
+            opened.pop()
+    return any(opened)
+
+
 def extract_json_object(text: str) -> dict[str, Any]:
     """The first JSON object in the answer: inside a code fence, the whole text, or embedded in prose."""
     if not text or not text.strip():

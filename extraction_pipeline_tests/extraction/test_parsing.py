@@ -12,6 +12,7 @@ from extraction_pipeline.extraction.parsing import (
     OutputError,
     ParseError,
     ValidationFailure,
+    cut_inside_list,
     extract_json_object,
     parse_answer,
     repetition_loop,
@@ -135,3 +136,17 @@ def test_a_loop_is_told_from_an_answer_that_is_merely_long():
     distinct = head + "".join(f'{{"description": "Artikel {n}", "line_total": {n}.00}}, ' for n in range(60))
     assert repetition_loop(distinct) is None
     assert repetition_loop(head + "0" * 20) is None and repetition_loop(head + "0" * 120) == (len(head), 1)
+
+
+@pytest.mark.parametrize(
+    ("cut", "inside"),
+    [('{"issuer": "Muster GmbH", "line_items": [{"description": "Artikel 01", "quantity": 1}, {"descr', True),
+     ('{"issuer": "Muster GmbH", "line_items": [', True),
+     ('{"issuer": "Muster GmbH", "line_items": [{"description": "Kabel [3 m]", "line_total": 1', True),
+     ('{"line_items": [{"description": "A"}], "total": 9', False),  # the list closed: cut after it
+     ('{"issuer": "Muster [GmbH', False),  # a bracket inside a value opens nothing
+     ('{"company": "SHOP', False),
+     ('{"notes": [{"text": "a', False)],  # a list, but not a table of rows of this type
+)  # fmt: skip
+def test_an_answer_cut_off_inside_its_rows_is_told_from_one_cut_anywhere_else(cut, inside):
+    assert cut_inside_list(cut, ["line_items"]) is inside

@@ -71,6 +71,35 @@ def test_a_part_that_fails_quarantines_the_document_naming_the_part():
     assert outcome.reason.startswith("part 2 of 3: the answer hit the output token limit")
 
 
+CUT_IN_ROWS = '{"issuer": "Muster GmbH", "line_items": [{"description": "Artikel 01", "quantity": 1, "line_to'
+
+
+def test_an_answer_cut_off_inside_its_rows_is_asked_again_in_parts_of_half_the_text():
+    """A document that fits one request but whose rows do not fit one answer: parts of half its
+    length (here three, the table header repeated), merged as a long document's are; the cut-off
+    call stays on the record for its usage."""
+    first, middle, last = part_answers(total=249.9)
+    middle["line_items"] += last.pop("line_items")  # half the text holds rows 2 to 6
+    doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
+    script = [(CUT_IN_ROWS, "length"), *(json.dumps(a) for a in (first, middle, last))]
+    outcome, client = extract_scripted(script, doc, doc_type=DOC_TYPES["invoice"])
+    assert outcome.status == "valid" and outcome.parts == 3 and len(client.calls) == 4
+    assert [c.error_kind for c in outcome.calls] == ["truncated", None, None, None]
+    assert [item["description"] for item in outcome.record["line_items"]] == [name for name, _, _ in ITEMS]
+    assert outcome.ungrounded == [] and outcome.record["total"] == Decimal("249.90")
+    assert "Artikel 06" not in client.calls[1][-1]["content"] and "Artikel 06" in client.calls[2][-1]["content"]
+
+
+def test_a_part_cut_off_inside_its_rows_again_is_halved_again_up_to_a_limit():
+    """A model whose every answer runs over: three halvings, then the document is quarantined as
+    cut off, naming the part, after four calls (not one per line)."""
+    doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
+    outcome, client = extract_scripted([(CUT_IN_ROWS, "length")] * 10, doc, doc_type=DOC_TYPES["invoice"])
+    assert outcome.status == "quarantined" and outcome.error_kind == "truncated" and len(client.calls) == 4
+    assert outcome.reason.startswith("part 1 of") and "output token limit" in outcome.reason
+    assert len(client.calls[3][-1]["content"]) < len(client.calls[1][-1]["content"]) < len(LONG_INVOICE)
+
+
 def test_a_total_not_printed_quarantines_a_strict_run_naming_the_part_and_the_value():
     answers = part_answers(total=259.9)
     doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
