@@ -53,6 +53,18 @@ def number_for_a_name(record: dict[str, Any], doc: CheckedDocument) -> dict[str,
     }
 
 
+def number_for_an_address(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
+    """An address holding a long number (`GST REG NO. : 000936312832`, a phone line) is a tax,
+    registration or phone line taken for the address, or run on into it: no address of the 626
+    SROIE labels holds seven digits in a row (postcodes and lot numbers hold five or six)."""
+    return {
+        address: f"- {address}: the address given is or holds a tax, registration or phone number line; "
+        "give the seller's street address only, as printed under its name."
+        for address in {a for _, a in _SELLER_ABOVE_ADDRESS}
+        if isinstance(record.get(address), str) and _LONG_NUMBER.search(record[address])
+    }
+
+
 # A web or e-mail address: `www.`, a scheme, an `@`, or one word with a domain's ending (`amazon.de`;
 # not `Acme Co.Ltd`).
 _WEB_ADDRESS = re.compile(r"^(?:https?://|www\.)|@|^\S+\.(?:[a-z]{2,3}|info|shop)$", re.I)

@@ -12,6 +12,7 @@ from extraction_pipeline.checks.plausibility import (
     not_a_name,
     not_a_subtotal,
     number_for_a_name,
+    number_for_an_address,
     payment,
     sign_as_printed,
     total_problem,
@@ -186,6 +187,15 @@ def test_an_item_with_its_price_taken_for_the_name_is_a_problem(text, name):
     record = {"company": name}
     problem = item_for_a_name(record, CheckedDocument(text, ground(record, text)))["company"]
     assert "is an item bought" in problem and name not in problem
+
+
+def test_a_registration_or_phone_line_given_as_the_address_is_a_problem():
+    """The demo's receipt X51008142034 once had `GST REG NO. : 000936312832` accepted as its address."""
+    empty = CheckedDocument("", {})
+    assert list(number_for_an_address({"address": "GST REG NO. : 000936312832"}, empty)) == ["address"]
+    assert list(number_for_an_address({"address": "NO 5, JALAN 3, 81100 JOHOR TEL: 07-3552288"}, empty)) == ["address"]
+    assert number_for_an_address({"address": "LOT PTD 101051 JALAN PERMAS 10/10 81750 MASAI, JOHOR"}, empty) == {}
+    assert number_for_an_address({"address": None, "company": "X 0001234567"}, empty) == {}
 
 
 def test_a_seller_with_numbers_in_its_name_or_below_it_is_not_an_item():

@@ -2,10 +2,11 @@
 (docs/accuracy.md): the seller's name and address completed from the lines around the model's
 answer; a name that is a customer's, a registration number, a label, a web address or register
 details (the invoice pack's rule: it never fired on the SROIE labels or answers) or an item with
-its price; a total that disagrees with the payment printed. A line's quantity x unit price must be
-its amount and its description more than numbers; the lines need not add up to the total (tax,
-service charges and discounts sit between them). A total given as the cash tendered, where OCR
-read the change below it without its label, is the tendered amount minus that change."""
+its price; an address that holds a registration or phone number line; a total that disagrees with
+the payment printed. A line's quantity x unit price must be its amount and its description more
+than numbers; the lines need not add up to the total (tax, service charges and discounts sit
+between them). A total given as the cash tendered, where OCR read the change below it without its
+label, is the tendered amount minus that change."""
 
 from typing import Any
 
@@ -17,11 +18,21 @@ from extraction_pipeline.checks.plausibility import (
     misplaced,
     not_a_name,
     number_for_a_name,
+    number_for_an_address,
     payment_note,
     total_problem,
 )
 
-CHECKS = [number_for_a_name, not_a_name, item_for_a_name, misplaced, total_problem, line_arithmetic, lines_named]
+CHECKS = [
+    number_for_a_name,
+    number_for_an_address,
+    not_a_name,
+    item_for_a_name,
+    misplaced,
+    total_problem,
+    line_arithmetic,
+    lines_named,
+]
 reask_note = payment_note
 
 
