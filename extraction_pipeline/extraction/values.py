@@ -207,11 +207,16 @@ class PrintedNumber:
     with_cents: bool
 
 
+# A minus after an amount (`12,50-`, as tills print a refund), not the hyphen that joins it to more
+# digits or letters (`2024-04-01`, the postcode `100-1234`, `10-TAGE`).
+_MINUS_AFTER = re.compile(r"-(?![^\W_])")
+
+
 def numbers_on_line(line: str) -> list[PrintedNumber]:
     """Each number printed on `line`, in its first reading (see amount_readings), signed."""
     found = []
     for start, end, readings in printed_amounts(line):
-        negative = bool(MINUS_BEFORE.search(line[:start])) or line[end : end + 1] == "-"
+        negative = bool(MINUS_BEFORE.search(line[:start])) or bool(_MINUS_AFTER.match(line, end))
         value = -readings[0] if negative else readings[0]
         found.append(PrintedNumber(start, end, value, bool(WITH_CENTS.search(line[start:end]))))
     return found

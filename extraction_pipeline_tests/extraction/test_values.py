@@ -12,8 +12,20 @@ from extraction_pipeline.extraction.amounts import DECIMAL, GROUPS, in_document_
 from extraction_pipeline.extraction.dates import date_order, implausible_dates
 from extraction_pipeline.extraction.grounding import locate
 from extraction_pipeline.extraction.parsing import ValidationFailure, parse_answer
-from extraction_pipeline.extraction.values import amount_readings, find_dates, parse_date, read_amount
+from extraction_pipeline.extraction.values import amount_readings, find_dates, numbers_on_line, parse_date, read_amount
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
+
+
+@pytest.mark.parametrize(
+    ("line", "values"),
+    [("Gutschrift -12,50", ["-12.50"]), ("RETURN 12.50-", ["-12.50"]),
+     ("Datum 2024-04-01", ["2024", "4", "1"]), ("TEL 03-7728 2288", ["3", "7728", "2288"]),
+     ("1 WAKI PLATTER FOR 4-5 389,000", ["1", "4", "5", "389000"]), ("INV-471102 10.00", ["471102", "10.00"])],
+)  # fmt: skip
+def test_a_minus_is_a_sign_only_where_it_joins_nothing(line, values):
+    """A minus before or after an amount signs it; a hyphen between digits joins a date's, a phone
+    number's or a range's parts, and after an identifier's letters it is no sign either."""
+    assert [str(n.value) for n in numbers_on_line(line)] == values
 
 
 @pytest.mark.parametrize(
