@@ -52,7 +52,7 @@ from extraction_pipeline.extraction.parsing import (
     repetition_loop,
     validate_record,
 )
-from extraction_pipeline.extraction.parts import merge, part_document, relaxed, split
+from extraction_pipeline.extraction.parts import completed_before_the_cut, merge, part_document, relaxed, split
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
 
@@ -156,10 +156,12 @@ def extract_document(
         outcome = _in_parts(doc, [(text, 0) for text in pieces], client, doc_type, reask, settings)
     else:
         outcome = _ask_until_valid(doc, client, doc_type, reask, settings)
-        halves = _halves(doc.text, outcome, nested_fields([doc_type]))
+        list_fields = nested_fields([doc_type])
+        halves = _halves(doc.text, outcome, list_fields)
         if halves:
+            given = completed_before_the_cut(outcome.last_raw_output or "", doc_type, doc.text)
             halved = [(text, 1) for text in halves]
-            outcome = _in_parts(doc, halved, client, doc_type, reask, settings, spent=outcome.calls)
+            outcome = _in_parts(doc, halved, client, doc_type, reask, settings, spent=outcome.calls, given=given)
     if outcome.status == "valid":
         settle(outcome, doc, settings.ocr_min_confidence)
     return outcome
@@ -186,16 +188,20 @@ def _in_parts(
     reask: PromptTemplate,
     settings: ExtractionSettings,
     spent: list[LLMCall] | None = None,
+    given: dict[str, Any] | None = None,
 ) -> ExtractionOutcome:
     """A document too long for one request or one answer: each part (text, times halved) asked and
     re-asked on its own, the answers merged and then validated, grounded and checked as one record
-    (parts.py). `spent`: the calls of an answer for the whole document, kept for their usage."""
+    (parts.py). `spent`: the calls of an answer for the whole document, kept for their usage;
+    `given`: the values it completed, which stand before any part's. The parts are still asked for
+    every field: the 1.5B model, asked for the line items and totals alone, answered a part of 20 rows
+    with none."""
     outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type.name, "quarantined", calls=[*(spent or [])])
-    part_type, list_fields, answers = relaxed(doc_type), nested_fields([doc_type]), []
+    part_type, list_fields, answers = relaxed(doc_type), nested_fields([doc_type]), [given or {}]
     queue = list(pieces)
     while queue:
         text, halvings = queue.pop(0)
-        number, outcome.parts = len(answers) + 1, len(answers) + 1 + len(queue)
+        number, outcome.parts = len(answers), len(answers) + len(queue)
         part = _ask_until_valid(part_document(doc, text, number, outcome.parts), client, part_type, reask, settings)
         outcome.calls += part.calls
         halves = _halves(text, part, list_fields) if halvings < _MAX_HALVINGS else []

@@ -95,6 +95,38 @@ def cut_inside_list(text: str, list_fields: list[str]) -> bool:
     return any(opened)
 
 
+def pairs_before_the_cut(text: str) -> dict[str, Any]:
+    """The top-level key/value pairs a cut-off JSON object completed before the cut: what a model
+    that read the whole document had given when the output limit stopped it."""
+    start = text.find("{")
+    pairs: dict[str, Any] = {}
+    if start < 0:
+        return pairs
+    at = start + 1
+    while True:
+        try:
+            key, at = _DECODER.raw_decode(text, _past_blanks(text, at))
+            at = _past_blanks(text, at)
+            if not isinstance(key, str) or text[at : at + 1] != ":":
+                return pairs
+            value, at = _DECODER.raw_decode(text, _past_blanks(text, at + 1))
+        except (ValueError, RecursionError):
+            return pairs
+        at = _past_blanks(text, at)
+        if text[at : at + 1] not in (",", "}"):  # a number at the cut may have lost its last digits
+            return pairs
+        pairs[key] = value
+        if text[at] == "}":
+            return pairs
+        at += 1
+
+
+def _past_blanks(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
 def extract_json_object(text: str) -> dict[str, Any]:
     """The first JSON object in the answer: inside a code fence, the whole text, or embedded in prose."""
     if not text or not text.strip():

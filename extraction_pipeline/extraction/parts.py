@@ -5,7 +5,9 @@ A document is never cut to fit. Its text is split at line breaks into parts of a
 the model reads its rows as rows. Every part is asked with the type's prompt and a relaxed model
 (every field optional: the invoice number is on page 1, the total on page 4). The answers are merged:
 each single value from the first part that gives it, list fields (`line_items`) from every part in
-order, with a row repeated across a seam dropped. The merged record is then examined as a whole
+order, with a row repeated across a seam dropped. A document asked again in parts because its whole
+answer was cut off inside its rows keeps that answer's values completed before the cut (the model
+had read the whole document for them) ahead of any part's. The merged record is then examined as a whole
 document's answer is (`extract._examine`: validated with the type's own model, grounded in the
 whole text, its dates and the type's checks run); what fails is flagged or quarantined with the
 reason, and the record's `parts` says how many parts it took.
@@ -17,10 +19,12 @@ import dataclasses
 import re
 from typing import Annotated, Any, Optional
 
-from pydantic import ConfigDict, Field, create_model
+from pydantic import ConfigDict, Field, ValidationError, create_model
 
 from extraction_pipeline.doctypes.packs import DocumentType, nested_fields
 from extraction_pipeline.documents.reading import Document
+from extraction_pipeline.extraction.amounts import in_document_notation
+from extraction_pipeline.extraction.parsing import pairs_before_the_cut
 
 # Words of an item table's header row in the languages detection knows.
 _HEADER_WORDS = re.compile(
@@ -69,6 +73,24 @@ def relaxed(doc_type: DocumentType) -> DocumentType:
         **fields,
     )
     return dataclasses.replace(doc_type, model=model, checks=(), completer=None)
+
+
+def completed_before_the_cut(raw_output: str, doc_type: DocumentType, text: str) -> dict[str, Any]:
+    """The single values an answer for the whole document completed before the output limit cut it
+    off in its rows, each kept only where it is valid on its own (an amount given with five decimals
+    is not: the parts are asked for it instead)."""
+    lists, model = nested_fields([doc_type]), relaxed(doc_type).model
+    completed = {
+        k: v for k, v in pairs_before_the_cut(raw_output).items() if k in model.model_fields and k not in lists
+    }
+    kept = {}
+    for name, value in in_document_notation(completed, text).items():
+        try:
+            model.model_validate({name: value})
+        except ValidationError:
+            continue
+        kept[name] = value
+    return kept
 
 
 def part_document(doc: Document, text: str, number: int, count: int) -> Document:

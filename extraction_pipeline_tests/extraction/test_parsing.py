@@ -14,6 +14,7 @@ from extraction_pipeline.extraction.parsing import (
     ValidationFailure,
     cut_inside_list,
     extract_json_object,
+    pairs_before_the_cut,
     parse_answer,
     repetition_loop,
 )
@@ -150,3 +151,14 @@ def test_a_loop_is_told_from_an_answer_that_is_merely_long():
 )  # fmt: skip
 def test_an_answer_cut_off_inside_its_rows_is_told_from_one_cut_anywhere_else(cut, inside):
     assert cut_inside_list(cut, ["line_items"]) is inside
+
+
+def test_the_values_a_cut_off_answer_completed_are_read_and_no_others():
+    cut = '{"issuer": "A, B [GmbH]", "net_total": 12.50 , "line_items": [{"description": "X"}], "total": 1234'
+    assert pairs_before_the_cut(cut) == {
+        "issuer": "A, B [GmbH]",
+        "net_total": Decimal("12.50"),
+        "line_items": [{"description": "X"}],
+    }
+    assert pairs_before_the_cut('Here: {"total": 9, "date": "1.2.') == {"total": 9}
+    assert pairs_before_the_cut('{"issuer": "Mus') == {} and pairs_before_the_cut("no json") == {}

@@ -4,7 +4,7 @@ import json
 from decimal import Decimal
 
 from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.extraction.parts import is_table_header, merge, split
+from extraction_pipeline.extraction.parts import completed_before_the_cut, is_table_header, merge, split
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
 
 ITEMS = [(f"Artikel {n:02d}", n, Decimal(n) * 10) for n in range(1, 7)]
@@ -71,13 +71,18 @@ def test_a_part_that_fails_quarantines_the_document_naming_the_part():
     assert outcome.reason.startswith("part 2 of 3: the answer hit the output token limit")
 
 
-CUT_IN_ROWS = '{"issuer": "Muster GmbH", "line_items": [{"description": "Artikel 01", "quantity": 1, "line_to'
+CUT_IN_ROWS = (
+    '{"issuer": "Muster GmbH", "invoice_number": "R-99", "total": 249.9, "net_total": 21.00001,'
+    ' "line_items": [{"description": "Artikel 01", "quantity": 1, "line_to'
+)
 
 
 def test_an_answer_cut_off_inside_its_rows_is_asked_again_in_parts_of_half_the_text():
     """A document that fits one request but whose rows do not fit one answer: parts of half its
-    length (here three, the table header repeated), merged as a long document's are; the cut-off
-    call stays on the record for its usage."""
+    length (here three, the table header repeated), merged as a long document's are. The values the
+    whole answer completed before its cut stand ahead of the parts' (the model had read the whole
+    page for them), unless invalid (the net total with five decimals); the cut-off call stays on
+    the record for its usage."""
     first, middle, last = part_answers(total=249.9)
     middle["line_items"] += last.pop("line_items")  # half the text holds rows 2 to 6
     doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
@@ -87,7 +92,15 @@ def test_an_answer_cut_off_inside_its_rows_is_asked_again_in_parts_of_half_the_t
     assert [c.error_kind for c in outcome.calls] == ["truncated", None, None, None]
     assert [item["description"] for item in outcome.record["line_items"]] == [name for name, _, _ in ITEMS]
     assert outcome.ungrounded == [] and outcome.record["total"] == Decimal("249.90")
+    assert outcome.record["net_total"] == Decimal("210.00")  # from the last part
     assert "Artikel 06" not in client.calls[1][-1]["content"] and "Artikel 06" in client.calls[2][-1]["content"]
+
+
+def test_the_values_a_cut_off_answer_completed_stand_ahead_of_the_parts_where_valid():
+    given = completed_before_the_cut(CUT_IN_ROWS, DOC_TYPES["invoice"], LONG_INVOICE)
+    assert given == {"issuer": "Muster GmbH", "invoice_number": "R-99", "total": Decimal("249.9")}
+    merged = merge([given, {"total": 259.9, "net_total": 210, "line_items": [line(1)]}], ["line_items"])
+    assert (merged["total"], merged["net_total"], merged["line_items"]) == (Decimal("249.9"), 210, [line(1)])
 
 
 def test_a_part_cut_off_inside_its_rows_again_is_halved_again_up_to_a_limit():
