@@ -43,7 +43,7 @@ def letters_and_digits(value: Any) -> str:
 CURRENCY_SIGNS = {
     "EUR": ("€",), "GBP": ("£",), "USD": ("US$", "$"), "JPY": ("¥",), "CNY": ("¥", "元"), "INR": ("₹", "Rs.", "Rs"),
     "MYR": ("RM",), "IDR": ("Rp",), "CHF": ("Fr.",), "CZK": ("Kč",), "PLN": ("zł",), "HUF": ("Ft",),
-    "SEK": ("kr",), "NOK": ("kr",), "DKK": ("kr.", "kr"), "BRL": ("R$",), "KRW": ("₩",), "TRY": ("₺",),
+    "SEK": ("kr",), "NOK": ("kr",), "DKK": ("kr.", "kr"), "BRL": ("R$",), "KRW": ("₩",), "TRY": ("₺", "TL"),
     "PHP": ("₱",), "THB": ("฿",), "VND": ("₫",), "ILS": ("₪",), "UAH": ("₴",), "NGN": ("₦",),
 }  # fmt: skip
 

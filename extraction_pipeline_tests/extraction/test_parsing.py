@@ -87,7 +87,17 @@ def test_invoice_needs_currency_and_an_iso_date():
 
 @pytest.mark.parametrize(
     ("given", "code"),
-    [("Kč", "CZK"), ("zł", "PLN"), ("€", "EUR"), ("Fr.", "CHF"), ("eur", "EUR"), ("$", "$"), ("kr", "kr"), ("¥", "¥")],
+    [
+        ("Kč", "CZK"),
+        ("zł", "PLN"),
+        ("€", "EUR"),
+        ("Fr.", "CHF"),
+        ("TL", "TRY"),
+        ("eur", "EUR"),
+        ("$", "$"),
+        ("kr", "kr"),
+        ("¥", "¥"),
+    ],
 )
 def test_an_invoice_currency_given_as_a_sign_of_one_currency_becomes_its_code(given, code):
     """A dollar, crown or yen sign names several currencies: kept as given, where grounding can flag it."""

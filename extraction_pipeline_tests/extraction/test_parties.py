@@ -145,11 +145,20 @@ def test_parties_printed_side_by_side_are_read_as_columns():
     assert party_blocks(ocr, SELLER_LABELS) == [("Auftragnehmer", ["Malerbetrieb Krüger e.K.", "Am Deich 17"])]
 
 
+def test_a_turkish_e_invoice_opens_with_its_addressee():
+    """`SAYIN` (to the attention of) heads the customer's block on a Turkish e-Fatura; its seller
+    is printed below with no label (a real invoice of the tuning part: the model named the customer)."""
+    fatura = "SAYIN\nUYUMAZ ELEKTRİK MUSTAFA UYUMAZ\nKARATAY/ KONYA\nFatura No: DCE2026000000122\nDÇE ENERJİ"
+    problem = _problem("UYUMAZ ELEKTRİK MUSTAFA UYUMAZ", fatura)
+    assert problem is not None and "printed under 'SAYIN', the customer" in problem
+
+
 def test_labels_of_other_languages_and_of_rent_and_insurance_invoices():
     for seller, buyer in [("Cedente/prestatore (fornitore)", "Cessionario/committente (cliente)"),
                           ("Account / Payable to", "Payable by"), ("Konto / Zahlbar an", "Zahlbar durch"),
                           ("Datos del emisor", "Datos del cliente"), ("Sprzedawca:", "Nabywca:"),
-                          ("Versicherer:", "Versicherungsnehmer:"), ("Vermieter:", "Mieter:")]:  # fmt: skip
+                          ("Versicherer:", "Versicherungsnehmer:"), ("Vermieter:", "Mieter:"),
+                          ("Satıcı:", "Sayın")]:  # fmt: skip
         text = f"{seller}\nAlfa S.r.l.\n{buyer}\nBeta S.p.A."
         assert party_blocks(text, SELLER_LABELS)[0][1] == ["Alfa S.r.l."]
         assert party_blocks(text, BUYER_LABELS)[0][1] == ["Beta S.p.A."]
