@@ -75,8 +75,12 @@ def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
             continue  # only a number with more decimals than any amount prints
         readings = readings if readings is not None else {r for _, _, found in printed_amounts(text) for r in found}
         roles = roles if roles is not None else separator_roles(text)
-        if len(own) == 2:  # 6.364, unless printed so where the dot is the decimal one (1.500 kg)
-            thousands, as_given = own[0], abs(value) in readings and roles.get(".") == DECIMAL
+        if len(own) == 2:  # 6.364, unless printed so where the dot is the decimal one (1.500 kg), or
+            # printed 6,364 where amounts show the comma is (133,092 TL beside 133,09 TL)
+            thousands = own[0]
+            as_given = abs(value) in readings and (
+                roles.get(".") == DECIMAL or _printed_with_decimal_comma(value, text)
+            )
         else:  # 8.6848: a thousandth of 8684.80, where the dot groups thousands and it is not printed
             thousands, as_given = _plain(abs(value) * 1000), abs(value) in readings or roles.get(".") != GROUPS
         if thousands in readings and not as_given:
@@ -106,6 +110,19 @@ def resolve_grouping(
         if role is None:
             ambiguous.append(key)
     return resolved, ambiguous
+
+
+# An amount printed with a decimal comma and two decimals (`133,09`, `15.630,87`; not a rate such as
+# `7,50 %`, nor `1,234.56`). Over the SROIE, CORD and written texts, every document that prints one
+# and a number of three decimals after a comma means that number as decimals (`0,472` a litre,
+# `1,000` a quantity beside `130.000,00`).
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})*,\d{2}(?![\d.,]?\d)(?!\s*%)")
+
+
+def _printed_with_decimal_comma(value: Decimal, text: str) -> bool:
+    """`value` (133.092) printed as 133,092 in a document whose amounts put their cents after a comma."""
+    printed = re.escape(str(abs(value)).replace(".", ","))
+    return bool(_DECIMAL_COMMA.search(text) and re.search(rf"(?<![\d.,]){printed}(?![\d.,]\d)", text))
 
 
 def _plain(value: Decimal) -> Decimal:

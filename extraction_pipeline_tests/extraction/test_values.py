@@ -177,6 +177,13 @@ def test_an_amount_printed_ambiguously_is_read_in_the_documents_notation_or_flag
     }
     english = "Milk 18,400 0.4720 8,684.80\nNet 8,868.80"  # a decimal dot: 8.6848 is not that slip
     assert in_document_notation({"total": Decimal("8.6848")}, english) == {"total": Decimal("8.6848")}
+    # A unit price of three decimals printed with the decimal comma (a Turkish e-invoice of the
+    # tuning part) is that price, not 133092.
+    turkish = "1 PAKO ŞALTER KUTUSU 1 133,092 TL %20,00 26,62 TL 133,09 TL"
+    priced = {"line_items": [{"unit_price": Decimal("133.092"), "line_total": Decimal("133.09")}]}
+    assert in_document_notation(priced, turkish) == priced
+    rate = "1 Lumpia 43,000\nSUBTOTAL 294,000\nService Charge 7,5% 22,050\nTOTAL 347,655"  # a rate settles nothing
+    assert in_document_notation({"total": Decimal("43.000")}, rate) == {"total": Decimal("43000")}
 
 
 def test_a_date_no_document_prints_is_re_asked():
