@@ -212,14 +212,58 @@ def _in_parts(
             reason = f"part {number} of {outcome.parts}: {part.reason}"
             return _finish(outcome, part.error_kind or "unknown", reason)
         answers.append(part.record)
+    merged = merge(answers, list_fields)
     try:
-        whole = _examine(merge(answers, list_fields), doc, doc_type, settings)
+        whole = _examine(merged, doc, doc_type, settings)
     except OutputError as exc:
         return _finish(outcome, exc.kind, f"the answers of the {outcome.parts} parts, merged, are not valid:\n{exc}")
+    if given is not None:  # the document fits one request: a flagged single value is asked of all of it
+        whole = _asked_of_the_whole(whole, merged, doc, client, doc_type, reask, settings, outcome)
     strict = sorted(set(whole.flagged) & set(settings.quarantine_ungrounded))
     if strict:
         return _finish(outcome, "ungrounded", _strictly_flagged(whole, strict))
     return _accept(outcome, whole.record, whole.evidence, whole.flagged, whole.model_values)
+
+
+def _asked_of_the_whole(
+    examined: _Examined,
+    merged: dict[str, Any],
+    doc: Document,
+    client: CompletionClient,
+    doc_type: DocumentType,
+    reask: PromptTemplate,
+    settings: ExtractionSettings,
+    outcome: ExtractionOutcome,
+) -> _Examined:
+    """The merged record of a document halved for its rows, its flagged single values (a total a
+    part of rows made up, the customer for the issuer) asked about once more on the whole document,
+    as the re-ask of a whole answer would: a few fields fit an answer that all the rows did not.
+    The answer is kept where it leaves fewer values flagged."""
+    lists = nested_fields([doc_type])
+    asked = tuple(f for f in doc_type.model.model_fields if f in _top_fields(examined.flagged) and f not in lists)
+    if not asked or set(asked) <= examined.worked_out or _document_budget_spent(outcome, settings):
+        return examined
+    problem = (
+        examined.problems + printed_alternatives(doc_type.model, asked, doc.text) + doc_type.note_for(asked, doc.text)
+    )
+    messages = doc_type.prompt.render(document_text=doc.text) + reask.render(
+        error=problem, fields=f"only these fields: {', '.join(asked)}"
+    )
+    attempt = len(outcome.calls) + 1
+    try:
+        completion = client.complete(messages, doc_type.name, only_fields(llm_json_schema(doc_type.model), asked))
+    except LLMError as exc:
+        outcome.calls.append(failed_call(attempt, client.model, doc_type.prompt, exc))
+        return examined
+    call = call_record(attempt, doc_type.prompt, completion)
+    try:
+        answer = in_document_notation(_asked_of(extract_json_object(completion.text), asked), doc.text)
+        again = _examine({**merged, **answer}, doc, doc_type, settings)
+    except OutputError as exc:
+        outcome.calls.append(replace(call, error_kind=exc.kind, error=str(exc)))
+        return examined
+    outcome.calls.append(call)
+    return again if len(again.flagged) < len(examined.flagged) else examined
 
 
 def settle(outcome: ExtractionOutcome, doc: Document, min_confidence: float) -> None:

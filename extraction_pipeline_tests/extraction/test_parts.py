@@ -96,6 +96,22 @@ def test_an_answer_cut_off_inside_its_rows_is_asked_again_in_parts_of_half_the_t
     assert "Artikel 06" not in client.calls[1][-1]["content"] and "Artikel 06" in client.calls[2][-1]["content"]
 
 
+def test_a_value_flagged_in_the_merged_record_of_a_halved_document_is_asked_of_the_whole_page():
+    """The whole answer named a company the page does not print; merged from parts, the record is
+    asked about the issuer alone, on the whole document (a short answer fits), and the answer that
+    leaves nothing flagged is kept."""
+    first, middle, last = part_answers(total=249.9)
+    middle["line_items"] += last.pop("line_items")
+    doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
+    cut = CUT_IN_ROWS.replace("Muster GmbH", "Kunde AG")
+    script = [(cut, "length"), *(json.dumps(a) for a in (first, middle, last)), '{"issuer": "Muster GmbH"}']
+    outcome, client = extract_scripted(script, doc, doc_type=DOC_TYPES["invoice"])
+    assert outcome.status == "valid" and outcome.record["issuer"] == "Muster GmbH" and outcome.ungrounded == []
+    assert len(client.calls) == 5 and list(client.schemas[-1]["properties"]) == ["issuer"]
+    assert "Artikel 01" in client.calls[-1][1]["content"] and "Artikel 06" in client.calls[-1][1]["content"]
+    assert "issuer" in client.calls[-1][-1]["content"]
+
+
 def test_the_values_a_cut_off_answer_completed_stand_ahead_of_the_parts_where_valid():
     given = completed_before_the_cut(CUT_IN_ROWS, DOC_TYPES["invoice"], LONG_INVOICE)
     assert given == {"issuer": "Muster GmbH", "invoice_number": "R-99", "total": Decimal("249.9")}
