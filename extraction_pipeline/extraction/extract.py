@@ -238,7 +238,8 @@ def _asked_of_the_whole(
     """The merged record of a document halved for its rows, its flagged single values (a total a
     part of rows made up, the customer for the issuer) asked about once more on the whole document,
     as the re-ask of a whole answer would: a few fields fit an answer that all the rows did not.
-    The answer is kept where it leaves fewer values flagged."""
+    Like any re-ask, only within the document's budget; the answer is kept where it leaves fewer
+    values flagged."""
     lists = nested_fields([doc_type])
     asked = tuple(f for f in doc_type.model.model_fields if f in _top_fields(examined.flagged) and f not in lists)
     if not asked or set(asked) <= examined.worked_out or _document_budget_spent(outcome, settings):

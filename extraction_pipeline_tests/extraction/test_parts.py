@@ -110,6 +110,8 @@ def test_a_value_flagged_in_the_merged_record_of_a_halved_document_is_asked_of_t
     assert len(client.calls) == 5 and list(client.schemas[-1]["properties"]) == ["issuer"]
     assert "Artikel 01" in client.calls[-1][1]["content"] and "Artikel 06" in client.calls[-1][1]["content"]
     assert "issuer" in client.calls[-1][-1]["content"]
+    spent, client = extract_scripted(script, doc, doc_type=DOC_TYPES["invoice"], token_budget_per_document=2000)
+    assert len(client.calls) == 4 and spent.record["issuer"] == "Kunde AG" and spent.ungrounded == ["issuer"]
 
 
 def test_the_values_a_cut_off_answer_completed_stand_ahead_of_the_parts_where_valid():
