@@ -48,8 +48,8 @@ def separator_roles(text: str) -> dict[str, str]:
     for sep, other in ((".", ","), (",", ".")):  # no document has two decimal separators
         if sep not in roles and roles.get(other) == DECIMAL:
             roles[sep] = GROUPS
-    for sep, count in three_after.items():
-        if sep not in roles and count >= 2 and not _THOUSANDTHS_CURRENCY.search(text):
+    for sep, count in three_after.items():  # no other amount said anything of `sep`
+        if sep not in roles and not votes[sep] and count >= 2 and not _THOUSANDTHS_CURRENCY.search(text):
             roles[sep] = GROUPS
     return roles
 
