@@ -10,9 +10,10 @@ only the fields in question where the answer was valid JSON: `_to_reask`), at mo
 times and within the document's token and cost budgets. An answer cut off by the token limit is not
 re-asked as if the model had made a mistake (asking again would be cut off the same way), unless it
 was cut off while repeating itself: a small model's loop, which a re-ask can break. One cut off
-inside its rows (line items: more than one answer holds) is asked again in halves of the document,
-each half's answer cut off there halved again, and the answers merged as a long document's parts
-are (parts.py). An LLM fault
+inside its rows (the line items did not fit one answer) is asked again in halves of the document,
+a half cut off there halved again, and the answers merged as a long document's parts are
+(parts.py), the values it completed before the cut first; the merged record's flagged header
+values are then asked of the whole page once. An LLM fault
 that survived the SDK's retries ends the document at once. Usage from every attempt is kept, so
 cost and tokens are never under-counted.
 
@@ -201,7 +202,7 @@ def _in_parts(
     queue = list(pieces)
     while queue:
         text, halvings = queue.pop(0)
-        number, outcome.parts = len(answers), len(answers) + len(queue)
+        number, outcome.parts = len(answers), len(answers) + len(queue)  # answers[0] holds `given`
         part = _ask_until_valid(part_document(doc, text, number, outcome.parts), client, part_type, reask, settings)
         outcome.calls += part.calls
         halves = _halves(text, part, list_fields) if halvings < _MAX_HALVINGS else []
@@ -241,8 +242,9 @@ def _asked_of_the_whole(
     Like any re-ask, only within the document's budget; the answer is kept where it leaves fewer
     values flagged."""
     lists = nested_fields([doc_type])
-    asked = tuple(f for f in doc_type.model.model_fields if f in _top_fields(examined.flagged) and f not in lists)
-    if not asked or set(asked) <= examined.worked_out or _document_budget_spent(outcome, settings):
+    flagged = _top_fields(examined.flagged) - examined.worked_out - set(lists)
+    asked = tuple(f for f in doc_type.model.model_fields if f in flagged)
+    if not asked or _document_budget_spent(outcome, settings):
         return examined
     problem = (
         examined.problems + printed_alternatives(doc_type.model, asked, doc.text) + doc_type.note_for(asked, doc.text)
