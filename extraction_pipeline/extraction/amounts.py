@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from extraction_pipeline.extraction.grounding import Evidence, flatten
-from extraction_pipeline.extraction.values import amount_readings, printed_amounts
+from extraction_pipeline.extraction.values import CENT, amount_readings, printed_amounts
 
 GROUPS, DECIMAL = "groups thousands", "decimal"
 # Currencies with three decimals: a document in one of them may print every amount as 12.345.
@@ -105,11 +105,30 @@ def resolve_grouping(
             continue
         roles = roles if roles is not None else separator_roles(text)
         role = roles.get(next(c for c in printed if c in ".,"))
-        chosen = readings[1] if role == DECIMAL else readings[0]
+        by_row = _settled_by_its_row(resolved, key, readings) if role is None else None
+        chosen = by_row or (readings[1] if role == DECIMAL else readings[0])
         _set(resolved, key, -chosen if value < 0 else chosen)
-        if role is None:
+        if role is None and by_row is None:
             ambiguous.append(key)
     return resolved, ambiguous
+
+
+_ROW_FACTOR = re.compile(r"(\w+)\[(\d+)\]\.(quantity|unit_price)")
+
+
+def _settled_by_its_row(record: dict[str, Any], key: str, readings: list[Decimal]) -> Decimal | None:
+    """The one reading of a line's quantity or unit price for which quantity x unit price is the
+    line's amount (to the cent): `133,092` beside `1` and `133,09` is 133.092, whatever the
+    document's other amounts leave unsettled."""
+    if not (m := _ROW_FACTOR.fullmatch(key)):
+        return None
+    row = record[m.group(1)][int(m.group(2))]
+    other = row.get("unit_price" if m.group(3) == "quantity" else "quantity")
+    total = row.get("line_total")
+    if not isinstance(other, Decimal) or not isinstance(total, Decimal):
+        return None
+    fitting = [r for r in readings if abs(r * other - abs(total)) < CENT]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 # An amount printed with a decimal comma and two decimals (`133,09`, `15.630,87`; not a rate such as

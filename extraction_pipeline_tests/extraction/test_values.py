@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.extraction.amounts import DECIMAL, GROUPS, in_document_notation, separator_roles
+from extraction_pipeline.extraction.amounts import DECIMAL, GROUPS, in_document_notation, resolve_grouping, separator_roles
 from extraction_pipeline.extraction.dates import date_order, implausible_dates
-from extraction_pipeline.extraction.grounding import locate
+from extraction_pipeline.extraction.grounding import Evidence, locate
 from extraction_pipeline.extraction.parsing import ValidationFailure, parse_answer
 from extraction_pipeline.extraction.values import amount_readings, find_dates, numbers_on_line, parse_date, read_amount
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
@@ -148,6 +148,21 @@ def test_the_document_says_what_its_separators_do(text, roles):
     invoice's unit prices `133,092` beside a balance printed the English way); votes both ways
     settle nothing."""
     assert separator_roles(text) == roles
+
+
+def test_a_line_s_price_the_document_leaves_unsettled_is_read_as_its_row_multiplies_out():
+    """The Turkish e-invoice's unit prices (`133,092`) beside a balance printed the English way: no
+    role for the comma, but 1 x 133.092 is the line's 133,09 and 1 x 133092 is not."""
+    text = "OPAS.KUT 1 133,092 TL 133,09 TL\nMAK.4300 4 46,872 TL\nCari Bakiye :175,168.47\nToplam 15.630,87"
+    rows = [{"quantity": Decimal(1), "unit_price": Decimal("133092"), "line_total": Decimal("133.09")},
+            {"quantity": None, "unit_price": Decimal("46872"), "line_total": Decimal("187.49")}]  # fmt: skip
+    evidence = {
+        f"line_items[{i}].unit_price": Evidence("normalised", text.index(p), text.index(p) + len(p))
+        for i, p in enumerate(["133,092", "46,872"])
+    }
+    resolved, ambiguous = resolve_grouping({"line_items": rows}, evidence, text)
+    assert [r["unit_price"] for r in resolved["line_items"]] == [Decimal("133.092"), Decimal("46872")]
+    assert ambiguous == ["line_items[1].unit_price"]  # no quantity: nothing to multiply out
 
 
 def test_an_amount_printed_ambiguously_is_read_in_the_documents_notation_or_flagged():
