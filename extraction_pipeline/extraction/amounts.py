@@ -127,7 +127,7 @@ def _settled_by_its_row(record: dict[str, Any], key: str, readings: list[Decimal
     total = row.get("line_total")
     if not isinstance(other, Decimal) or not isinstance(total, Decimal):
         return None
-    fitting = [r for r in readings if abs(r * other - abs(total)) < CENT]
+    fitting = [r for r in readings if abs(abs(r * other) - abs(total)) < CENT]  # signs: a credit note's
     return fitting[0] if len(fitting) == 1 else None
 
 

@@ -8,7 +8,13 @@ from decimal import Decimal
 import pytest
 
 from extraction_pipeline.documents.reading import Document
-from extraction_pipeline.extraction.amounts import DECIMAL, GROUPS, in_document_notation, resolve_grouping, separator_roles
+from extraction_pipeline.extraction.amounts import (
+    DECIMAL,
+    GROUPS,
+    in_document_notation,
+    resolve_grouping,
+    separator_roles,
+)
 from extraction_pipeline.extraction.dates import date_order, implausible_dates
 from extraction_pipeline.extraction.grounding import Evidence, locate
 from extraction_pipeline.extraction.parsing import ValidationFailure, parse_answer
@@ -163,6 +169,9 @@ def test_a_line_s_price_the_document_leaves_unsettled_is_read_as_its_row_multipl
     resolved, ambiguous = resolve_grouping({"line_items": rows}, evidence, text)
     assert [r["unit_price"] for r in resolved["line_items"]] == [Decimal("133.092"), Decimal("46872")]
     assert ambiguous == ["line_items[1].unit_price"]  # no quantity: nothing to multiply out
+    credit = [{"quantity": Decimal(-1), "unit_price": Decimal("133092"), "line_total": Decimal("-133.09")}]
+    resolved, ambiguous = resolve_grouping({"line_items": credit}, evidence, text)
+    assert resolved["line_items"][0]["unit_price"] == Decimal("133.092") and ambiguous == []
 
 
 def test_an_amount_printed_ambiguously_is_read_in_the_documents_notation_or_flagged():
