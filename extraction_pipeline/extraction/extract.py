@@ -246,12 +246,8 @@ def _asked_of_the_whole(
     asked = tuple(f for f in doc_type.model.model_fields if f in flagged)
     if not asked or _document_budget_spent(outcome, settings):
         return examined
-    problem = (
-        examined.problems + printed_alternatives(doc_type.model, asked, doc.text) + doc_type.note_for(asked, doc.text)
-    )
-    messages = doc_type.prompt.render(document_text=doc.text) + reask.render(
-        error=problem, fields=f"only these fields: {', '.join(asked)}"
-    )
+    problem = _problem_quoted(examined.problems, asked, doc, doc_type)
+    messages = _about_fields(doc_type.prompt.render(document_text=doc.text), reask, problem, asked)
     attempt = len(outcome.calls) + 1
     try:
         completion = client.complete(messages, doc_type.name, only_fields(llm_json_schema(doc_type.model), asked))
@@ -260,8 +256,7 @@ def _asked_of_the_whole(
         return examined
     call = call_record(attempt, doc_type.prompt, completion)
     try:
-        answer = in_document_notation(_asked_of(extract_json_object(completion.text), asked), doc.text)
-        again = _examine({**merged, **answer}, doc, doc_type, settings)
+        again = _examine({**merged, **_values_given(completion.text, asked, doc)}, doc, doc_type, settings)
     except OutputError as exc:
         outcome.calls.append(replace(call, error_kind=exc.kind, error=str(exc)))
         return examined
@@ -294,8 +289,7 @@ def _ask_until_valid(
     reask: PromptTemplate,
     settings: ExtractionSettings,
 ) -> ExtractionOutcome:
-    model_cls, prompt = doc_type.model, doc_type.prompt
-    schema = llm_json_schema(model_cls)
+    prompt, schema = doc_type.prompt, llm_json_schema(doc_type.model)
     outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type.name, "quarantined")
     messages = prompt.render(document_text=doc.text)
     if settings.send_page_images and doc.ocr_pages:
@@ -327,8 +321,7 @@ def _ask_until_valid(
         try:
             if looped:
                 raise looped
-            given = in_document_notation(_asked_of(extract_json_object(completion.text), asked), doc.text)
-            answer = {**corrected, **given}
+            answer = {**corrected, **_values_given(completion.text, asked, doc)}
             examined = _examine(answer, doc, doc_type, settings)
             if examined.flagged and set(examined.flagged) <= examined.worked_out:
                 final = Ungrounded(examined.problems, examined.flagged)  # recorded as any flagged answer is
@@ -352,12 +345,11 @@ def _ask_until_valid(
             if best is None and answer is not None and isinstance(error, ValidationFailure):
                 best = _without_invalid_optionals(answer, error, doc, doc_type, settings)
             return _give_up(outcome, settings, error, best, why)
-        fields = getattr(error, "fields", ())
-        problem = str(error) + printed_alternatives(model_cls, fields, doc.text) + doc_type.note_for(fields, doc.text)
+        problem = _problem_quoted(str(error), getattr(error, "fields", ()), doc, doc_type)
         asked = _to_reask(error, answer, schema)
         if asked and answer is not None:  # the answer is not played back: the model would copy it
             corrected = answer
-            messages = first + reask.render(error=problem, fields=f"only these fields: {', '.join(asked)}")
+            messages = _about_fields(first, reask, problem, asked)
         else:
             corrected = {}
             said = looped.kept if looped else completion.text  # a loop is not played back to the model
@@ -412,10 +404,23 @@ def _to_reask(error: OutputError, answer: dict[str, Any] | None, schema: dict[st
     return tuple(f for f in schema["properties"] if f in wrong) or None
 
 
-def _asked_of(answer: dict[str, Any], asked: tuple[str, ...] | None) -> dict[str, Any]:
-    """What a re-ask's answer says about the fields it was asked for (a server that ignores the
-    schema may send every field; only the asked ones may change)."""
-    return answer if asked is None else {f: answer[f] for f in asked if f in answer}
+def _values_given(answer_text: str, asked: tuple[str, ...] | None, doc: Document) -> dict[str, Any]:
+    """An answer's values in the document's notation; of a re-ask's answer, only the fields it was
+    asked for (a server that ignores the schema may send every field; only the asked ones may change)."""
+    answer = extract_json_object(answer_text)
+    return in_document_notation(answer if asked is None else {f: answer[f] for f in asked if f in answer}, doc.text)
+
+
+def _problem_quoted(problems: str, fields: tuple[str, ...], doc: Document, doc_type: DocumentType) -> str:
+    """A re-ask's text about `fields`: the problems, the values printed that could be meant, and the pack's note."""
+    return problems + printed_alternatives(doc_type.model, fields, doc.text) + doc_type.note_for(fields, doc.text)
+
+
+def _about_fields(
+    first: list[dict[str, Any]], reask: PromptTemplate, problem: str, asked: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The first request followed by the problem, asking for `asked` only (see `_to_reask`)."""
+    return first + reask.render(error=problem, fields=f"only these fields: {', '.join(asked)}")
 
 
 def _accept(
