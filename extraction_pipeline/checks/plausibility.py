@@ -211,10 +211,10 @@ def total_problem(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str
     the total is at least the largest amount on a total line (the GST summary's or a subtotal's
     smaller TOTAL is the usual wrong pick), and not the amount tendered where that is more and is
     printed on no total line (a scan whose change OCR read without its label); a total printed only
-    as a subtotal is not one when a
-    total line or a tax charge follows, nor is one followed within a few lines by another total line
-    within rounding of it (TOTAL 102.39, then TOTAL 102.40) or by a rounding adjustment and the
-    adjusted amount (ROUNDING ADJ -0.01, then 60.30 on a line OCR misread).
+    as a subtotal is not one when a total line or a tax charge follows, nor is one followed within a
+    few lines by another total line within rounding of it (TOTAL 102.39, then TOTAL 102.40) or by a
+    rounding adjustment and the adjusted amount (ROUNDING ADJ -0.01, then 60.30 on a line OCR
+    misread).
 
     Measured on the 625 SROIE training totals by `benchmarks/layout_rules.py`: 14 labels raise it: 9
     give the total before rounding where the receipt shows a rounded payment, 4 are label errors (3
