@@ -134,17 +134,21 @@ _AROUND_MAX = 8
 # with 1-4 decimals. Not the middle of a longer number, a date (05.03.2024) or a version.
 _INDIAN_GROUPS = re.compile(r"\d{1,2}(?:,\d{2})+,\d{3}")
 _PRINTED = re.compile(
-    rf"(?<![\d.,])(?:{_INDIAN_GROUPS.pattern}(?:\.\d{{1,2}})?|\d{{1,3}}(?:[.,'\u00a0\u202f]\d{{3}})+(?:[.,]\d{{1,2}})?"
+    rf"(?<![\d.,])(?:{_INDIAN_GROUPS.pattern}(?:\.\d{{1,2}})?|\d{{1,3}}(?:[.,'\u202f]\d{{3}})+(?:[.,]\d{{1,2}})?"
     r"|\d+(?:[.,]\d{1,4})?)(?![\d]|[.,]\d)"
 )
-# The same with a space as the thousands separator (1 234,56), read in a second pass: a space also
+# The same with a space or a no-break space as the thousands separator (1 234,56; the narrow
+# no-break space of French typesetting only groups, above), read in a second pass: a space also
 # separates a quantity from a price (2 500,00), so both readings stay possible. Without decimals,
 # not part of a longer run of spaced digits (after a `+`, or after or before more digits and a
 # space): phone, bank and account numbers are printed in spaced groups too (`Telefon: +49 932 431
-# 500`, `BLZ: 700 901 00`), and a model offered them as amounts took one for a net total.
+# 500`, `BLZ: 700 901 00`), and a model offered them as amounts took one for a net total. Some PDFs
+# print every space as a no-break space: a Turkish e-invoice's `Tel: 0 332 342 1 342` had read as
+# 1342 and was taken for its net total.
+_SPACE = "[ \u00a0]"
 _SPACED = re.compile(
-    r"(?<![\d.,])\d{1,3}(?: \d{3})+[.,]\d{1,2}(?![\d]|[.,]\d)"  # with decimals
-    r"|(?<![\d.,+])(?<![\d+] )\d{1,3}(?: \d{3})+(?![\d]|[.,]\d| \d)"  # whole, not within a longer run of groups
+    r"(?<![\d.,])\d{1,3}(?:" + _SPACE + r"\d{3})+[.,]\d{1,2}(?![\d]|[.,]\d)"  # with decimals
+    r"|(?<![\d.,+])(?<![\d+]" + _SPACE + r")\d{1,3}(?:" + _SPACE + r"\d{3})+(?![\d]|[.,]\d|" + _SPACE + r"\d)"
 )
 
 

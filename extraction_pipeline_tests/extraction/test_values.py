@@ -98,6 +98,17 @@ def test_phone_and_bank_numbers_in_spaced_groups_are_not_amounts():
     assert footer[slice(*_span(Decimal("1234.56"), footer))] == "1 234,56"
 
 
+def test_no_break_spaces_group_as_spaces_do():
+    """A PDF that prints every space as a no-break space: its phone number is no amount (a Turkish
+    e-invoice's net total had been grounded in `Tel: 0 332 342 1 342` as 1342), its amounts are."""
+    nbsp = "Tel:\u00a00\u00a0332\u00a0342\u00a01\u00a0342\nToplam\u00a01\u00a0234,56\u00a0TL"
+    assert _span(Decimal("1342"), nbsp) is None and _span(Decimal("332342"), nbsp) is None
+    assert nbsp[slice(*_span(Decimal("1234.56"), nbsp))] == "1\u00a0234,56"
+    french = "Total TTC 12\u202f345,00 €"  # the narrow no-break space only groups thousands
+    assert french[slice(*_span(Decimal("12345.00"), french))] == "12\u202f345,00"
+    assert _span(Decimal("345.00"), french) is None
+
+
 def test_an_amount_copied_as_printed_is_read_not_rejected():
     answer = {"issuer": "Lieferant GmbH", "invoice_number": "471102", "date": "2013-03-05", "total": "1.529,87",
               "currency": "EUR"}  # fmt: skip
