@@ -53,7 +53,7 @@ from extraction_pipeline.extraction.parsing import (
     repetition_loop,
     validate_record,
 )
-from extraction_pipeline.extraction.parts import completed_before_the_cut, merge, part_document, relaxed, split
+from extraction_pipeline.extraction.parts import completed_before_the_cut, merges, part_document, relaxed, split
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
 
@@ -193,7 +193,8 @@ def _in_parts(
 ) -> ExtractionOutcome:
     """A document too long for one request or one answer: each part (text, times halved) asked and
     re-asked on its own, the answers merged and then validated, grounded and checked as one record
-    (parts.py). `spent`: the calls of an answer for the whole document, kept for their usage;
+    (parts.py); where parts give different single values, the merge the checks flag least is kept
+    (`parts.merges`). `spent`: the calls of an answer for the whole document, kept for their usage;
     `given`: the values it completed, which stand before any part's. The parts are still asked for
     every field: the 1.5B model, asked for the line items and totals alone, answered a part of 20 rows
     with none."""
@@ -213,11 +214,18 @@ def _in_parts(
             reason = f"part {number} of {outcome.parts}: {part.reason}"
             return _finish(outcome, part.error_kind or "unknown", reason)
         answers.append(part.record)
-    merged = merge(answers, list_fields)
-    try:
-        whole = _examine(merged, doc, doc_type, settings)
-    except OutputError as exc:
+    examined: list[tuple[_Examined, dict[str, Any]]] = []
+    failures: list[OutputError] = []
+    for merged in merges(answers, list_fields):
+        try:
+            examined.append((_examine(merged, doc, doc_type, settings), merged))
+        except OutputError as exc:
+            failures.append(exc)
+    if not examined:
+        exc = failures[0]
         return _finish(outcome, exc.kind, f"the answers of the {outcome.parts} parts, merged, are not valid:\n{exc}")
+    whole = _best_of([e for e, _ in examined])
+    merged = next(m for e, m in examined if e is whole)
     if given is not None:  # the document fits one request: a flagged single value is asked of all of it
         whole = _asked_of_the_whole(whole, merged, doc, client, doc_type, reask, settings, outcome)
     strict = sorted(set(whole.flagged) & set(settings.quarantine_ungrounded))

@@ -5,7 +5,8 @@ A document is never cut to fit. Its text is split at line breaks into parts of a
 the model reads its rows as rows. Every part is asked with the type's prompt and a relaxed model
 (every field optional: the invoice number is on page 1, the total on page 4). The answers are merged:
 each single value from the first part that gives it, list fields (`line_items`) from every part in
-order, with a row repeated across a seam dropped. A document asked again in parts because its
+order, with a row repeated across a seam dropped; where a later part gives other single values, the
+merge with that part's values first is kept if the type's checks flag fewer fields in it. A document asked again in parts because its
 whole answer was cut off inside its rows keeps that answer's values completed before the cut (the
 model had read the whole document for them) ahead of any part's. The merged record is then
 examined as a whole document's answer is (`extract._examine`: validated with the type's own model,
@@ -98,6 +99,21 @@ def part_document(doc: Document, text: str, number: int, count: int) -> Document
     return dataclasses.replace(
         doc, text=text, ocr_lines=(), ocr_pages=(), document_id=f"{doc.document_id}#{number}/{count}"
     )
+
+
+def merges(answers: list[dict[str, Any]], list_fields: list[str]) -> list[dict[str, Any]]:
+    """The ways to merge: single values from the first part that gives them, then, for each later
+    part that gives other single values, with that part's first (`answers[0]`, the values a cut-off
+    answer for the whole document completed, stays first). A part of rows answers header fields
+    from its fragment too (the Turkish e-invoice's first half gave a unit price as the total and a
+    phone number as the net, its last the printed totals); which merge to keep is the caller's,
+    from what the type's checks find in each."""
+    ways = [merge(answers, list_fields)]
+    for k in range(2, len(answers)):
+        way = merge([answers[0], answers[k], *answers[1:k], *answers[k + 1 :]], list_fields)
+        if way not in ways:
+            ways.append(way)
+    return ways
 
 
 def merge(answers: list[dict[str, Any]], list_fields: list[str]) -> dict[str, Any]:

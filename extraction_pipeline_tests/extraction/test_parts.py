@@ -57,6 +57,21 @@ def test_a_long_invoice_is_extracted_in_parts_and_merged():
     assert "Artikel 03" not in client.calls[0][-1]["content"] and "Artikel 03" in client.calls[1][-1]["content"]
 
 
+def test_totals_a_part_of_rows_made_up_give_way_to_those_another_part_prints():
+    """The first part, a fragment of rows, answered a row's amount for the net and gross totals (it
+    is printed there, so grounding cannot tell); merged first-given, the record would keep them. The
+    merge with the totals part's values first passes the sums checks and is kept, with no re-ask."""
+    first, middle, last = part_answers(total=249.9)
+    first.update(net_total=10.0, total=10.0)
+    doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
+    outcome, client = extract_scripted(
+        [json.dumps(a) for a in (first, middle, last)], doc, doc_type=DOC_TYPES["invoice"], max_part_chars=130
+    )
+    assert outcome.status == "valid" and len(client.calls) == 3 and outcome.ungrounded == []
+    assert (outcome.record["net_total"], outcome.record["total"]) == (Decimal("210.00"), Decimal("249.90"))
+    assert outcome.record["invoice_number"] == "R-99"  # the first part's, which no other part gave
+
+
 def test_a_row_read_again_at_a_seam_is_kept_once():
     parts = [{"total": None, "line_items": [line(1), line(2)]}, {"total": 9, "line_items": [line(2), line(3)]}]
     assert merge(parts, ["line_items"]) == {"total": 9, "line_items": [line(1), line(2), line(3)]}
