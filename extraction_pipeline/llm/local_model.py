@@ -24,7 +24,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
 from extraction_pipeline.settings import Settings
 
@@ -55,6 +55,9 @@ QWEN_0_5B = LocalModel(
 DEFAULT_MODEL = QWEN_1_5B
 LOCAL_MODELS = {m.alias: m for m in (QWEN_1_5B, QWEN_0_5B)}
 DEFAULT_PORT = 8765
+# llama-cpp-python's server keeps the logits of every prompt token by default (for logprobs, which
+# no request here asks for): a vocabulary of 151,936 floats per token, computed and stored.
+SERVER_OPTIONS: dict[str, Any] = {"logits_all": False}
 
 
 class LocalModelError(RuntimeError):
@@ -142,10 +145,12 @@ def embedded_server(
     n_ctx: int = 8192,
     startup_timeout_s: float = 180.0,
     log_path: Path | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> Iterator[str]:
     """Yield the base URL of a llama.cpp server for `models`: one already running on the port, or ours.
 
-    Ours runs in its own process group and is stopped by that group when the block ends.
+    Ours runs in its own process group and is stopped by that group when the block ends. `options`:
+    llama-cpp-python model settings over SERVER_OPTIONS (benchmarks/server_options.py compares some).
     """
     require_loopback(host)
     base_url = f"http://{host}:{port}/v1"
@@ -167,6 +172,8 @@ def embedded_server(
                 "chat_format": "chatml",
                 "n_ctx": n_ctx,
                 "n_threads": os.cpu_count() or 2,
+                **SERVER_OPTIONS,
+                **(options or {}),
             }
             for m, f in zip(models, files)
         ],
