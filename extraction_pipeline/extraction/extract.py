@@ -216,11 +216,14 @@ def _in_parts(
         answers.append(part.record)
     examined: list[tuple[_Examined, dict[str, Any]]] = []
     failures: list[OutputError] = []
-    for merged in merges(answers, list_fields):
+    for merged in merges(answers, list_fields):  # the first-given merge first; one with nothing flagged ends it
         try:
             examined.append((_examine(merged, doc, doc_type, settings), merged))
         except OutputError as exc:
             failures.append(exc)
+            continue
+        if not examined[-1][0].flagged:
+            break
     if not examined:
         exc = failures[0]
         return _finish(outcome, exc.kind, f"the answers of the {outcome.parts} parts, merged, are not valid:\n{exc}")

@@ -5,8 +5,9 @@ A document is never cut to fit. Its text is split at line breaks into parts of a
 the model reads its rows as rows. Every part is asked with the type's prompt and a relaxed model
 (every field optional: the invoice number is on page 1, the total on page 4). The answers are merged:
 each single value from the first part that gives it, list fields (`line_items`) from every part in
-order, with a row repeated across a seam dropped; where a later part gives other single values, the
-merge with that part's values first is kept if the type's checks flag fewer fields in it. A document asked again in parts because its
+order, with a row repeated across a seam dropped; where that merge has a field flagged and a later
+part gives other single values, the merge with that part's values first is kept if the type's checks
+flag fewer fields in it. A document asked again in parts because its
 whole answer was cut off inside its rows keeps that answer's values completed before the cut (the
 model had read the whole document for them) ahead of any part's. The merged record is then
 examined as a whole document's answer is (`extract._examine`: validated with the type's own model,
