@@ -193,8 +193,8 @@ def _in_parts(
 ) -> ExtractionOutcome:
     """A document too long for one request or one answer: each part (text, times halved) asked and
     re-asked on its own, the answers merged and then validated, grounded and checked as one record
-    (parts.py); where parts give different single values, the merge the checks flag least is kept
-    (`parts.merges`). `spent`: the calls of an answer for the whole document, kept for their usage;
+    (parts.py); where that has a field flagged and parts give different single values, the merge the
+    checks flag least is kept (`parts.merges`). `spent`: the calls of an answer for the whole document, kept for their usage;
     `given`: the values it completed, which stand before any part's. The parts are still asked for
     every field: the 1.5B model, asked for the line items and totals alone, answered a part of 20 rows
     with none."""

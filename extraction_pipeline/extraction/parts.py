@@ -7,12 +7,12 @@ the model reads its rows as rows. Every part is asked with the type's prompt and
 each single value from the first part that gives it, list fields (`line_items`) from every part in
 order, with a row repeated across a seam dropped; where that merge has a field flagged and a later
 part gives other single values, the merge with that part's values first is kept if the type's checks
-flag fewer fields in it. A document asked again in parts because its
-whole answer was cut off inside its rows keeps that answer's values completed before the cut (the
-model had read the whole document for them) ahead of any part's. The merged record is then
-examined as a whole document's answer is (`extract._examine`: validated with the type's own model,
-grounded in the whole text, its dates and the type's checks run); what fails is flagged or
-quarantined with the reason, and the record's `parts` says how many parts it took.
+flag fewer fields in it. A document asked again in parts because its whole answer was cut off
+inside its rows keeps that answer's values completed before the cut (the model had read the whole
+document for them) ahead of any part's. The merged record is then examined as a whole document's
+answer is (`extract._examine`: validated with the type's own model, grounded in the whole text, its
+dates and the type's checks run); what fails is flagged or quarantined with the reason, and the
+record's `parts` says how many parts it took.
 """
 
 from __future__ import annotations
@@ -107,8 +107,8 @@ def merges(answers: list[dict[str, Any]], list_fields: list[str]) -> list[dict[s
     part that gives other single values, with that part's first (`answers[0]`, the values a cut-off
     answer for the whole document completed, stays first). A part of rows answers header fields
     from its fragment too (the Turkish e-invoice's first half gave a unit price as the total and a
-    phone number as the net, its last the printed totals); which merge to keep is the caller's,
-    from what the type's checks find in each."""
+    phone number as the net), where the part holding the totals may give the printed ones; which
+    merge to keep is the caller's, from what the type's checks find in each."""
     ways = [merge(answers, list_fields)]
     for k in range(2, len(answers)):
         way = merge([answers[0], answers[k], *answers[1:k], *answers[k + 1 :]], list_fields)
