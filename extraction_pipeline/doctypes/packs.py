@@ -149,6 +149,14 @@ def nested_fields(doc_types: Iterable[DocumentType]) -> list[str]:
     ]
 
 
+def number_fields(doc_type: DocumentType) -> set[str]:
+    """The single fields the type's schema holds as numbers (amounts, counts)."""
+    properties = doc_type.model.model_json_schema().get("properties", {})
+    return {
+        name for name, prop in properties.items() if "number" in {p.get("type") for p in [prop, *prop.get("anyOf", [])]}
+    }
+
+
 def _module(path: Path, pack: str) -> types.ModuleType:
     """Import a pack file under a name of its own: pydantic resolves the model's annotations through
     `sys.modules`, and two packs' `schema.py` must not replace each other."""

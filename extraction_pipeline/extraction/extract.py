@@ -28,7 +28,7 @@ import base64
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from extraction_pipeline.doctypes.packs import AUTO, DocumentType, nested_fields
+from extraction_pipeline.doctypes.packs import AUTO, DocumentType, nested_fields, number_fields
 from extraction_pipeline.doctypes.schemas import llm_json_schema, only_fields
 from extraction_pipeline.documents.reading import Document, RejectedFile, page_jpegs
 from extraction_pipeline.extraction.amounts import in_document_notation, resolve_grouping
@@ -53,7 +53,14 @@ from extraction_pipeline.extraction.parsing import (
     repetition_loop,
     validate_record,
 )
-from extraction_pipeline.extraction.parts import completed_before_the_cut, merges, part_document, relaxed, split
+from extraction_pipeline.extraction.parts import (
+    completed_before_the_cut,
+    merge,
+    other_merges,
+    part_document,
+    relaxed,
+    split,
+)
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
 
@@ -193,11 +200,11 @@ def _in_parts(
 ) -> ExtractionOutcome:
     """A document too long for one request or one answer: each part (text, times halved) asked and
     re-asked on its own, the answers merged and then validated, grounded and checked as one record
-    (parts.py); where that has a field flagged and parts give different single values, the merge the
-    checks flag least is kept (`parts.merges`). `spent`: the calls of an answer for the whole document, kept for their usage;
-    `given`: the values it completed, which stand before any part's. The parts are still asked for
-    every field: the 1.5B model, asked for the line items and totals alone, answered a part of 20 rows
-    with none."""
+    (parts.py); where that has a field flagged, other parts' numbers and values for the flagged fields
+    are tried in its place (`parts.other_merges`). `spent`: the calls of an answer for the whole
+    document, kept for their usage; `given`: the values it completed, which stand before any part's.
+    The parts are still asked for every field: the 1.5B model, asked for the line items and totals
+    alone, answered a part of 20 rows with none."""
     outcome = ExtractionOutcome(doc.document_id, doc.source_path, doc_type.name, "quarantined", calls=[*(spent or [])])
     part_type, list_fields, answers = relaxed(doc_type), nested_fields([doc_type]), [given or {}]
     queue = list(pieces)
@@ -214,21 +221,19 @@ def _in_parts(
             reason = f"part {number} of {outcome.parts}: {part.reason}"
             return _finish(outcome, part.error_kind or "unknown", reason)
         answers.append(part.record)
-    examined: list[tuple[_Examined, dict[str, Any]]] = []
-    failures: list[OutputError] = []
-    for merged in merges(answers, list_fields):  # the first-given merge first; one with nothing flagged ends it
-        try:
-            examined.append((_examine(merged, doc, doc_type, settings), merged))
-        except OutputError as exc:
-            failures.append(exc)
-            continue
-        if not examined[-1][0].flagged:
-            break
-    if not examined:
-        exc = failures[0]
+    merged = merge(answers, list_fields)
+    try:
+        whole = _examine(merged, doc, doc_type, settings)
+    except OutputError as exc:
         return _finish(outcome, exc.kind, f"the answers of the {outcome.parts} parts, merged, are not valid:\n{exc}")
-    whole = _best_of([e for e, _ in examined])
-    merged = next(m for e, m in examined if e is whole)
+    tried = number_fields(doc_type) | _top_fields(whole.flagged)
+    for other in other_merges(answers, list_fields, tried) if whole.flagged else []:
+        try:
+            examined = _examine(other, doc, doc_type, settings)
+        except OutputError:
+            continue
+        if _top_fields(examined.flagged) < _top_fields(whole.flagged):  # fewer flagged, and none newly
+            whole, merged = examined, other
     if given is not None:  # the document fits one request: a flagged single value is asked of all of it
         whole = _asked_of_the_whole(whole, merged, doc, client, doc_type, reask, settings, outcome)
     strict = sorted(set(whole.flagged) & set(settings.quarantine_ungrounded))

@@ -5,14 +5,16 @@ A document is never cut to fit. Its text is split at line breaks into parts of a
 the model reads its rows as rows. Every part is asked with the type's prompt and a relaxed model
 (every field optional: the invoice number is on page 1, the total on page 4). The answers are merged:
 each single value from the first part that gives it, list fields (`line_items`) from every part in
-order, with a row repeated across a seam dropped; where that merge has a field flagged and a later
-part gives other single values, the merge with that part's values first is kept if the type's checks
-flag fewer fields in it. A document asked again in parts because its whole answer was cut off
-inside its rows keeps that answer's values completed before the cut (the model had read the whole
-document for them) ahead of any part's. The merged record is then examined as a whole document's
-answer is (`extract._examine`: validated with the type's own model, grounded in the whole text, its
-dates and the type's checks run); what fails is flagged or quarantined with the reason, and the
-record's `parts` says how many parts it took.
+order, with a row repeated across a seam dropped. Where that merge has a field flagged, another
+part's numbers (the values the sums checks relate: a wrong one may leave another flagged, not
+itself) and its values for the flagged fields are tried in its place; a merge that flags only some
+of the same fields is kept, so a name no check doubts is never traded for a fragment's. A document
+asked again in parts because its whole answer was cut off inside its rows keeps that answer's
+values completed before the cut (the model had read the whole document for them) ahead of any
+part's. The merged record is then examined as a whole document's answer is (`extract._examine`:
+validated with the type's own model, grounded in the whole text, its dates and the type's checks
+run); what fails is flagged or quarantined with the reason, and the record's `parts` says how many
+parts it took.
 """
 
 from __future__ import annotations
@@ -102,17 +104,19 @@ def part_document(doc: Document, text: str, number: int, count: int) -> Document
     )
 
 
-def merges(answers: list[dict[str, Any]], list_fields: list[str]) -> list[dict[str, Any]]:
-    """The ways to merge: single values from the first part that gives them, then, for each later
-    part that gives other single values, with that part's first (`answers[0]`, the values a cut-off
-    answer for the whole document completed, stays first). A part of rows answers header fields
-    from its fragment too (the Turkish e-invoice's first half gave a unit price as the total and a
-    phone number as the net), where the part holding the totals may give the printed ones; which
-    merge to keep is the caller's, from what the type's checks find in each."""
-    ways = [merge(answers, list_fields)]
-    for k in range(2, len(answers)):
-        way = merge([answers[0], answers[k], *answers[1:k], *answers[k + 1 :]], list_fields)
-        if way not in ways:
+def other_merges(answers: list[dict[str, Any]], list_fields: list[str], fields: set[str]) -> list[dict[str, Any]]:
+    """The first-given merge with another part's values for `fields`, one per part that gives other
+    values for them (`answers[0]`, the values a cut-off answer for the whole document completed,
+    stays first). A part of rows answers header fields from its fragment too: the Turkish
+    e-invoice's first half gave a unit price as the total and a phone number as the net, and the
+    sums checks then flagged the tax, not them; the part holding the totals may give the printed
+    ones. Which merge to keep is the caller's, from what the type's checks find in each."""
+    first = merge(answers, list_fields)
+    taken = [f for f in fields if f not in list_fields and answers[0].get(f) in (None, "")]
+    ways: list[dict[str, Any]] = []
+    for answer in answers[1:]:
+        way = {**first, **{f: answer[f] for f in taken if answer.get(f) not in (None, "")}}
+        if way != first and way not in ways:
             ways.append(way)
     return ways
 

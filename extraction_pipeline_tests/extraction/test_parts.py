@@ -72,6 +72,20 @@ def test_totals_a_part_of_rows_made_up_give_way_to_those_another_part_prints():
     assert outcome.record["invoice_number"] == "R-99"  # the first part's, which no other part gave
 
 
+def test_a_value_the_checks_doubt_in_another_part_is_not_taken_with_its_totals():
+    """The totals part also names a total's line as the issuer: its totals are taken, the first
+    part's issuer stays (the checks flag the other)."""
+    first, middle, last = part_answers(total=249.9)
+    first.update(net_total=10.0, total=10.0)
+    last["issuer"] = "Gesamtbetrag EUR 249,90"
+    doc = Document("long", "/inbox/long.pdf", "pdf", len(LONG_INVOICE), LONG_INVOICE)
+    outcome, client = extract_scripted(
+        [json.dumps(a) for a in (first, middle, last)], doc, doc_type=DOC_TYPES["invoice"], max_part_chars=130
+    )
+    assert outcome.status == "valid" and len(client.calls) == 3 and outcome.ungrounded == []
+    assert (outcome.record["issuer"], outcome.record["total"]) == ("Muster GmbH", Decimal("249.90"))
+
+
 def test_a_row_read_again_at_a_seam_is_kept_once():
     parts = [{"total": None, "line_items": [line(1), line(2)]}, {"total": 9, "line_items": [line(2), line(3)]}]
     assert merge(parts, ["line_items"]) == {"total": 9, "line_items": [line(1), line(2), line(3)]}
