@@ -226,8 +226,8 @@ def _in_parts(
         whole = _examine(merged, doc, doc_type, settings)
     except OutputError as exc:
         return _finish(outcome, exc.kind, f"the answers of the {outcome.parts} parts, merged, are not valid:\n{exc}")
-    tried = number_fields(doc_type) | _top_fields(whole.flagged)
-    for other in other_merges(answers, list_fields, tried) if whole.flagged else []:
+    tried = (number_fields(doc_type) | _top_fields(whole.flagged)) - set(list_fields)
+    for other in other_merges(merged, answers, tried) if whole.flagged else []:
         try:
             examined = _examine(other, doc, doc_type, settings)
         except OutputError:

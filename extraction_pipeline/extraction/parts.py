@@ -104,15 +104,15 @@ def part_document(doc: Document, text: str, number: int, count: int) -> Document
     )
 
 
-def other_merges(answers: list[dict[str, Any]], list_fields: list[str], fields: set[str]) -> list[dict[str, Any]]:
-    """The first-given merge with another part's values for `fields`, one per part that gives other
-    values for them (`answers[0]`, the values a cut-off answer for the whole document completed,
-    stays first). A part of rows answers header fields from its fragment too: the Turkish
-    e-invoice's first half gave a unit price as the total and a phone number as the net, and the
-    sums checks then flagged the tax, not them; the part holding the totals may give the printed
-    ones. Which merge to keep is the caller's, from what the type's checks find in each."""
-    first = merge(answers, list_fields)
-    taken = [f for f in fields if f not in list_fields and answers[0].get(f) in (None, "")]
+def other_merges(first: dict[str, Any], answers: list[dict[str, Any]], fields: set[str]) -> list[dict[str, Any]]:
+    """`first`, the first-given merge of `answers`, with another part's values for the single
+    `fields`, one per part that gives other values for them (`answers[0]`, the values a cut-off
+    answer for the whole document completed, stays first). A part of rows answers header fields from
+    its fragment too: the Turkish e-invoice's first half gave a unit price as the total and a phone
+    number as the net, and the sums checks then flagged the tax, not them; the part holding the
+    totals may give the printed ones. Which merge to keep is the caller's, from what the type's
+    checks find in each."""
+    taken = [f for f in fields if answers[0].get(f) in (None, "")]
     ways: list[dict[str, Any]] = []
     for answer in answers[1:]:
         way = {**first, **{f: answer[f] for f in taken if answer.get(f) not in (None, "")}}
