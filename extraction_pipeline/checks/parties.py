@@ -219,12 +219,12 @@ def _registered_names(lines: list[str], near: list[int]) -> list[str]:
         if holder := _ACCOUNT_HOLDER.search(lines[i]):
             value = holder.group(1).strip() or (lines[i + 1].strip() if i + 1 < len(lines) else "")
             phrase = next((m.group().strip() for m in _phrases(value)), "")
-            if phrase and (_ends_in_legal_form(phrase) or letters_and_digits(phrase) in whole_lines):
+            if phrase and (ends_in_legal_form(phrase) or letters_and_digits(phrase) in whole_lines):
                 names.setdefault(letters_and_digits(phrase), phrase)
         for line in lines[max(0, i - 2) : i + 1]:
             for piece in REGISTER_DETAILS.split(line):
                 for phrase in (m.group().strip(" -–—−") for m in _phrases(re.sub(r"\s[-–—−]\s", "|", piece))):
-                    if 2 <= len(phrase.split()) <= 5 and _ends_in_legal_form(phrase):
+                    if 2 <= len(phrase.split()) <= 5 and ends_in_legal_form(phrase):
                         names.setdefault(letters_and_digits(phrase), phrase)
     return list(names.values())
 
@@ -342,7 +342,7 @@ def _company_names(text: str) -> dict[str, str]:
         letters_and_digits(phrase): phrase.strip()
         for line in text.splitlines()
         for phrase in (m.group() for m in _phrases(line))
-        if 2 <= len(phrase.split()) <= 5 and _ends_in_legal_form(phrase)
+        if 2 <= len(phrase.split()) <= 5 and ends_in_legal_form(phrase)
     }
 
 
@@ -350,13 +350,14 @@ def _runs_on(lines: list[str], i: int) -> bool:
     """A name's line without a legal form, followed by a line with only a name on it that ends in one."""
     return (
         i + 1 < len(lines)
-        and not _ends_in_legal_form(lines[i])
+        and not ends_in_legal_form(lines[i])
         and _one_phrase(lines[i + 1])
-        and _ends_in_legal_form(lines[i + 1])
+        and ends_in_legal_form(lines[i + 1])
     )
 
 
-def _ends_in_legal_form(line: str) -> bool:
+def ends_in_legal_form(line: str) -> bool:
+    """Whether the line's last word is an invoice party's legal form (`GmbH`, `Ltd.`, `S.A.S.`)."""
     words = _form_words(line)
     return bool(words) and words[-1] in INVOICE_LEGAL_FORMS
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from extraction_pipeline.checks.layout import is_stop_line, line_index, lines_of, registered
-from extraction_pipeline.checks.parties import ALL_LABELS, REGISTER_DETAILS
+from extraction_pipeline.checks.parties import ALL_LABELS, REGISTER_DETAILS, ends_in_legal_form
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
 from extraction_pipeline.extraction.values import numbers_on_line, read_amount
 
@@ -119,7 +119,9 @@ def names_beside_a_tax_number(text: str) -> list[str]:
     for i, line in enumerate(lines):
         if not (tax := _TAX_NUMBER.search(line)):
             continue
-        above = [line[: tax.start()]] + lines[max(0, i - _NAME_ABOVE_TAX_NUMBER) : i][::-1]
+        before = line[: tax.start()]
+        beside = [before] if _SET_APART.search(before) or ends_in_legal_form(before) else []
+        above = beside + lines[max(0, i - _NAME_ABOVE_TAX_NUMBER) : i][::-1]
         for candidate in above:
             phrase = re.split(r",|\t|\s{3,}|\s[-–]\s", candidate.strip(" \t:-"))[0].split(": ")[-1].strip()
             if not phrase or _address_or_number(phrase):
@@ -135,6 +137,10 @@ def names_beside_a_tax_number(text: str) -> list[str]:
     return list(names.values())
 
 
+# A name on a tax number's line is set apart from its label (`Acme Ltd   VAT reg ...`, `Acme Ltd, VAT
+# ...`, `ACME GMBH Geschäftsführung: USt-IdNr ...`); a word joined to the label by one space is the
+# label's (`Our VAT:`, `Your VAT ID`).
+_SET_APART = re.compile(r"(?:[,;:|\t]|\s{2,}|\s[-–])\s*$")
 # How many lines of address, contact and register numbers may stand between a name and its tax number.
 _NAME_ABOVE_TAX_NUMBER = 6
 

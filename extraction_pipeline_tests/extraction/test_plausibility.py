@@ -263,7 +263,10 @@ def test_names_beside_a_tax_number():
     assert names_beside_a_tax_number("Acme Retail Ltd   VAT reg GB987654321\nSupplier\nB87530432") == [
         "Acme Retail Ltd"
     ]
+    assert names_beside_a_tax_number("Kestrel Outdoor Gear Ltd VAT No. GB 123 4567 89") == ["Kestrel Outdoor Gear Ltd"]
     for text in (
+        "Our VAT: GB 123 4567 89",  # a word of the label, not a name
+        "Your VAT ID DE123456789",
         "Désignation\tQté\tPrix\tTVA\n",  # a column heading
         "Via Dante 22\nP.IVA 01234567890",  # an address above the number
         "Sarl au capital de 10 000€\nTVA FR12345678901",  # a register detail
