@@ -69,7 +69,9 @@ def load_template(path: Path) -> PromptTemplate:
         used.update(template.get_identifiers())
     declared = set(spec["variables"])
     if used != declared:
-        raise PromptError(f"{path}: declared variables {sorted(declared)} but the text uses {sorted(used)}")
+        braced = sorted(v for v in declared - used if any(f"{{{v}}}" in text for _, text in messages))
+        hint = f" (a placeholder is written ${{{braced[0]}}}, not {{{braced[0]}}})" if braced else ""
+        raise PromptError(f"{path}: declared variables {sorted(declared)} but the text uses {sorted(used)}{hint}")
     return PromptTemplate(
         name=spec["name"],
         version=str(spec["version"]),

@@ -94,6 +94,17 @@ def test_a_template_whose_placeholders_differ_from_its_declared_variables_fails_
         load_prompt("bad", tmp_path)
 
 
+def test_a_placeholder_in_format_braces_is_named_with_the_spelling_that_works(tmp_path):
+    """`{document_text}` (str.format's, Jinja's single braces) is plain text to string.Template."""
+    (tmp_path / "braces.toml").write_text(
+        'name = "b"\nversion = "1"\nvariables = ["document_text"]\nuser = "{document_text}"\n'
+    )
+    with pytest.raises(
+        PromptError, match=r"uses \[\] \(a placeholder is written \$\{document_text\}, not \{document_text\}\)"
+    ):
+        load_prompt("braces", tmp_path)
+
+
 def test_the_hash_changes_with_any_edit_and_is_part_of_the_reference(tmp_path):
     (tmp_path / "p.toml").write_text('name = "p"\nversion = "3"\nvariables = []\nuser = "hello"\n')
     first = load_prompt("p", tmp_path)
