@@ -119,11 +119,21 @@ def _not_sent(doc: Document, doc_type: str, kind: str | None, reason: str) -> Ex
 
 def held_back(outcomes: list[ExtractionOutcome], reason: str) -> list[ExtractionOutcome]:
     """Every outcome quarantined with a run-level reason, its calls kept: when most answers of a run
-    are invalid the prompt or model is broken, and even the valid answers came from it."""
+    are invalid the prompt or model is broken, and even the valid answers came from it. Each keeps
+    what its own answers gave after the run's reason: someone mending the prompt needs to see why
+    each document failed, and a run of one document stops on that document's answers alone."""
     return [
-        dataclasses.replace(o, status="quarantined", record=None, error_kind=RUN_STOPPED, reason=reason)
+        dataclasses.replace(
+            o, status="quarantined", record=None, error_kind=RUN_STOPPED, reason=f"{reason}. {_own_outcome(o)}"
+        )
         for o in outcomes
     ]
+
+
+def _own_outcome(outcome: ExtractionOutcome) -> str:
+    if outcome.status == "valid":
+        return "This document's own answer was valid."
+    return f"This document's own outcome: {outcome.error_kind}: {outcome.reason}"
 
 
 class _BatchRun:

@@ -95,6 +95,11 @@ def test_a_broken_model_fails_the_run_and_leaves_every_document_quarantined_with
     assert records.empty and len(quarantine) == 4
     assert set(quarantine.error_kind) == {"run_stopped"}
     assert all("failed validation, above the limit" in reason for reason in quarantine.reason)
+    own = dict(zip(quarantine.source_path.map(lambda p: p.rsplit("/", 1)[-1]), quarantine.reason))
+    assert own["r-good.txt"].endswith("This document's own answer was valid.")
+    assert all(
+        "This document's own outcome: parse_error: still invalid after 3" in own[f"r{i}.txt"] for i in range(3)
+    ), own
 
 
 def test_cost_check_warns_without_blocking(scripted_llm, watched_inbox, monkeypatch):
