@@ -60,8 +60,9 @@ def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
     amount printed `6.364`, or 130.000 for one printed `130.000,00`. Validation would otherwise
     refuse the first for its three decimals and re-ask about a value that was right, and take the
     second for 130. The same slip with the decimals copied too, 8.6848 for `8.684,80` (the comma
-    dropped), is read as the amount printed where the document's dot groups thousands. Strings are
-    read by the schema (thousands first)."""
+    dropped), is read as the amount printed where the document's dot groups thousands; and 1.254,
+    printed neither as 1254 nor as 1.254, as the one amount it begins (`1.254,30`: copied up to the
+    comma, where a JSON number ends). Strings are read by the schema (thousands first)."""
     readings: set[Decimal] | None = None
     roles: dict[str, str] | None = None
     converted = _copy(answer)
@@ -85,7 +86,24 @@ def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
             thousands, as_given = _plain(abs(value) * 1000), abs(value) in readings or roles.get(".") != GROUPS
         if thousands in readings and not as_given:
             _set(converted, key, -thousands if value < 0 else thousands)
+        elif len(own) == 2 and abs(value) not in readings and (whole := _cut_at_its_separator(value, text)):
+            _set(converted, key, -whole if value < 0 else whole)
     return converted
+
+
+def _cut_at_its_separator(value: Decimal, text: str) -> Decimal | None:
+    """The one amount the document prints that `value` (1.254) is the front of, up to a separator
+    (`1.254,30`): a JSON number ends at a comma, so a model copying `1.254,30` digit by digit stops
+    there and the comma becomes the answer's own (a German bank statement written for tuning, in a
+    pack whose prompt did not say to rewrite amounts). None where no amount or several do."""
+    front = str(abs(value))
+    found = {
+        reading
+        for start, end, readings in printed_amounts(text)
+        if text.startswith(front, start) and re.fullmatch(r"[.,]\d+(?:[.,]\d+)*", text[start + len(front) : end])
+        for reading in readings[:1]
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def resolve_grouping(

@@ -222,6 +222,15 @@ def test_an_amount_printed_ambiguously_is_read_in_the_documents_notation_or_flag
     assert in_document_notation(priced, turkish) == priced
     rate = "1 Lumpia 43,000\nSUBTOTAL 294,000\nService Charge 7,5% 22,050\nTOTAL 347,655"  # a rate settles nothing
     assert in_document_notation({"total": Decimal("43.000")}, rate) == {"total": Decimal("43000")}
+    # Copied up to the decimal comma, where a JSON number ends (a bank statement written for tuning,
+    # read with a pack whose prompt did not say how to write amounts): the one amount it begins.
+    statement = "Alter Kontostand 1.254,30 EUR\nGehalt 3.120,55\nMiete 950,00\nNeuer Kontostand 3.016,19 EUR"
+    cut = {"opening": Decimal("1.254"), "moves": [{"amount": Decimal("3.120")}, {"amount": Decimal("-950")}]}
+    assert in_document_notation(cut, statement) == {
+        "opening": Decimal("1254.30"), "moves": [{"amount": Decimal("3120.55")}, {"amount": Decimal("-950")}]
+    }  # fmt: skip
+    twice = "Saldo 1.254,30\nZinsen 1.254,95"  # two amounts begin so: which one is not settled
+    assert in_document_notation({"opening": Decimal("1.254")}, twice) == {"opening": Decimal("1.254")}
 
 
 def test_a_date_no_document_prints_is_re_asked():
