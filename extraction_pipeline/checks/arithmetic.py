@@ -106,7 +106,8 @@ def totals_that_add_up(net_field: str, tax_field: str, gross_field: str) -> Comp
     4'496.96 is printed, and answered 4506.96 again to the re-asks that worked the sum out. Where
     all three are printed but the net or the tax is the gross itself (the model read the gross
     twice: `Bruttosumme 235,62` for the net of a ZUGFeRD 2.2 sample that prints `Rechnungssumme
-    ohne USt. 198,00` above it, kept through the re-asks), that one, likewise."""
+    ohne USt. 198,00` above it, kept through the re-asks), that one, likewise; and a net of 0 beside
+    a tax (a Turkish e-invoice of the tuning part, its totals part answering `0` for the net)."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         net, tax, gross = (read_amount(answer.get(f)) for f in (net_field, tax_field, gross_field))
@@ -116,6 +117,8 @@ def totals_that_add_up(net_field: str, tax_field: str, gross_field: str) -> Comp
         unprinted = [f for f, (given, _) in made.items() if not _times_printed(abs(given), text)]
         if not unprinted and (net == gross) != (tax == gross):
             unprinted = [net_field if net == gross else tax_field]
+        if not unprinted and net == 0 and tax != 0:  # no tax is charged on nothing: a net of 0 is none
+            unprinted = [net_field]
         if len(unprinted) != 1:
             return {}
         field = unprinted[0]

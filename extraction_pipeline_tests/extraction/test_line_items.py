@@ -93,6 +93,12 @@ def test_a_net_or_tax_given_as_the_gross_is_what_the_gross_leaves():
     }
     assert complete({"net_total": 235.62, "tax_total": 235.62, "total": 235.62}, text) == {}  # which is not known
     assert complete({"net_total": 235.62, "tax_total": 37.62, "total": 235.62}, text.replace("198,00", "199,00")) == {}
+    # A net of 0 beside a tax (a Turkish e-invoice of the tuning part): no tax is charged on nothing.
+    turkish = "Mal Hizmet Toplam Tutarı 15.630,87 TL\nİskonto 0,00 TL\nHesaplanan KDV(%20) 3.126,17 TL\nÖdenecek Tutar 18.757,04 TL"
+    assert complete({"net_total": 0, "tax_total": 3126.17, "total": 18757.04}, turkish) == {
+        "net_total": Decimal("15630.87")
+    }
+    assert complete({"net_total": 0, "tax_total": 0, "total": 18757.04}, turkish) == {}  # a zero tax may be right
 
 
 def test_a_line_that_breaks_the_sums_is_re_asked():
