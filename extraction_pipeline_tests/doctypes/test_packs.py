@@ -95,6 +95,55 @@ def test_a_user_pack_from_a_folder_runs_through_the_graph_with_its_own_check(scr
     assert metadata["llm_extractions"]["document_types.decided_by.folder"].value == 1
 
 
+STATEMENT_SCHEMA = """
+from pydantic import BaseModel
+from extraction_pipeline.doctypes.schemas import NonEmpty, PrintedDate, SignedAmount
+
+class Movement(BaseModel):
+    date: PrintedDate
+    description: NonEmpty
+    amount: SignedAmount
+
+class Statement(BaseModel):
+    movements: list[Movement]
+"""
+STATEMENT = """Sparkasse Musterstadt   Kontoauszug 3/2026
+Alter Kontostand am 28.02.2026                 1.254,30 EUR
+02.03.2026 Lastschrift Stadtwerke Strom       84,00
+03.03.2026 Kartenzahlung REWE                 62,17
+05.03.2026 Gehalt Muster GmbH                           3.120,55
+07.03.2026 Dauerauftrag Miete                950,00
+11.03.2026 Kartenzahlung Tankstelle           71,40
+Neuer Kontostand am 31.03.2026                 3.206,98 EUR
+"""
+
+
+def test_a_user_pack_can_check_that_its_list_holds_every_row_of_the_table(tmp_path):
+    """`checks.lists.rows_left_out`: the rows shaped like the answer's rows (a date, one amount)
+    whose amount is in no item are quoted in a re-ask; the balances, another shape, are not rows."""
+    checks = (
+        'from extraction_pipeline.checks.lists import rows_left_out\nCHECKS = [rows_left_out("movements", "amount")]\n'
+    )
+    pack = load_pack(write_pack(tmp_path / "types", "statement", schema=STATEMENT_SCHEMA, checks=checks))
+    rows = [("02.03.2026", "Lastschrift Stadtwerke Strom", -84.00), ("03.03.2026", "Kartenzahlung REWE", -62.17),
+            ("05.03.2026", "Gehalt Muster GmbH", 3120.55), ("07.03.2026", "Dauerauftrag Miete", -950.00),
+            ("11.03.2026", "Kartenzahlung Tankstelle", -71.40)]  # fmt: skip
+
+    def answer(kept):
+        return json.dumps({"movements": [{"date": d, "description": t, "amount": a} for d, t, a in kept]})
+
+    client = ScriptedClient([answer(rows[:1] + rows[2:4]), answer(rows)])  # the first skips two rows
+    doc = Document("s1", "/inbox/statement/s1.txt", "text", len(STATEMENT), STATEMENT)
+    outcome = extract_document(doc, client, pack, load_prompt("reask"), ExtractionSettings())
+    reask = json.dumps(client.calls[1], ensure_ascii=False)
+    assert (
+        "the rows '03.03.2026 Kartenzahlung REWE 62,17', '11.03.2026 Kartenzahlung Tankstelle 71,40' are in no item"
+        in reask
+    )
+    assert "Kontostand" not in reask.split("are in no item")[0].rsplit("movements:", 1)[-1]
+    assert outcome.status == "valid" and outcome.ungrounded == [] and len(outcome.record["movements"]) == 5
+
+
 def test_the_transaction_pack_keeps_money_going_out_negative():
     line = "05/03/2024  CARD PAYMENT TO TESCO STORES 3297  -23.45 GBP"
     client = ScriptedClient(['{"date": "05/03/2024", "amount": -23.45, "concept": "CARD PAYMENT TO TESCO STORES 3297", '

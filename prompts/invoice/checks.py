@@ -1,8 +1,8 @@
 """An invoice's seller is printed above its address like a shop's: the same name rules as receipts;
 where the invoice labels its parties (`Verkäufer:`, `Käufer:`), the seller is the name under the
 seller's label, and its date is not one printed beside another date's label (Leistungsdatum, due
-date) when the invoice labels its own. Its sums must agree (lines, net, tax, gross). The till's
-payment rules (cash tendered, change) do not apply, nor does the receipts' completion of a name
+date) when the invoice labels its own. Its lines hold every row of its item table, and its sums
+must agree (lines, net, tax, gross). The till's payment rules (cash tendered, change) do not apply, nor does the receipts' completion of a name
 from its line: an invoice's letterhead prints name, street and town on one line (`Bei Spiel GmbH ●
 Ecke 12 ● 12345 Stadt`), and that completion took all of it on the tuning part. A seller's name
 given as part of a line under the seller's label is completed from that block instead; without a
@@ -22,6 +22,7 @@ from typing import Any
 
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_add_up_to, net_plus_tax, totals_that_add_up
 from extraction_pipeline.checks.dates import the_documents_own_date
+from extraction_pipeline.checks.lists import rows_left_out
 from extraction_pipeline.checks.numbers import number_without_its_label, the_documents_own_number
 from extraction_pipeline.checks.parties import named_as_seller, seller_completed
 from extraction_pipeline.checks.plausibility import (
@@ -41,6 +42,7 @@ CHECKS = [
     the_documents_own_date("date"),
     the_documents_own_number("invoice_number"),
     line_arithmetic,
+    rows_left_out("line_items", "line_total"),
     lines_add_up_to("net_total"),
     net_plus_tax("net_total", "tax_total", "total"),
     sign_as_printed("net_total", "tax_total", "total"),
