@@ -127,6 +127,8 @@ class ExtractionOutcome:
     evidence: dict[str, Evidence] = field(default_factory=dict)
     # Fields flagged after the last attempt: not found in the document, or found where that field is not printed.
     ungrounded: list[str] = field(default_factory=list)
+    # Why they are: the problems of the answer kept, as a re-ask would quote them.
+    flag_reasons: str = ""
     reused_from: str | None = None  # a near-duplicate document whose answer this one took, without a call
     reuse_refused: bool = False  # a near duplicate was found, but its answer is not all in this document
     # The model's own values where the record holds others, for audit: fields completed from the
@@ -239,7 +241,7 @@ def _in_parts(
     strict = sorted(set(whole.flagged) & set(settings.quarantine_ungrounded))
     if strict:
         return _finish(outcome, "ungrounded", _strictly_flagged(whole, strict))
-    return _accept(outcome, whole.record, whole.evidence, whole.flagged, whole.model_values)
+    return _accept(outcome, whole)
 
 
 def _asked_of_the_whole(
@@ -352,7 +354,7 @@ def _ask_until_valid(
             outcome.calls.append(replace(call, error_kind=exc.kind, error=str(exc)))
         else:
             outcome.calls.append(call)
-            return _accept(outcome, examined.record, examined.evidence, [], examined.model_values)
+            return _accept(outcome, examined)  # nothing flagged: Ungrounded was raised otherwise
         last = attempt > settings.max_reasks
         spent = None if last else _document_budget_spent(outcome, settings)
         if last or spent:
@@ -439,15 +441,10 @@ def _about_fields(
     return first + reask.render(error=problem, fields=f"only these fields: {', '.join(asked)}")
 
 
-def _accept(
-    outcome: ExtractionOutcome,
-    record: dict[str, Any],
-    evidence: dict[str, Evidence],
-    missing: list[str],
-    model_values: dict[str, Any],
-) -> ExtractionOutcome:
-    outcome.status, outcome.record, outcome.evidence, outcome.ungrounded = "valid", record, evidence, missing
-    outcome.model_values = model_values
+def _accept(outcome: ExtractionOutcome, kept: _Examined) -> ExtractionOutcome:
+    outcome.status, outcome.record, outcome.evidence = "valid", kept.record, kept.evidence
+    outcome.ungrounded, outcome.flag_reasons = kept.flagged, kept.problems if kept.flagged else ""
+    outcome.model_values = kept.model_values
     return outcome
 
 
@@ -535,7 +532,11 @@ def _without_invalid_optionals(
     except OutputError:
         return None
     flagged = list(dict.fromkeys([*dropped, *kept.flagged]))
-    return replace(kept, flagged=flagged, model_values={**kept.model_values, **dropped})
+    why = [
+        f"- {f}: still invalid after the re-asks, set to null (the model's value is in model_values)." for f in dropped
+    ]
+    problems = "\n".join(filter(None, [kept.problems, *why]))
+    return replace(kept, flagged=flagged, problems=problems, model_values={**kept.model_values, **dropped})
 
 
 def _give_up(
@@ -547,7 +548,7 @@ def _give_up(
     if best is not None:
         strict = sorted(set(best.flagged) & set(settings.quarantine_ungrounded))
         if not strict:
-            return _accept(outcome, best.record, best.evidence, best.flagged, best.model_values)
+            return _accept(outcome, best)
         return _finish(outcome, "ungrounded", f"{why}; {_strictly_flagged(best, strict)}\n{error}")
     return _finish(outcome, error.kind, f"{why}:\n{error}")
 

@@ -49,6 +49,7 @@ class QualityReport:
     calls: CallSummary
     ocr: OcrSummary
     quarantine: list[dict[str, Any]]
+    flagged: list[dict[str, Any]]  # valid records with flagged values, and why
     rejections: list[dict[str, Any]]
     accuracy: dict[str, Any] | None = None  # with gold labels: per_field, documents_with_gold
 
@@ -110,6 +111,16 @@ def build_report(
             {"document_id": o.document_id, "source_path": o.source_path, "error_kind": o.error_kind, "reason": o.reason}
             for o in outcomes
             if o.status != "valid"
+        ],
+        flagged=[
+            {
+                "document_id": o.document_id,
+                "source_path": o.source_path,
+                "fields": o.ungrounded,
+                "reason": o.flag_reasons,
+            }
+            for o in valid
+            if o.ungrounded
         ],
         rejections=[{"source_path": r.source_path, "reason": r.reason} for r in rejections],
         accuracy=accuracy_scores,
@@ -195,6 +206,10 @@ def to_markdown(r: QualityReport) -> str:
     lines += [f"- {kind}: {count}" for kind, count in r.errors_by_kind.items()] or ["- none"]
     lines += ["", "## Quarantined documents", ""]
     lines += [f"- `{q['source_path']}` ({q['error_kind']}): {_one_line(q['reason'])}" for q in r.quarantine] or [
+        "- none"
+    ]
+    lines += ["", "## Flagged records (kept; a reviewer should look at these values)", ""]
+    lines += [f"- `{f['source_path']}` ({', '.join(f['fields'])}): {_one_line(f['reason'])}" for f in r.flagged] or [
         "- none"
     ]
     lines += ["", "## Rejected files", ""]

@@ -86,6 +86,7 @@ def records_frame(outcomes: list[ExtractionOutcome], fields: list[str]) -> pd.Da
             "source_path": o.source_path,
             **{f: o.record.get(f) for f in fields},
             "ungrounded_fields": ",".join(o.ungrounded),
+            "flag_reasons": o.flag_reasons,
             "low_ocr_confidence_fields": ",".join(o.low_confidence),
             "ambiguous_fields": ",".join(o.ambiguous),
             "evidence": json.dumps({f: asdict(e) for f, e in o.evidence.items()}),
@@ -96,9 +97,8 @@ def records_frame(outcomes: list[ExtractionOutcome], fields: list[str]) -> pd.Da
         if o.status == "valid" and o.record is not None
     ]
     columns = [
-        KEY, "source_path", *fields, "ungrounded_fields", "low_ocr_confidence_fields", "ambiguous_fields", "evidence",
-        "model_values",
-        *PROVENANCE,
+        KEY, "source_path", *fields, "ungrounded_fields", "flag_reasons", "low_ocr_confidence_fields",
+        "ambiguous_fields", "evidence", "model_values", *PROVENANCE,
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 

@@ -127,6 +127,7 @@ def test_an_optional_value_still_invalid_after_the_reasks_is_dropped_to_null_and
     assert len(client.calls) == 3 and "not a date" in client.calls[1][-1]["content"]
     assert outcome.status == "valid" and outcome.record["date"] is None and outcome.record["total"] == 9
     assert outcome.ungrounded == ["date"] and outcome.model_values == {"date": "32.728"}
+    assert "- date: still invalid after the re-asks, set to null" in outcome.flag_reasons
     assert dropped_values([outcome]) == {"date": 1} and taken_from_document([outcome]) == {}
 
 

@@ -15,6 +15,8 @@ from extraction_pipeline.extraction.grounding import (
     ungrounded_message,
 )
 from extraction_pipeline.quality.metrics import call_summary
+from extraction_pipeline.quality.report import build_report, to_markdown
+from extraction_pipeline.storage.tables import records_frame
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted
 
 TEXT = "INDAH GIFT & HOME DECO\n27, JALAN DEDAP 13,\nTAMAN JOHOR JAYA\n19/10/2018 20:49\nSUBTOTAL 60.31\nROUNDING -0.01\nTOTAL RM 60.30\nCASH 1,060.30"
@@ -105,6 +107,12 @@ def test_a_value_still_not_found_after_the_reasks_is_kept_and_flagged():
     outcome, _ = run([GOOD % "60.32"] * 3)
     assert outcome.status == "valid" and outcome.ungrounded == ["total"]
     assert outcome.evidence["total"].status == "missing"
+    assert outcome.flag_reasons.startswith("- total: ")  # why, as the last re-ask said it
+    (row,) = records_frame([outcome], ["total"]).itertuples()
+    assert (row.ungrounded_fields, row.flag_reasons) == ("total", outcome.flag_reasons)
+    report = build_report([], [], [outcome], "receipt", ["total"])
+    assert [(f["fields"], f["reason"]) for f in report.flagged] == [(["total"], outcome.flag_reasons)]
+    assert f"`{outcome.source_path}` (total): - total: " in to_markdown(report)
 
 
 def test_a_field_configured_strict_is_quarantined_instead():

@@ -149,6 +149,8 @@ def test_an_inconsistent_total_is_reasked_and_flagged_when_it_stays():
     assert "tendered minus 25.00 change is 75.00" in client.calls[1][-1]["content"]
     outcome, _ = run([answer % "70.75"] * 3, doc)
     assert outcome.status == "valid" and outcome.ungrounded == ["total"]
+    assert "tendered minus 25.00 change is 75.00" in outcome.flag_reasons
+    assert run([answer % "75.00"], doc)[0].flag_reasons == ""
 
 
 NEGATIVE_CASH = "TOTAL RM INCL. OF GST\t9.65\nCASH\t-50.00\nCHANGE\t40.35\nT @ 6%\t9.10\t0.55"
