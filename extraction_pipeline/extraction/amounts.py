@@ -63,7 +63,8 @@ def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
     dropped), is read as the amount printed where the document's dot groups thousands; and 1.254,
     printed neither as 1254 nor as 1.254, as the one amount it begins (`1.254,30`: copied up to the
     comma, where a JSON number ends). Strings are read by the schema (thousands first)."""
-    readings: set[Decimal] | None = None
+    printed: list[tuple[int, int, list[Decimal]]] | None = None
+    readings: set[Decimal] = set()
     roles: dict[str, str] | None = None
     converted = _copy(answer)
     for key, value in flatten(answer).items():
@@ -74,7 +75,9 @@ def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
         exponent = value.normalize().as_tuple().exponent
         if len(own) != 2 and not (isinstance(exponent, int) and exponent < -3):
             continue  # only a number with more decimals than any amount prints
-        readings = readings if readings is not None else {r for _, _, found in printed_amounts(text) for r in found}
+        if printed is None:  # read once, and only where a number asks for it
+            printed = printed_amounts(text)
+            readings = {r for _, _, found in printed for r in found}
         roles = roles if roles is not None else separator_roles(text)
         if len(own) == 2:  # 6.364, unless printed so where the dot is the decimal one (1.500 kg), or
             # printed 6,364 where amounts show the comma is (133,092 TL beside 133,09 TL)
@@ -86,20 +89,21 @@ def in_document_notation(answer: dict[str, Any], text: str) -> dict[str, Any]:
             thousands, as_given = _plain(abs(value) * 1000), abs(value) in readings or roles.get(".") != GROUPS
         if thousands in readings and not as_given:
             _set(converted, key, -thousands if value < 0 else thousands)
-        elif len(own) == 2 and abs(value) not in readings and (whole := _cut_at_its_separator(value, text)):
+        elif len(own) == 2 and abs(value) not in readings and (whole := _cut_at_its_separator(value, text, printed)):
             _set(converted, key, -whole if value < 0 else whole)
     return converted
 
 
-def _cut_at_its_separator(value: Decimal, text: str) -> Decimal | None:
+def _cut_at_its_separator(value: Decimal, text: str, printed: list[tuple[int, int, list[Decimal]]]) -> Decimal | None:
     """The one amount the document prints that `value` (1.254) is the front of, up to a separator
     (`1.254,30`): a JSON number ends at a comma, so a model copying `1.254,30` digit by digit stops
     there and the comma becomes the answer's own (a German bank statement written for tuning, in a
-    pack whose prompt did not say to rewrite amounts). None where no amount or several do."""
+    pack whose prompt did not say to rewrite amounts). `printed`: printed_amounts(text). None where
+    no amount or several do."""
     front = str(abs(value))
     found = {
         reading
-        for start, end, readings in printed_amounts(text)
+        for start, end, readings in printed
         if text.startswith(front, start) and re.fullmatch(r"[.,]\d+(?:[.,]\d+)*", text[start + len(front) : end])
         for reading in readings[:1]
     }
