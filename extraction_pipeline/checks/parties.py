@@ -137,12 +137,14 @@ def _the_writer_of_a_self_billed_invoice(field: str, name: str, text: str) -> di
     }
 
 
-# Where a company prints its own register entry, share capital or registered office: the issuer's
-# footer or margin. A VAT number alone is not one: many invoices print the customer's too.
+# Where a company prints its own register entry, share capital or registered office, or a tax number
+# it calls its own (`Our VAT:`, `Unsere USt-IdNr.`): the issuer's footer or margin. A VAT number
+# alone is not one: many invoices print the customer's too.
 REGISTER_DETAILS = re.compile(
     r"\bau capital\b|capital social|capitale sociale|share capital|\bRCS\b|\bSIRE[NT]\b|si[èe]ge social|"
     r"\bHR[AB]\b|amtsgericht|registergericht|handelsregister|sitz der gesellschaft|\bKvK\b|kamer van koophandel|"
-    r"registered office|regd\.? office|registered in\b|company (?:no|number|registration)\b|registro mercantil",
+    r"registered office|regd\.? office|registered in\b|company (?:no|number|registration)\b|registro mercantil|"
+    r"\bour (?:vat|tax|gst)\b|\bunsere? (?:ust|steuer)|\bnotre (?:n°|num[ée]ro)? ?(?:de )?tva\b|\bonze btw\b",
     re.I,
 )
 # The holder of the account the invoice asks to be paid into: the company paid.
@@ -254,6 +256,8 @@ def _other_companies(text: str, writer: str) -> list[str]:
 INVOICE_LEGAL_FORMS = {
     "GMBH", "MBH", "AG", "KG", "OHG", "UG", "SE", "EV", "EK", "EG", "VVAG", "SA", "SAS", "SARL", "SASU", "EURL",
     "SNC", "BV", "NV", "VOF", "LTD", "LIMITED", "LLP", "PLC", "INC", "LLC", "CORP", "CO",
+    # Nordic, Southern and Central European forms (`MixCont AB`, `Rossi S.p.A.`, `Novák s.r.o.`).
+    "AB", "OY", "OYJ", "APS", "ASA", "SPA", "SRL", "SL", "SLU", "LDA", "SRO", "KFT", "ZRT", "BVBA", "SPRL",
     # French forms printed before the name (`EARL Martin`, `SCI du Parc`).
     "EARL", "GAEC", "SCEA", "SCI", "SCP", "SELARL",
 }  # fmt: skip
@@ -363,8 +367,9 @@ def ends_in_legal_form(line: str) -> bool:
 
 
 def _form_words(text: str) -> list[str]:
-    """`text`'s words as INVOICE_LEGAL_FORMS spells them: upper-cased, letters only (`a.G.` -> `AG`)."""
-    return [re.sub(r"[^A-Z]", "", w.upper()) for w in text.split()]
+    """`text`'s words as INVOICE_LEGAL_FORMS spells them: upper-cased, letters only (`a.G.` -> `AG`).
+    A word with a digit is none (a postcode's `2AB`, an order's `AB321`)."""
+    return ["" if re.search(r"\d", w) else re.sub(r"[^A-Z]", "", w.upper()) for w in text.split()]
 
 
 def _whole_lines(lines: list[str]) -> set[str]:

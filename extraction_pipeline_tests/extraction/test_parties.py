@@ -99,6 +99,21 @@ def test_without_party_labels_the_company_of_the_register_details_and_bank_accou
     assert _problem("WS Retail Services Pvt. Ltd.", india) is None
 
 
+def test_a_tax_number_the_document_calls_its_own_names_its_issuer():
+    """A Swedish invoice of the tuning part: the customer's address first, unlabelled; the issuer's
+    name, address and `Our VAT` only in the footer."""
+    footer = (
+        "Invoice\n202109023 7 2021-09-02\nTrico Belgium SA\nAvenue Champion, 1\nB-6790 Aubange, Belgium\n"
+        "MixCont AB, Sankta gertrudsvag 10, 23145, Trelleborg.\nContact us, Phone: +46-709 191925\n"
+        "Our VAT: SE556251680601"
+    )
+    assert "(MixCont AB)" in (_problem("Trico Belgium SA", footer) or "")
+    assert _problem("MixCont AB", footer) is None
+    # A postcode's or an order's letters are no legal form: `Leeds LS6 2AB` names no company.
+    leeds = footer.replace("MixCont AB, Sankta gertrudsvag 10", "Unit 4, Leeds LS6 2AB")
+    assert _problem("Trico Belgium SA", leeds) is None
+
+
 def test_register_details_that_name_no_company_or_are_the_customers_raise_nothing():
     # An account holder that is a person (the Mustang samples of the tuning part): no company named.
     person = (
