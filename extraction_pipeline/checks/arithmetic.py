@@ -15,6 +15,7 @@ from typing import Any
 
 from extraction_pipeline.checks.layout import line_index, lines_of
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument, Completer
+from extraction_pipeline.extraction.item_rows import item_rows
 from extraction_pipeline.extraction.values import CENT, WITH_CENTS, printed_amounts, read_amount
 
 LINES = "line_items"
@@ -107,10 +108,18 @@ def totals_that_add_up(net_field: str, tax_field: str, gross_field: str) -> Comp
     all three are printed but the net or the tax is the gross itself (the model read the gross
     twice: `Bruttosumme 235,62` for the net of a ZUGFeRD 2.2 sample that prints `Rechnungssumme
     ohne USt. 198,00` above it, kept through the re-asks), that one, likewise; and a net of 0 beside
-    a tax (a Turkish e-invoice of the tuning part, its totals part answering `0` for the net)."""
+    a tax (a Turkish e-invoice of the tuning part, its totals part answering `0` for the net). One
+    of the three left out where the other two are given and what they make is printed: that amount
+    (a Swedish invoice of the tuning part prints `Without VAT VAT EUR TO PAY` over `1900 0 1900`,
+    and the model left the tax out)."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         net, tax, gross = (read_amount(answer.get(f)) for f in (net_field, tax_field, gross_field))
+        if [net, tax, gross].count(None) == 1:
+            n, t, g = (Decimal(0) if v is None else v for v in (net, tax, gross))
+            made = ((net_field, net, g - t), (tax_field, tax, g - n), (gross_field, gross, n + t))
+            field, right = next((f, right) for f, given, right in made if given is None)
+            return {field: right} if _printed_besides_rows(right, text) else {}
         if net is None or tax is None or gross is None or abs(net + tax - gross) <= CENT:
             return {}
         made = {net_field: (net, gross - tax), tax_field: (tax, gross - net), gross_field: (gross, net + tax)}
@@ -123,9 +132,18 @@ def totals_that_add_up(net_field: str, tax_field: str, gross_field: str) -> Comp
             return {}
         field = unprinted[0]
         right = made[field][1]
-        return {field: right} if _times_printed(abs(right), text) else {}
+        return {field: right} if _printed_besides_rows(right, text) else {}
 
     return complete
+
+
+def _printed_besides_rows(amount: Decimal, text: str) -> bool:
+    """Whether `amount` is printed other than as the amount of an item row (a quantity times a unit
+    price): a total is not an item's amount. On a two-row invoice written for tuning, the gross less
+    the one row the model gave for the net was the other row's amount, and that became a tax the
+    invoice does not charge."""
+    as_rows = sum(row.unit_price is not None and row.amount == abs(amount) for row in item_rows(text))
+    return _times_printed(abs(amount), text) > as_rows
 
 
 def _line_printing(amount: Decimal, text: str) -> str:

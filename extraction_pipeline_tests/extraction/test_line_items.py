@@ -78,7 +78,28 @@ def test_a_total_printed_nowhere_is_the_printed_amount_the_other_two_make():
     assert complete({"net_total": 4106.00, "tax_total": 336.96, "total": 4496.96}, swiss) == {
         "net_total": Decimal("4160.00")
     }
-    assert complete({"net_total": 4160.00, "tax_total": None, "total": 4496.96}, swiss) == {}  # a null is an answer
+
+
+def test_a_total_left_out_is_the_printed_amount_the_other_two_make():
+    complete = totals_that_add_up("net_total", "tax_total", "total")
+    swiss = "Total exkl. MWST 4'160.00\nMWST 8.1 % 336.96\nTotal inkl. MWST CHF 4'496.96"
+    assert complete({"net_total": 4160.00, "tax_total": None, "total": 4496.96}, swiss) == {
+        "tax_total": Decimal("336.96")
+    }
+    assert complete({"net_total": None, "tax_total": 336.96, "total": 4496.96}, swiss) == {
+        "net_total": Decimal("4160.00")
+    }
+    assert complete({"net_total": 4160.00, "tax_total": None, "total": 4500.00}, swiss) == {}  # 340.00 is not printed
+    assert complete({"net_total": None, "tax_total": None, "total": 4496.96}, swiss) == {}  # one of three is not a sum
+    # A Swedish invoice of the tuning part: no VAT charged, printed as a plain 0 between the totals.
+    swedish = "Without VAT VAT EUR TO PAY\n1900 0 1900 EUR"
+    assert complete({"net_total": 1900, "tax_total": None, "total": 1900}, swedish) == {"tax_total": Decimal("0")}
+    # A row's amount is no total: a tax-exempt two-row invoice written for tuning, its net given as
+    # the first row's amount and its tax as the gross.
+    rows = "Krankengymnastik   6   28,50   171,00\nWärmetherapie   6   12,00   72,00\nGesamtbetrag   243,00 EUR"
+    first = [{"line_total": 171.00}]
+    assert complete({"net_total": 171, "tax_total": 243, "total": 243, "line_items": first}, rows) == {}
+    assert complete({"net_total": 171, "tax_total": None, "total": 243, "line_items": first}, rows) == {}
 
 
 def test_a_net_or_tax_given_as_the_gross_is_what_the_gross_leaves():
