@@ -15,6 +15,7 @@ from typing import Any
 from extraction_pipeline.checks.layout import is_stop_line, line_index, lines_of, registered
 from extraction_pipeline.checks.parties import ALL_LABELS, REGISTER_DETAILS, ends_in_legal_form
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
+from extraction_pipeline.extraction.item_rows import item_rows
 from extraction_pipeline.extraction.values import numbers_on_line, read_amount
 
 # Fields that name the seller, and the field holding the seller's address printed below it.
@@ -419,17 +420,21 @@ _SUBTOTAL_LABEL = re.compile(
     r"SUB\W?TOTA|ZWISCHENSUMME|SOUS\W?TOTAL|ÜBERTRAG|CARRIED\s+FORWARD|SUBTOTAAL|SUBTOTALE|SALDO\s+ANTERIOR", re.I
 )
 _GRAND_TOTAL_LABEL = re.compile(
-    r"GESAMTBETRAG|RECHNUNGSBETRAG|GESAMTSUMME|ENDBETRAG|BRUTTO|GRAND\s+TOTAL|TOTAL\s+(?:DUE|AMOUNT|TTC)|AMOUNT\s+DUE"
+    r"GESAMTBETRAG|RECHNUNGSBETRAG|GESAMTSUMME|ENDBETRAG|BRUTTO(?!PREIS)|GRAND\s+TOTAL|TOTAL\s+(?:DUE|AMOUNT|TTC)|AMOUNT\s+DUE"
     r"|MONTANT\s+TTC|NET\s+À\s+PAYER|TOTAAL|TE\s+BETALEN|TOTALE\s+FATTURA|TOTAL\s+FACTURA|IMPORTE\s+TOTAL",
     re.I,
 )
 
 
 def not_a_subtotal(field: str) -> Check:
-    """`field` (the gross total) is not an amount printed only as a subtotal or a sum carried to the
-    next page where a larger amount is printed beside a total's label: a LaTeX invoice of the tuning
-    part carries `Zwischensumme 3 650,00` over its page break and ends `Gesamtbetrag 4 335,00`, and
-    the model answered the first. An amount alone on its line has the label of the line above."""
+    """`field` (the gross total) is not an amount printed only as a subtotal, a sum carried to the
+    next page or an item row's amount where a larger amount is printed beside a total's label: a
+    LaTeX invoice of the tuning part carries `Zwischensumme 3 650,00` over its page break and ends
+    `Gesamtbetrag 4 335,00`, and the model answered the first; on a physiotherapist's invoice
+    written for tuning it answered the first row's `6 28,50 171,00` above `Gesamtbetrag 243,00`
+    (a row: its quantity times its unit price is its amount, extraction/item_rows.py). An amount
+    alone on its line has the label of the line above. Larger is in size: a credit note's total is
+    negative."""
 
     def check(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
         total = record.get(field)
@@ -439,22 +444,25 @@ def not_a_subtotal(field: str) -> Check:
         labels = [_label_of(lines, i) for i in range(len(lines))]
         values = [[n.value for n in numbers_on_line(line)] for line in lines]
         printed_on = [i for i, printed in enumerate(values) if total in printed]
-        if not printed_on or not all(_SUBTOTAL_LABEL.search(labels[i]) for i in printed_on):
+        rows = {
+            i for row in item_rows(doc.text) if row.unit_price is not None and row.amount == total for i in row.lines
+        }
+        if not printed_on or not all(_SUBTOTAL_LABEL.search(labels[i]) or i in rows for i in printed_on):
             return {}
         grand = next(
             (
                 lines[i]
                 for i, label in enumerate(labels)
                 if _GRAND_TOTAL_LABEL.search(label) and not _SUBTOTAL_LABEL.search(label)
-                if any(value > total for value in values[i])
+                if any(abs(value) > abs(total) for value in values[i])
             ),
             None,
         )
         if grand is None:
             return {}
         return {
-            field: f"- {field}: the amount given is printed only as a subtotal. The document prints its total on "
-            f"the line {grand.strip()!r}. Give that total."
+            field: f"- {field}: the amount given is printed only as a subtotal or an item's amount. The document "
+            f"prints its total on the line {grand.strip()!r}. Give that total."
         }
 
     return check

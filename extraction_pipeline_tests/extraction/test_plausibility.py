@@ -338,3 +338,12 @@ def test_a_subtotal_carried_over_a_page_is_not_the_total():
     # A subtotal that is also the total (no discount, no tax) is printed beside a total's label too.
     same = "Subtotal 120.00\nTotal due 120.00"
     assert check({"total": Decimal("120.00")}, CheckedDocument(same, {})) == {}
+    # An item row's amount (a physiotherapist's invoice written for tuning), and a one-row invoice.
+    rows = "Krankengymnastik (KG)   6   28,50   171,00\nWärmetherapie (Fango)   6   12,00   72,00\nGesamtbetrag   243,00 EUR"
+    assert "'Gesamtbetrag   243,00 EUR'" in check({"total": Decimal("171.00")}, CheckedDocument(rows, {}))["total"]
+    one_row = "Krankengymnastik (KG)   6   28,50   171,00\nGesamtbetrag   171,00 EUR"
+    assert check({"total": Decimal("171.00")}, CheckedDocument(one_row, {})) == {}
+    # A credit note's totals row (ferd10-COMFORT_Rechnungskorrektur, tuning) is no item row, and a
+    # gross unit price is no total.
+    credit = " Bruttopreis: 1,5000 € Artikelgesamtrabatt: -0,10 €\n -7,90 0,23 -7,67 -1,12 EUR -8,79"
+    assert check({"total": Decimal("-8.79")}, CheckedDocument(credit, {})) == {}
