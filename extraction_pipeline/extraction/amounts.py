@@ -28,6 +28,7 @@ _THOUSANDTHS_CURRENCY = re.compile(r"\b(KWD|BHD|OMR|JOD|TND|LYD|IQD)\b|د\.ك")
 def separator_roles(text: str) -> dict[str, str]:
     """What `.` and `,` do in the document's amounts (GROUPS or DECIMAL), for each one it settles."""
     votes: dict[str, set[str]] = {".": set(), ",": set()}
+    decimals: Counter[str] = Counter()  # how many amounts print each as a decimal separator
     three_after: Counter[str] = Counter()
     for start, end, _ in printed_amounts(text):
         printed = text[start:end]
@@ -38,13 +39,19 @@ def separator_roles(text: str) -> dict[str, str]:
         if len(set(seps)) == 2:  # 1.234,56: the first kind groups, the last is the decimal one
             votes[seps[0]].add(GROUPS)
             votes[last].add(DECIMAL)
+            decimals[last] += 1
         elif len(seps) > 1:  # 1.591.600
             votes[last].add(GROUPS)
         elif len(printed) - printed.rfind(last) - 1 == 3:  # 6.364: either
             three_after[last] += 1
         else:  # 9.50, 9.5 (a space may group: 1 234,56)
             votes[last].add(DECIMAL)
+            decimals[last] += 1
     roles = {sep: kinds.pop() for sep, kinds in votes.items() if len(kinds) == 1}
+    if roles.get(".") == roles.get(",") == DECIMAL and decimals["."] != decimals[","]:
+        # No document has two decimal separators: the rarer one is a version or a section's number
+        # (`Beispiel-Rechnungen für ZUGFeRD 2.2` on every page of amounts printed `410,10`).
+        del roles[min(decimals, key=lambda sep: decimals[sep])]
     for sep, other in ((".", ","), (",", ".")):  # no document has two decimal separators
         if sep not in roles and roles.get(other) == DECIMAL:
             roles[sep] = GROUPS
