@@ -3,7 +3,8 @@
 The loop: ask; parse; let the document type's pack complete values the model cut short (a name or
 address, from the document's lines); validate, mend slips the re-asks did not (an identifier
 joined from separately printed tokens, `grounding.printed_pieces`; a line's numbers other than
-those of the row printing it, `item_rows.numbers_from_rows`; a line amount multiplied out,
+those of the row printing it, `item_rows.numbers_from_rows`; a line of amount 0 that its own line
+does not print, `item_rows.zeros_printed_nowhere_dropped`; a line amount multiplied out,
 `grounding.amounts_multiplied_out`), ground every value in the document text, and run the pack's
 checks; on a parse, validation, grounding or check problem, re-ask with the problem quoted (about
 only the fields in question where the answer was valid JSON: `_to_reask`), at most `max_reasks`
@@ -43,7 +44,7 @@ from extraction_pipeline.extraction.grounding import (
     printed_pieces,
     ungrounded_message,
 )
-from extraction_pipeline.extraction.item_rows import numbers_from_rows
+from extraction_pipeline.extraction.item_rows import numbers_from_rows, zeros_printed_nowhere_dropped
 from extraction_pipeline.extraction.parsing import (
     OutputError,
     RepetitionLoop,
@@ -472,6 +473,7 @@ def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, sett
     mended = {}
     if settings.grounding:
         from_rows = numbers_from_rows(record, doc.text)
+        from_rows |= zeros_printed_nowhere_dropped({**record, **from_rows}, doc.text)
         multiplied = amounts_multiplied_out({**record, **from_rows}, doc.text)
         mended = {**printed_pieces(record, doc.text), **from_rows, **multiplied}
     model_values = {**{f: record[f] for f in mended}, **{f: answer.get(f) for f in completed}}  # the model's own

@@ -15,6 +15,7 @@ from extraction_pipeline.checks.arithmetic import (
 from extraction_pipeline.doctypes.packs import CheckedDocument
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.extraction.grounding import amounts_multiplied_out, ground
+from extraction_pipeline.extraction.item_rows import zeros_printed_nowhere_dropped
 from extraction_pipeline.quality.metrics import dropped_values, taken_from_document
 from extraction_pipeline_tests.support.helpers import DOC_TYPES, extract_scripted, materialize, read_delta, write_inbox
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
@@ -65,6 +66,39 @@ def test_the_sums_of_an_invoice_must_agree():
     assert net_plus_tax("net_total", "tax_total", "total")(record(tax_total=37.62), doc)["tax_total"].startswith(
         "- tax_total: net_total 2085.0 + tax_total 37.62 is 2122.62, not the total 2481.15. Where several tax rates"
     )
+
+
+def test_a_line_at_0_that_its_rows_do_not_print_is_no_item():
+    """A rental's attributes among its items (the ZUGFeRD 2.2 rendering, tuning): listed at 0 by
+    the model, printed with no 0 near them; an article given free prints its 0,00 two lines under
+    its name."""
+    text = """1 Miettage 86,5500 2 Tag(e) 19 %
+173,10
+Fahrzeug-Kennzeichen: M-MM 0000
+Inklusiv-Kilometer waren: 873
+Weitere Eigenschaften:
+Vollkasko 23,1000 2 19 %
+46,20
+Gelierzucker
+4000862141404
+0,00 10 Stk 7 % VAT (S) 0,00
+Positionssumme 219,30"""
+    lines = [
+        {"description": "Miettage", "quantity": 2, "unit_price": Decimal("86.55"), "line_total": Decimal("173.10")},
+        {"description": "Fahrzeug-Kennzeichen", "quantity": 1, "unit_price": Decimal(0), "line_total": Decimal(0)},
+        {"description": "Inklusiv-Kilometer waren", "quantity": 873, "unit_price": None, "line_total": Decimal(0)},
+        {"description": "Vollkasko", "quantity": 2, "unit_price": Decimal("23.10"), "line_total": Decimal("46.20")},
+        {"description": "Gelierzucker", "quantity": 10, "unit_price": Decimal(0), "line_total": Decimal(0)},
+        {
+            "description": "Versandkosten",
+            "quantity": 1,
+            "unit_price": None,
+            "line_total": Decimal(0),
+        },  # printed nowhere
+    ]
+    kept = zeros_printed_nowhere_dropped({"line_items": lines}, text)["line_items"]
+    assert [line["description"] for line in kept] == ["Miettage", "Vollkasko", "Gelierzucker", "Versandkosten"]
+    assert zeros_printed_nowhere_dropped({"line_items": kept}, text) == {}
 
 
 def test_a_total_printed_nowhere_is_the_printed_amount_the_other_two_make():
