@@ -20,6 +20,11 @@ from typing import Any
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument, Completer
 from extraction_pipeline.extraction.values import letters_and_digits
 
+# The employee who claims expenses from an employer (a German `Reisekostenabrechnung`) is its seller
+# in EN 16931's terms, but `Mitarbeiter:` on an invoice is as often the seller's clerk: an employee's
+# label counts as the seller's only where the document labels an employer too.
+EMPLOYEE_LABELS = ("MITARBEITER", "MITARBEITERIN", "ARBEITNEHMER", "EMPLOYEE", "SALARIÉ", "SALARIE", "WERKNEMER")
+EMPLOYER_LABELS = ("ARBEITGEBER", "EMPLOYER", "EMPLOYEUR", "WERKGEVER")
 # Labels of the selling and the buying party, in the languages of European invoices, upper-cased
 # and without spaces (so that they match however the text layer spaced them).
 # A self-billed invoice's writer is its customer (`Gutschriftsaussteller`), the party it credits
@@ -39,7 +44,7 @@ SELLER_LABELS = (
 BUYER_LABELS = (
     "KÄUFER", "RECHNUNGSEMPFÄNGER", "LEISTUNGSEMPFÄNGER", "GUTSCHRIFTSAUSSTELLER", "KUNDE", "RECHNUNGAN",
     "AUFTRAGGEBER", "BUYER", "CUSTOMER", "BILLTO", "SOLDTO", "ACHETEUR", "CLIENT", "FACTURÉÀ", "KOPER", "KLANT",
-    "AFNEMER", "ARBEITGEBER", "EMPLOYER", "CESSIONARIO", "COMMITTENTE", "CLIENTE", "DATOSDELCLIENTE", "ADQUIRENTE",
+    "AFNEMER", *EMPLOYER_LABELS, "CESSIONARIO", "COMMITTENTE", "CLIENTE", "DATOSDELCLIENTE", "ADQUIRENTE",
     "NABYWCA", "ODBĚRATEL", "ODBERATEĽ", "VEVŐ", "CUMPĂRĂTOR", "KÖPARE", "KUND", "KØBER", "KJØPER", "OSTAJA",
     "MIETER", "TENANT", "LOCATAIRE", "HUURDER", "VERSICHERUNGSNEHMER", "POLICYHOLDER", "ASSURÉ", "SOUSCRIPTEUR",
     "VERZEKERINGNEMER", "SAYIN", "ALICI",
@@ -53,7 +58,7 @@ SELF_BILLING_MENTIONS = (
     "self-billing", "self-billed", "selbstfakturierung", "gutschriftsverfahren", "gutschrift im sinne des § 14",
     "autofacturation", "auto-facturation", "factuur uitgereikt door afnemer", "zelffacturering",
 )  # fmt: skip
-ALL_LABELS = SELLER_LABELS + BUYER_LABELS
+ALL_LABELS = SELLER_LABELS + BUYER_LABELS + EMPLOYEE_LABELS
 # A block ends at the next label (a party's, or any line ending in a colon) or after this many lines.
 _BLOCK_LINES = 5
 # What joins a name to something else on its line: a comma, bullet, colon or wide gap.
@@ -75,7 +80,7 @@ def named_as_seller(field: str) -> Check:
         name = letters_and_digits(without_name_key(str(record.get(field) or "")))
         if not name:
             return {}
-        sellers = party_blocks(doc.text, SELLER_LABELS)
+        sellers = seller_blocks(doc.text)
         buyers = party_blocks(doc.text, BUYER_LABELS)
         under_buyer = next((b for b, block in buyers if name in letters_and_digits(" ".join(block))), None)
         if not sellers:
@@ -276,21 +281,45 @@ def seller_completed(field: str) -> Completer:
     line with nothing but a name on it (`_one_phrase`) completes a name: a letterhead that prints
     name, street and town on one line is not taken whole. The other way round, a name the model ran
     on into the address printed after it on its line is cut back to the name (`_before_its_address`).
-    Without a seller label, only a name that lost its first words is completed (`_with_first_words`)."""
+    Without a seller label, only a name that lost its first words is completed (`_with_first_words`).
+    A name printed under the buyer's label, where the seller's is labelled too, is the seller's
+    (`_labelled_seller`): re-asked with the seller's block quoted, the 1.5B model kept answering the
+    employer under `Arbeitgeber:` for the employee under `Mitarbeiter:` on an expense claim written
+    for tuning."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         given = str(answer.get(field) or "")
         alone = _before_its_address(without_name_key(given))
-        whole = _from_block(name, text) if (name := letters_and_digits(alone)) else None
+        name = letters_and_digits(alone)
+        whole = (_labelled_seller(name, text) or _from_block(name, text)) if name else None
         best = whole or (alone if alone != given else None)
         return {field: best} if best and letters_and_digits(best) != letters_and_digits(given) else {}
 
     return complete
 
 
+def _labelled_seller(name: str, text: str) -> str | None:
+    """Where `name` is printed under the buyer's label and not the seller's, the seller's name: the
+    first line of the seller's first block that prints no figure (not `GLN 4333741000005`), up to
+    its address."""
+    sellers = seller_blocks(text)
+    if not sellers or any(name in letters_and_digits(" ".join(lines)) for _, lines in sellers):
+        return None
+    if not any(name in letters_and_digits(" ".join(lines)) for _, lines in party_blocks(text, BUYER_LABELS)):
+        return None
+    first = next((line for line in sellers[0][1] if _starts_with_a_name(line)), None)
+    return _before_its_address(first.strip()) if first else None
+
+
+def _starts_with_a_name(line: str) -> bool:
+    """The line's first phrase has no figure: a name, not a party's number (`GLN 4333741000005`)."""
+    phrases = _phrases(line)
+    return bool(phrases) and not re.search(r"\d", phrases[0].group())
+
+
 def _from_block(name: str, text: str) -> str | None:
     """The whole name of which `name` is a part, from the seller's block (or the front it lost)."""
-    blocks = party_blocks(text, SELLER_LABELS)
+    blocks = seller_blocks(text)
     if not blocks:
         return _with_first_words(name, text)
     for _, lines in blocks:
@@ -388,6 +417,14 @@ def _shown(lines: list[str]) -> str:
     """A block's lines on one line of a problem, joined by a break the name's cut-back knows: the
     model copies a name from there with the lines after it (a French invoice written for tuning)."""
     return " | ".join(line.strip() for line in lines)
+
+
+def seller_blocks(text: str) -> list[tuple[str, list[str]]]:
+    """The blocks under the seller's labels, or under an employee's where an employer is labelled."""
+    sellers = party_blocks(text, SELLER_LABELS)
+    if sellers or not party_blocks(text, EMPLOYER_LABELS):
+        return sellers
+    return party_blocks(text, EMPLOYEE_LABELS)
 
 
 def party_blocks(text: str, labels: tuple[str, ...]) -> list[tuple[str, list[str]]]:

@@ -64,13 +64,30 @@ def test_without_a_seller_label_the_name_under_the_buyers_label_is_still_the_cus
     assert _problem("Acme Ltd", letter) is None
 
 
-def test_on_an_expense_claim_the_employer_is_the_customer():
+def test_on_an_expense_claim_the_employer_is_the_customer_and_the_employee_the_seller():
     """An employee's claim for travel costs is invoiced to the employer (the XRechnung samples
-    make it one); the model names the company, and the record is then flagged, not silently wrong."""
-    claim = "Reisekostenabrechnung\nMitarbeiter: Jonas Weber, Köln\nArbeitgeber: Rheinland Logistik GmbH, Köln"
+    make it one); the model names the company, which the labels make the employee (p11, tuning)."""
+    claim = (
+        "Reisekostenabrechnung\nMitarbeiter: Jonas Weber, Am Kirchberg 3, Köln\nArbeitgeber: Rheinland Logistik GmbH"
+    )
     problem = _problem("Rheinland Logistik GmbH", claim)
     assert problem is not None and "printed under 'Arbeitgeber', the customer" in problem
+    assert "Under 'Mitarbeiter' the document prints: Jonas Weber, Am Kirchberg 3, Köln" in problem
     assert _problem("Jonas Weber", claim) is None
+    complete = seller_completed("issuer")
+    assert complete({"issuer": "Rheinland Logistik GmbH"}, claim) == {"issuer": "Jonas Weber"}
+    # Without an employer, `Mitarbeiter:` is as often the seller's clerk: no seller is labelled.
+    clerk = "Acme GmbH\nRechnung 17\nMitarbeiter: Max Huber\nKunde: Beta AG"
+    assert "Max Huber" not in (_problem("Beta AG", clerk) or "")
+    assert complete({"issuer": "Beta AG"}, clerk) == {}
+
+
+def test_the_labelled_customer_given_for_the_seller_is_replaced_by_the_labelled_seller():
+    """Both parties labelled: the seller's first line that is a name, not its GLN (ferd10, tuning)."""
+    form = "Lieferant\n GLN 4333741000005 Lief-Nr: 549910\n KOSTENLIEFERANT GMBH\n BAHNHOFSTRASSE 99\nKäufer\n MUSTER-KUNDE GMBH"
+    complete = seller_completed("issuer")
+    assert complete({"issuer": "MUSTER-KUNDE GMBH"}, form) == {"issuer": "KOSTENLIEFERANT GMBH"}
+    assert complete({"issuer": "Acme Holding AG"}, form) == {}  # printed under neither: re-asked instead
 
 
 # A French invoice that labels no party, shaped like a real one of the tuning part (invoice2data's

@@ -5,8 +5,9 @@ date) when the invoice labels its own. Its lines hold every row of its item tabl
 must agree (lines, net, tax, gross). The till's payment rules (cash tendered, change) do not apply, nor does the receipts' completion of a name
 from its line: an invoice's letterhead prints name, street and town on one line (`Bei Spiel GmbH ●
 Ecke 12 ● 12345 Stadt`), and that completion took all of it on the tuning part. A seller's name
-given as part of a line under the seller's label is completed from that block instead; without a
-label, only a name that lost its first words is; a name run on into its address is cut back. On a
+given as part of a line under the seller's label is completed from that block instead, and the
+customer's name, where both parties are labelled, becomes the seller's; without a label, only a
+name that lost its first words is completed; a name run on into its address is cut back. On a
 self-billed invoice the seller is the supplier, not the customer who wrote it, and no label
 (`Términos de pago:`), web address (`amazon.de`) or register line (`Société anonyme au capital de
 ...`) is a name: the names printed above a tax number are offered instead. Its number is the one
