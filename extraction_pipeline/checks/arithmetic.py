@@ -119,7 +119,8 @@ def totals_that_add_up(net_field: str, tax_field: str, gross_field: str) -> Comp
             n, t, g = (Decimal(0) if v is None else v for v in (net, tax, gross))
             made = ((net_field, net, g - t), (tax_field, tax, g - n), (gross_field, gross, n + t))
             field, right = next((f, right) for f, given, right in made if given is None)
-            return {field: right} if _printed_besides_rows(right, text) else {}
+            one_sign = len({v > 0 for v in (n, t, g, right) if v != 0}) <= 1  # a credit note's are all negative
+            return {field: right} if one_sign and _printed_besides_rows(right, text) else {}
         if net is None or tax is None or gross is None or abs(net + tax - gross) <= CENT:
             return {}
         made = {net_field: (net, gross - tax), tax_field: (tax, gross - net), gross_field: (gross, net + tax)}

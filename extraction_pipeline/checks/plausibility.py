@@ -444,10 +444,12 @@ def not_a_subtotal(field: str) -> Check:
         labels = [_label_of(lines, i) for i in range(len(lines))]
         values = [[n.value for n in numbers_on_line(line)] for line in lines]
         printed_on = [i for i, printed in enumerate(values) if total in printed]
+        if not printed_on:
+            return {}
         rows = {
             i for row in item_rows(doc.text) if row.unit_price is not None and row.amount == total for i in row.lines
         }
-        if not printed_on or not all(_SUBTOTAL_LABEL.search(labels[i]) or i in rows for i in printed_on):
+        if not all(_SUBTOTAL_LABEL.search(labels[i]) or i in rows for i in printed_on):
             return {}
         grand = next(
             (

@@ -3,8 +3,8 @@
 The loop: ask; parse; let the document type's pack complete values the model cut short (a name or
 address, from the document's lines); validate, mend slips the re-asks did not (an identifier
 joined from separately printed tokens, `grounding.printed_pieces`; a line's numbers other than
-those of the row printing it, `item_rows.numbers_from_rows`; a line of amount 0 that its own line
-does not print, `item_rows.zeros_printed_nowhere_dropped`; a line amount multiplied out,
+those of the row printing it, `item_rows.numbers_from_rows`; a line of amount 0 that no row near its
+name prints, `item_rows.zeros_printed_nowhere_dropped`; a line amount multiplied out,
 `grounding.amounts_multiplied_out`), ground every value in the document text, and run the pack's
 checks; on a parse, validation, grounding or check problem, re-ask with the problem quoted (about
 only the fields in question where the answer was valid JSON: `_to_reask`), at most `max_reasks`

@@ -206,15 +206,14 @@ def zeros_printed_nowhere_dropped(record: dict[str, Any], text: str) -> dict[str
     """Each list of line items without the lines the model gave an amount of 0 (and no price) that
     their rows do not print: where no line within `_NAME_LINES` of one naming it prints a 0 (a name
     is printed over or under its numbers), the line is a row's attribute or a heading, not an item
-    given free. The ZUGFeRD 2.2 renderings
-    print a rental's `Inklusiv-Kilometer waren: 873` and `Fahrzeug-Kennzeichen: M-MM 0000` among
-    its items, and the model listed both at 0; on a Malaysian receipt of the tuning part it listed
-    the header and footer lines at 0. A free article prints its 0 (`0,00 10 Stk 7 % VAT (S) 0,00`,
-    `1 DRAGON FRUIT 0`); where the document prints amounts with cents, a 0 without them (`0000`)
-    is no amount. A line whose name is printed nowhere stays. The caller keeps the model's lines."""
+    given free. The ZUGFeRD 2.2 renderings print a rental's `Inklusiv-Kilometer waren: 873` and
+    `Fahrzeug-Kennzeichen: M-MM 0000` among its items, and the model listed both at 0; on a
+    Malaysian receipt of the tuning part it listed the header and footer lines at 0. A free article
+    prints its 0 (`0,00 10 Stk 7 % VAT (S) 0,00`, `1 DRAGON FRUIT 0`); where the document prints
+    amounts with cents, a 0 without them (`0000`) is no amount. A line whose name is printed
+    nowhere stays. The caller keeps the model's lines."""
     lines = text.splitlines()
     cents = any(n.with_cents for line in lines for n in numbers_on_line(line))
-
     zeros = {
         i
         for i, line in enumerate(lines)

@@ -125,6 +125,11 @@ def test_a_total_left_out_is_the_printed_amount_the_other_two_make():
     }
     assert complete({"net_total": 4160.00, "tax_total": None, "total": 4500.00}, swiss) == {}  # 340.00 is not printed
     assert complete({"net_total": None, "tax_total": None, "total": 4496.96}, swiss) == {}  # one of three is not a sum
+    # Totals of one sign: a net over the gross leaves no tax, whatever else prints its size.
+    assert complete({"net_total": 4496.96, "tax_total": None, "total": 4160.00}, swiss) == {}
+    assert complete({"net_total": -4160.00, "tax_total": None, "total": -4496.96}, swiss) == {
+        "tax_total": Decimal("-336.96")
+    }
     # A Swedish invoice of the tuning part: no VAT charged, printed as a plain 0 between the totals.
     swedish = "Without VAT VAT EUR TO PAY\n1900 0 1900 EUR"
     assert complete({"net_total": 1900, "tax_total": None, "total": 1900}, swedish) == {"tax_total": Decimal("0")}
