@@ -15,7 +15,7 @@ from typing import Any
 
 from extraction_pipeline.checks.layout import line_index, lines_of
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument, Completer
-from extraction_pipeline.extraction.item_rows import item_rows
+from extraction_pipeline.extraction.item_rows import rows_amounting_to
 from extraction_pipeline.extraction.values import CENT, WITH_CENTS, printed_amounts, read_amount
 
 LINES = "line_items"
@@ -143,8 +143,7 @@ def _printed_besides_rows(amount: Decimal, text: str) -> bool:
     price): a total is not an item's amount. On a two-row invoice written for tuning, the gross less
     the one row the model gave for the net was the other row's amount, and that became a tax the
     invoice does not charge."""
-    as_rows = sum(row.unit_price is not None and row.amount == abs(amount) for row in item_rows(text))
-    return _times_printed(abs(amount), text) > as_rows
+    return _times_printed(abs(amount), text) > len(rows_amounting_to(abs(amount), text))
 
 
 def _line_printing(amount: Decimal, text: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from extraction_pipeline.checks.layout import is_stop_line, line_index, lines_of, registered
 from extraction_pipeline.checks.parties import ALL_LABELS, REGISTER_DETAILS, ends_in_legal_form
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
-from extraction_pipeline.extraction.item_rows import item_rows
+from extraction_pipeline.extraction.item_rows import rows_amounting_to
 from extraction_pipeline.extraction.values import numbers_on_line, read_amount
 
 # Fields that name the seller, and the field holding the seller's address printed below it.
@@ -446,9 +446,7 @@ def not_a_subtotal(field: str) -> Check:
         printed_on = [i for i, printed in enumerate(values) if total in printed]
         if not printed_on:
             return {}
-        rows = {
-            i for row in item_rows(doc.text) if row.unit_price is not None and row.amount == total for i in row.lines
-        }
+        rows = {i for row in rows_amounting_to(total, doc.text) for i in row.lines}
         if not all(_SUBTOTAL_LABEL.search(labels[i]) or i in rows for i in printed_on):
             return {}
         grand = next(

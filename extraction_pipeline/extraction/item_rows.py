@@ -93,6 +93,12 @@ def item_rows(text: str) -> list[ItemRow]:
     return rows
 
 
+def rows_amounting_to(amount: Decimal, text: str) -> list[ItemRow]:
+    """The rows whose quantity times unit price is `amount`: an amount printed only there is an
+    item's, not a total (checks/arithmetic.py, checks/plausibility.py)."""
+    return [row for row in item_rows(text) if row.unit_price is not None and row.amount == amount]
+
+
 def _lone_amount(line: str) -> bool:
     """`line` holds one amount with cents and nothing else (a currency at most)."""
     numbers = numbers_on_line(line)
@@ -178,11 +184,7 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
     """Each list of line items whose lines' quantity, unit price or amount differ from those of
     the row they are printed with, with the row's numbers, and with the rows left out that the
     sums prove. The caller keeps the model's lines."""
-    lists = {
-        f: v
-        for f, v in record.items()
-        if isinstance(v, list) and v and all(isinstance(x, dict) and "line_total" in x for x in v)
-    }
+    lists = _line_lists(record)
     rows = item_rows(text) if lists else []  # read only for a record with lines: this runs on every answer
     if not rows:
         return {}
@@ -212,28 +214,37 @@ def zeros_printed_nowhere_dropped(record: dict[str, Any], text: str) -> dict[str
     prints its 0 (`0,00 10 Stk 7 % VAT (S) 0,00`, `1 DRAGON FRUIT 0`); where the document prints
     amounts with cents, a 0 without them (`0000`) is no amount. A line whose name is printed
     nowhere stays. The caller keeps the model's lines."""
+    lists = {f: v for f, v in _line_lists(record).items() if any(_unpriced_zero(x) for x in v)}
+    if not lists:  # this runs on every answer: the page's numbers are read only for a line at 0
+        return {}
     lines = text.splitlines()
-    cents = any(n.with_cents for line in lines for n in numbers_on_line(line))
-    zeros = {
-        i
-        for i, line in enumerate(lines)
-        if any(n.value == 0 and (n.with_cents or not cents) for n in numbers_on_line(line))
-    }
+    numbers = [numbers_on_line(line) for line in lines]
+    cents = any(n.with_cents for found in numbers for n in found)
+    zeros = [i for i, found in enumerate(numbers) if any(n.value == 0 and (n.with_cents or not cents) for n in found)]
 
     def printed_nowhere(line: dict[str, Any]) -> bool:
         name = letters_and_digits(line.get("description"))
-        if line.get("line_total") != 0 or line.get("unit_price") not in (None, 0) or len(name) < _MIN_NAME:
+        if not _unpriced_zero(line) or len(name) < _MIN_NAME:
             return False
         named = [i for i, printed in enumerate(lines) if _named_on(name, printed)]
         return bool(named) and not any(abs(i - zero) <= _NAME_LINES for i in named for zero in zeros)
 
+    mended = {f: [line for line in v if not printed_nowhere(line)] for f, v in lists.items()}
+    return {f: kept for f, kept in mended.items() if len(kept) < len(lists[f])}
+
+
+def _line_lists(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The record's lists of line items (entries with a `line_total`), by field."""
     return {
-        field: [line for line in value if not printed_nowhere(line)]
-        for field, value in record.items()
-        if isinstance(value, list)
-        and all(isinstance(x, dict) and "line_total" in x for x in value)
-        and any(printed_nowhere(x) for x in value)
+        f: v
+        for f, v in record.items()
+        if isinstance(v, list) and v and all(isinstance(x, dict) and "line_total" in x for x in v)
     }
+
+
+def _unpriced_zero(line: dict[str, Any]) -> bool:
+    """A line the model gave an amount of 0 and no price (or a price of 0)."""
+    return line.get("line_total") == 0 and line.get("unit_price") in (None, 0)
 
 
 def _with_line_discounts(
