@@ -6,8 +6,10 @@ name. So a line of text printed in a gap of a table row, at the row's height, is
 row at its place from the left. In the same way a figure drawn close beside a lone label, at its
 height, is moved onto the label's line: a real invoice of the tuning part draws its header box's
 labels first and their values after (`Rechnungsnr.` ... `30064443`), and the model took a contract
-number for the invoice's. The rest of the page keeps the drawing order, which keeps side-by-side
-blocks (seller and buyer) whole, where joining every visual line would interleave them.
+number for the invoice's. A cell that wraps over two or three lines and is drawn far from its row
+in the text (after the page's footer) is moved onto the row as one cell. The rest of the page keeps
+the drawing order, which keeps side-by-side blocks (seller and buyer) whole, where joining every
+visual line would interleave them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ _ROW_NUMBERS = 3
 _KEY_GAP = 6
 # A single character in a gap (a currency sign, a stray glyph) is not worth moving.
 _MIN_CELL_CHARS = 2
+# A cell that wraps takes at most this many lines (a name and a line of detail under it).
+_WRAPPED_LINES = 3
+# A wrapped cell drawn within this many lines of its row is read with it already: item rows look for
+# a row's name up to four lines either way (extraction/item_rows.py), and so does a reader.
+_NEAR_LINES = 4
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,9 @@ class PlacedLine:
 def rows_rejoined(lines: list[PlacedLine]) -> tuple[list[str], int]:
     """The page's lines with each cell drawn apart from its row moved onto it, and how many moved."""
     rows = {i for i, line in enumerate(lines) if _is_row(line)}
-    moved: dict[int, int] = {}  # the cell's line -> its row's line
+    wrapped = _wrapped_cells(lines, rows)
+    in_runs = {i for _, run in wrapped for i in run}
+    moved: dict[int, int] = {i: r for r, run in wrapped for i in run}  # the cell's line -> its row's line
     for r in sorted(rows):
         for c, cell in enumerate(lines):
             if c not in rows and c not in moved and _a_cell_of(cell, lines[r]):
@@ -66,7 +75,10 @@ def rows_rejoined(lines: list[PlacedLine]) -> tuple[list[str], int]:
             moved[min(values, key=lambda c: lines[c].left)] = k
     cells: dict[int, list[PlacedLine]] = {}
     for c, r in moved.items():
-        cells.setdefault(r, []).append(lines[c])
+        if c not in in_runs:
+            cells.setdefault(r, []).append(lines[c])
+    for r, run in wrapped:
+        cells.setdefault(r, []).append(_one_cell([lines[i] for i in run]))
     texts = []
     for i, line in enumerate(lines):
         if i in moved:
@@ -74,9 +86,63 @@ def rows_rejoined(lines: list[PlacedLine]) -> tuple[list[str], int]:
         text = line.text
         for cell in sorted(cells.get(i, []), key=lambda x: -x.left):  # right to left: positions stay valid
             at = next((k for k, x in enumerate(line.lefts) if x is not None and x >= cell.right), len(text))
-            text = f"{text[:at].rstrip()} {cell.text.strip()} {text[at:].lstrip()}".rstrip()
+            text = " ".join(filter(None, [text[:at].rstrip(), cell.text.strip(), text[at:].strip()]))
         texts.append(text)
     return texts, len(moved)
+
+
+def _wrapped_cells(lines: list[PlacedLine], rows: set[int]) -> list[tuple[int, list[int]]]:
+    """Cells that wrap over lines of their own, drawn far from their row in the text: a run of up
+    to `_WRAPPED_LINES` lines drawn one under the other at one left edge, inside the table's span
+    and clear of the row's characters, whose height holds the middle of exactly one row, and more
+    than `_NEAR_LINES` lines from it in the drawing order (the FNFE Factur-X rendering of a Mustang
+    sample, tuning, draws `PRESTATION SUPPORT - Description` over `Période de ...` beside `60,00 PCE
+    1,00 60,00 10,00%` after the page's footer; the model named all three lines by the GLN printed
+    above the first row). Each as its row's line and the run's lines."""
+    if not rows:
+        return []
+    table_left = min(lines[r].left for r in rows)
+    table_right = max(lines[r].right for r in rows)
+    found = []
+    for run in _runs(lines, rows):
+        bottom, top = min(lines[i].bottom for i in run), max(lines[i].top for i in run)
+        inside = [r for r in rows if bottom < (lines[r].top + lines[r].bottom) / 2 < top]
+        left, right = min(lines[i].left for i in run), max(lines[i].right for i in run)
+        if len(inside) != 1 or not table_left < left or not right < table_right:
+            continue
+        row = lines[inside[0]]
+        if min(abs(i - inside[0]) for i in run) <= _NEAR_LINES:
+            continue
+        if any(x is not None and y is not None and x < right and y > left for x, y in zip(row.lefts, row.rights)):
+            continue
+        found.append((inside[0], run))
+    return found
+
+
+def _one_cell(run: list[PlacedLine]) -> PlacedLine:
+    """A wrapped cell's lines as one line, top to bottom (their left edges differ by a fraction)."""
+    ordered = sorted(run, key=lambda line: -line.top)
+    text = " ".join(line.text.strip() for line in ordered)
+    left, right = min(line.left for line in run), max(line.right for line in run)
+    return PlacedLine(text, (left,), (right,), ordered[0].top, min(line.bottom for line in run))
+
+
+def _runs(lines: list[PlacedLine], taken: set[int]) -> list[list[int]]:
+    """Runs of consecutive lines, none taken, each drawn right under the one before at its left edge."""
+    runs: list[list[int]] = []
+    for i, line in enumerate(lines):
+        if (
+            i in taken
+            or not (line.upright and line.drawn)
+            or sum(not ch.isspace() for ch in line.text) < _MIN_CELL_CHARS
+        ):
+            continue
+        last = lines[runs[-1][-1]] if runs and runs[-1][-1] == i - 1 else None
+        if last is not None and abs(line.left - last.left) < 1 and 0 <= last.bottom - line.top < last.top - last.bottom:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return [run for run in runs if len(run) <= _WRAPPED_LINES]
 
 
 def _is_row(line: PlacedLine) -> bool:

@@ -8,7 +8,9 @@ out, they are known from arithmetic, so a line the model gave is given the numbe
 description is printed with, and the model's numbers are kept in the record's `model_values`.
 
 A row: the last amount printed with cents is the amount, and exactly one pair of numbers before it
-multiplies to it (within a cent). Which of the two is the quantity: the one printed before a unit
+multiplies to it (within a cent); a rate (`10,00%`) is none of them. Which of the two is the
+quantity: the one in the column a line of labels above the table puts first or second (`P.U. HT
+(EUR) UNIT for P.U. Qté`: the price first, the unit after it), else the one printed before a unit
 (`20 Stk`, `3,00 m²`, `2 x`), else the one not printed with cents (`2.13 10 2 4.26`), else the
 whole one beside a fraction (`5,0400 2`), else the one printed first. An amount of 0 proves nothing
 (any quantity times a price of 0). Where no pair multiplies out (a price printed rounded:
@@ -49,12 +51,24 @@ from extraction_pipeline.extraction.values import (
 
 # A unit after a number: up to five letters (a dot, a square or cube), not a currency code or a word.
 _UNIT_AFTER = re.compile(r"\s*(?!(?:EUR|USD|GBP|CHF|Euro)\b)[^\W\d_]{1,5}\.?[²³]?(?![^\W\d_])")
-# A count on a row that does not multiply out: a space, then a unit of up to three letters (`28 Std`).
-_COUNT_UNIT = re.compile(r"\s+(?!(?:EUR|USD|GBP|CHF)\b)[^\W\d_]{1,3}\.?[²³]?(?![^\W_])")
+# A count on a row that does not multiply out: a space, then a unit of up to three letters (`28 Std`),
+# not the start of a code (`0815 CO-123/V2A`).
+_COUNT_UNIT = re.compile(r"\s+(?!(?:EUR|USD|GBP|CHF)\b)[^\W\d_]{1,3}\.?[²³]?(?![^\W_]|[-/])")
 # Where a row's numbers do not multiply out, its amount ends the line (`Sa 8.00-14.00 Uhr` is no row),
 # or only the VAT rate's column follows it (`20 Stk. 2,77 55,46 19`: 2.773 a piece, printed rounded).
 _LINE_END = re.compile(r"\s*(?:€|EUR|USD|GBP|CHF|\$|£)?\s*$")
-_ROW_END = re.compile(r"\s*(?:€|EUR|USD|GBP|CHF|\$|£)?(?:\s+\d{1,2}(?:[.,]\d)?\s*%?)?\s*$")
+_ROW_END = re.compile(r"\s*(?:€|EUR|USD|GBP|CHF|\$|£)?(?:\s+\d{1,2}(?:[.,]\d{1,2})?\s*%?)?\s*$")
+# A rate (`10,00%`, `7 %`): neither a quantity, a price nor an amount.
+_RATE_AFTER = re.compile(r"\s?%")
+# A table's column labels for the quantity and the unit price, in the languages of the datasets.
+_QUANTITY_LABEL = re.compile(
+    r"\b(?:Menge|Anzahl|Qty|Quantity|Quantit[ée]|Qt[ée]|Aantal|Cantidad|Quantità)(?![^\W\d_])", re.I
+)
+_PRICE_LABEL = re.compile(
+    r"(?<![^\W\d_])(?:Einzelpreis|Nettopreis|Preis|Unit price|Price|Prix|P\.\s?U\.|U/P|Prijs|Precio|Prezzo)(?![^\W\d_])",
+    re.I,
+)
+_HEADER_LINES = 12  # lines above a table's first row its column labels may take
 _NAME_LINES = 4  # lines a name may take between two rows
 _ROW_NUMBERS = 3  # a free row prints a count, a price and an amount at least
 _MIN_NAME = 3  # letters and digits a description needs to be looked for
@@ -78,19 +92,38 @@ class ItemRow:
 
 def item_rows(text: str) -> list[ItemRow]:
     """Every line of `text` that prints a quantity, a unit price and their product as its amount."""
-    rows: list[ItemRow] = []
     lines = text.splitlines()
+    rows = _rows(lines, None)
+    if rows and (price_first := _price_first(lines[max(rows[0].line - _HEADER_LINES, 0) : rows[0].line])) is not None:
+        rows = _rows(lines, price_first)
+    return rows
+
+
+def _rows(lines: list[str], price_first: bool | None) -> list[ItemRow]:
+    rows: list[ItemRow] = []
     for i, line in enumerate(lines):
         if rows and i in rows[-1].lines:
             continue
-        found = _row(line)
+        found = _row(line, price_first)
         if found is not None:
             rows.append(ItemRow(i, *found))
         elif i + 1 < len(lines) and _lone_amount(lines[i + 1]):
-            joined = _row(f"{line} {lines[i + 1]}")
+            joined = _row(f"{line} {lines[i + 1]}", price_first)
             if joined is not None and joined[1] is not None:
                 rows.append(ItemRow(i, *joined, last=i + 1))
     return rows
+
+
+def _price_first(header: list[str]) -> bool | None:
+    """Whether the table's column labels name the unit price before the quantity (`for P.U. Qté`),
+    on the last line above the first row that labels both; None where none does. Labels stacked
+    over two lines (`DESC PRICE DISC AMOUNT` over `QTY RM RM`) tell nothing about the columns'
+    order."""
+    for line in reversed(header):
+        quantity, price = _QUANTITY_LABEL.search(line), _PRICE_LABEL.search(line)
+        if quantity and price:
+            return price.start() < quantity.start()
+    return None
 
 
 def rows_amounting_to(amount: Decimal, text: str) -> list[ItemRow]:
@@ -110,15 +143,15 @@ def _lone_amount(line: str) -> bool:
     )
 
 
-def _row(line: str) -> tuple[Decimal, Decimal | None, Decimal, frozenset[Decimal]] | None:
+def _row(line: str, price_first: bool | None) -> tuple[Decimal, Decimal | None, Decimal, frozenset[Decimal]] | None:
     """The row `line` prints, read with its numbers in space-grouped thousands (`1 4 200,00` as 1 and
     4200.00) and apart (1, 4 and 200.00); where both readings make rows that differ, it proves
     nothing (a Czech invoice written for tuning: the model's 4200.00 became 200.00)."""
-    numbers = numbers_on_line(line)
+    numbers = [n for n in numbers_on_line(line) if not _RATE_AFTER.match(line, n.end)]
     readings = [numbers]
     if any(a.end > b.start for a, b in zip(numbers, numbers[1:])):  # a spaced number overlaps its groups
         readings = [_grouped(numbers, joined) for joined in (True, False)]
-    found = {_row_of(line, reading) for reading in readings} - {None}
+    found = {_row_of(line, reading, price_first) for reading in readings} - {None}
     return found.pop() if len(found) == 1 else None
 
 
@@ -134,7 +167,7 @@ def _grouped(numbers: list[PrintedNumber], joined: bool) -> list[PrintedNumber]:
 
 
 def _row_of(
-    line: str, numbers: list[PrintedNumber]
+    line: str, numbers: list[PrintedNumber], price_first: bool | None
 ) -> tuple[Decimal, Decimal | None, Decimal, frozenset[Decimal]] | None:
     amounts = [n for n in numbers if n.with_cents]
     if not amounts or amounts[-1].value == 0:
@@ -149,7 +182,10 @@ def _row_of(
     with_unit = [(a, b) for a, b in pairs if _UNIT_AFTER.match(line, a.end)]
     price_in_cents = [(a, b) for a, b in pairs if b.with_cents and not a.with_cents]
     whole_count = [(a, b) for a, b in pairs if a.value % 1 == 0 and b.value % 1 != 0]
-    if len({a.value for a, _ in with_unit}) == 1:
+    if price_first is not None:  # the column labels tell, of the two printed nearest the amount
+        first, second = max(((a, b) for a, b in pairs if a.start < b.start), key=lambda ab: ab[0].start)
+        quantity, price = (second, first) if price_first else (first, second)
+    elif len({a.value for a, _ in with_unit}) == 1:
         quantity, price = with_unit[0]
     elif len({a.value for a, _ in price_in_cents}) == 1:
         quantity, price = price_in_cents[0]

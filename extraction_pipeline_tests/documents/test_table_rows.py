@@ -63,3 +63,17 @@ def test_only_a_figure_close_beside_a_lone_label_is_its_value():
     longer = line("Bitte zahlen bis", 20, 400)  # three words: a sentence, not a label
     after = line("30.06.2024", 122, 400)
     assert rows_rejoined([key, far, customer, words, longer, after])[1] == 0
+
+
+def test_a_cell_wrapped_over_lines_and_drawn_far_from_its_row_is_moved_onto_it():
+    """The FNFE Factur-X rendering (a Mustang sample of the tuning part) draws a row's name over two
+    lines, half a line higher than the row, after the page's footer."""
+    row = line("1                     60,00 PCE 1,00 60,00 10,00%", 20, 300)
+    name, detail = line("PRESTATION", 50, 307), line("Période", 50, 297)
+    footer = [line(f"Page 1 / 1 {i}", 20, 100 - 12 * i) for i in range(5)]
+    texts, moved = rows_rejoined([row, *footer, name, detail])
+    assert texts == ["1 PRESTATION Période 60,00 PCE 1,00 60,00 10,00%", *(f.text for f in footer)]
+    assert moved == 2
+    # Drawn within four lines of its row, a name is read with it already: the run stays apart.
+    texts, _ = rows_rejoined([row, name, detail, *footer])
+    assert "PRESTATION" in texts and "1 PRESTATION Période 60,00 PCE 1,00 60,00 10,00%" not in texts

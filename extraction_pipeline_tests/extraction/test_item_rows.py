@@ -56,6 +56,27 @@ def test_a_row_prints_a_quantity_a_price_and_their_product():
     assert item_rows("1000  0,00125  1,25") == []  # a price the schemas cannot hold (4 decimals at most)
 
 
+# The FNFE Factur-X rendering (a Mustang sample of the tuning part): the unit follows the price, the
+# VAT rate ends the row, and a wrapped name with dates in it was moved onto its row.
+PRICE_FIRST = """P.U. HT (EUR) UNIT
+for P.U. Qté TOTAL HT (EUR) TVA
+PRESTATION SUPPORT - Description Période de 01/12/2018 au 31/12/2018 60,00 PCE 1,00 60,00 10,00%
+2 # ligne BC: 3 FOURNITURES DIVERSES 10,00 PCE 3,00 30,00 10,00%"""
+
+
+def test_the_column_labels_tell_the_quantity_from_the_price():
+    rows = item_rows(PRICE_FIRST)
+    assert [(r.quantity, r.unit_price, r.amount) for r in rows] == [(1, 60, 60), (3, 10, 30)]
+    # Without the labels, the number before a unit is the quantity, and a rate is no amount.
+    assert [(r.quantity, r.unit_price, r.amount) for r in item_rows(PRICE_FIRST.split("\n", 2)[2])] == [
+        (60, 1, 60),
+        (10, 3, 30),
+    ]
+    # Labels stacked over two lines (SROIE) tell nothing about the columns' order.
+    stacked = "DESC\tPRICE\tDISC\tAMOUNT\tTAX\nQTY\tRM\tRM\tCODE\n3 UNIT *\t4.80\t0.00\t14.40\tSR"
+    assert [(r.quantity, r.unit_price) for r in item_rows(stacked)] == [(3, Decimal("4.80"))]
+
+
 def test_numbers_grouped_by_spaces_are_read_both_ways_and_prove_only_what_both_agree_on():
     # Joined, 6 x 180,00 = 1 080,00; apart (1 and 080,00), no row.
     assert item_rows("Élagage de 6 platanes  6  180,00  1 080,00") == [
@@ -116,6 +137,7 @@ def test_a_row_that_does_not_multiply_out_gives_its_count_and_its_amount():
         "2 Stk  3 Pal  12,00",
         "5 Stk  12,00  19 Uhr",
         "5 Stk  12,00  190",
+        "TOTAL QTY : 5\tSUB-TOTAL :\t21.00",  # a unit is not the start of a word or code: `SUB-TOTAL`
     ):
         assert item_rows(text) == [], text
 
