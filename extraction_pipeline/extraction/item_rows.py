@@ -18,7 +18,8 @@ whole one beside a fraction (`5,0400 2`), else the one printed first. An amount 
 the VAT rate's column follows: `20 Stk. 2,77 55,46 19`) and its one count, but no unit price
 (`_counted_row`). A table whose amount column wraps prints the amount alone on the next line
 (`Trennblätter A4 9,9000 20 Stk 19 %` over `198,00`): the two lines are read as one row where they
-multiply out.
+multiply out, or where the first prints a count and a price printed rounded besides (`Wirkarbeit HT
+0,0520 10.000 kWh 19 %` over `52,00`).
 
 Which row a line belongs to: the row whose line, or the lines under it up to the next row, hold the
 line's description (names printed under their numbers), or the lines over it up to the row before
@@ -109,7 +110,7 @@ def _rows(lines: list[str], price_first: bool | None) -> list[ItemRow]:
             rows.append(ItemRow(i, *found))
         elif i + 1 < len(lines) and _lone_amount(lines[i + 1]):
             joined = _row(f"{line} {lines[i + 1]}", price_first)
-            if joined is not None and joined[1] is not None:
+            if joined is not None and (joined[1] is not None or joined[3]):
                 rows.append(ItemRow(i, *joined, last=i + 1))
     return rows
 

@@ -241,6 +241,12 @@ def test_a_row_whose_amount_wraps_to_the_next_line_is_one_row():
     # Only where the two lines multiply out, and not a line that is a row of its own.
     assert item_rows("Vollkasko 23,1000 2 19 %\n46,00") == []
     assert [r.last for r in item_rows("Kabel 2 Stk 3,00 6,00\n6,00")] == [-1]
+    # Or where the first prints a count and a price printed rounded (f22-EXTENDED_Kostenrechnung,
+    # tuning); a count alone (`Preisbasismenge: 1 Stk` over the unit price) or beside a label is none.
+    rows = item_rows("Wirkarbeit HT 0,0520 10.000 kWh 19 %\n52,00")
+    assert [(r.line, r.last, r.quantity, r.unit_price, r.amount) for r in rows] == [(0, 1, 10000, None, 52)]
+    assert item_rows("Preisbasismenge:\n1 Stk\n100,00") == []
+    assert item_rows("SR\t6\tTAX (RM)\n27.48") == []
 
 
 def test_lines_on_no_row_are_dropped_where_the_sums_prove_them_headings():
