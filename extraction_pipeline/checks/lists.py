@@ -5,11 +5,16 @@ row twice at one seam and leave out a few at another: on a bank statement of 60 
 try a user's pack, 5 rows were missing from the answer and nothing said so. Any list whose items
 carry an amount can be checked without knowing the table: the lines that print the items' amounts
 show what a row of this table looks like (how it starts, how many numbers it prints), and a line of
-that shape among them, or right after the last, whose amount is in no item is a row left out.
+that shape among them, or right after the last, whose amount is in no item is a row left out,
+unless it is an item's all the same: a line that prints an item's words (the model gave that item a
+wrong amount), a quantity and price whose product an item holds (printed over the item's name), or
+no number printed as the items' amounts are (a code: `502100007` among `50,000`): each was a false
+alarm on a CORD receipt of the tuning part, two on complete gold lists.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from decimal import Decimal
@@ -17,7 +22,7 @@ from typing import Any
 
 from extraction_pipeline.checks.layout import line_index
 from extraction_pipeline.doctypes.packs import Check, CheckedDocument
-from extraction_pipeline.extraction.values import find_dates, numbers_on_line
+from extraction_pipeline.extraction.values import find_dates, letters_and_digits, numbers_on_line, printed_amounts
 
 # Items whose lines show the table's shape; fewer say nothing about it.
 _MIN_ITEMS = 3
@@ -25,6 +30,12 @@ _MIN_ITEMS = 3
 _SAME_SHAPE = 0.75
 # How many left-out rows a problem quotes.
 _QUOTED = 3
+# A thousands or decimal separator inside a number.
+_SEPARATOR = re.compile(r"\d[.,' ]\d")
+# Letters an item's words need to name a row.
+_MIN_NAME_LETTERS = 3
+# A product within half the amount's last digit is that amount, rounded.
+_ROUNDING = Decimal("0.5")
 
 
 def rows_left_out(list_field: str, amount_key: str) -> Check:
@@ -42,6 +53,8 @@ def rows_left_out(list_field: str, amount_key: str) -> Check:
         if count < _SAME_SHAPE * len(places) or not shape[1]:
             return {}
         given = {abs(item[amount_key]) for item in items if isinstance(item.get(amount_key), Decimal)}
+        names = {name for item in items for name in _names(item)}
+        separated = all(_SEPARATOR.search(doc.text[e.start : e.end]) for e in evidence if e and e.start is not None)
         taken = set(places)
         after = places[-1] + 1
         while shape[0] != "word" and after < len(lines) and _shape(lines[after]) == shape:
@@ -52,6 +65,9 @@ def rows_left_out(list_field: str, amount_key: str) -> Check:
             if i not in taken
             and _shape(lines[i]) == shape
             and not {abs(n.value) for n in numbers_on_line(lines[i])} & given
+            and _amount_in(lines[i], separated)
+            and not _priced_item(lines[i], given)
+            and not any(name in letters_and_digits(lines[i]) for name in names)
         ]
         if not left_out:
             return {}
@@ -62,6 +78,35 @@ def rows_left_out(list_field: str, amount_key: str) -> Check:
         }
 
     return check
+
+
+def _names(item: dict[str, Any]) -> set[str]:
+    """The item's words (a description, a concept) as letters and digits: a row that prints one is
+    the item's, whatever amount was given for it (`2 ES BUAH 36,000` given as 72,000, CORD, tuning)."""
+    return {
+        letters_and_digits(value)
+        for value in item.values()
+        if isinstance(value, str) and sum(ch.isalpha() for ch in value) >= _MIN_NAME_LETTERS
+    }
+
+
+def _amount_in(line: str, separated: bool) -> bool:
+    """Whether `line` prints an amount as the items' amounts are printed: where each of those has a
+    separator (`50,000`, `12,50`), a number without one is a code (`502100007`, CORD, tuning)."""
+    return not separated or any(_SEPARATOR.search(line[n.start : n.end]) for n in numbers_on_line(line))
+
+
+def _priced_item(line: str, given: set[Decimal]) -> bool:
+    """Whether `line` prints a quantity and a unit price whose product an item holds, to the amount's
+    last digit, in any reading of their separators: the line above an item's name and amount
+    (`0,292X 19,900` over `DAUN SEREH 5,811`)."""
+    readings = [[abs(value) for value in values] for _, _, values in printed_amounts(line)]
+    return any(
+        abs(a * b - amount) <= _ROUNDING * (1 if amount % 1 == 0 else Decimal("0.01"))
+        for first, second in itertools.combinations(readings, 2)
+        for a, b in itertools.product(first, second)
+        for amount in given
+    )
 
 
 def _shape(line: str) -> tuple[str, int, int, bool]:
