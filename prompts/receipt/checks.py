@@ -4,15 +4,18 @@ answer; a name that is a customer's, a registration number, a label, a web addre
 details (the invoice pack's rule: it never fired on the SROIE labels or answers) or an item with
 its price; an address that holds a registration or phone number line; a total that disagrees with
 the payment printed. A line's quantity x unit price must be its amount and its description more
-than numbers, and no row of the item table is left out; the lines need not add up to the total (tax, service charges and discounts sit
+than numbers; the lines need not add up to the total (tax, service charges and discounts sit
 between them). A total given as the cash tendered, where OCR read the change below it without its
-label, is the tendered amount minus that change."""
+label, is the tendered amount minus that change. The check that a list holds every row of its table
+(checks/lists.py) is not one of them: a till prints each item's count and price on a line of its
+own, modifiers and codes between items, and on the tuning receipts every row it quoted was an
+item's (3 false alarms, 2 on complete gold lists, and no row left out found, over 100 answers and
+310 gold lists)."""
 
 from typing import Any
 
 from extraction_pipeline.checks.arithmetic import line_arithmetic, lines_named
 from extraction_pipeline.checks.layout import complete as names_completed
-from extraction_pipeline.checks.lists import rows_left_out
 from extraction_pipeline.checks.plausibility import (
     change_read_without_its_label,
     item_for_a_name,
@@ -33,7 +36,6 @@ CHECKS = [
     total_problem,
     line_arithmetic,
     lines_named,
-    rows_left_out("line_items", "line_total"),
 ]
 reask_note = payment_note
 
