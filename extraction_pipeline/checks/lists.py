@@ -6,8 +6,8 @@ try a user's pack, 5 rows were missing from the answer and nothing said so. Any 
 carry an amount can be checked without knowing the table: the lines that print the items' amounts
 show what a row of this table looks like (how it starts, how many numbers it prints), and a line of
 that shape among them, or right after the last, whose amount is in no item is a row left out,
-unless it is an item's all the same: a line that prints an item's words (the model gave that item a
-wrong amount), a quantity and price whose product an item holds (printed over the item's name), or
+unless it is an item's all the same: a line that prints the words of an item whose amount is printed
+nowhere (the model gave it a wrong amount), a quantity and price whose product an item holds (printed over the item's name), or
 no number printed as the items' amounts are (a code: `502100007` among `50,000`): each was a false
 alarm on a CORD receipt of the tuning part, two on complete gold lists.
 """
@@ -53,7 +53,8 @@ def rows_left_out(list_field: str, amount_key: str) -> Check:
         if count < _SAME_SHAPE * len(places) or not shape[1]:
             return {}
         given = {abs(item[amount_key]) for item in items if isinstance(item.get(amount_key), Decimal)}
-        names = {name for item in items for name in _names(item)}
+        unfound = [item for item, e in zip(items, evidence) if e is None or e.start is None]
+        names = {name for item in unfound for name in _names(item)}
         separated = all(_SEPARATOR.search(doc.text[e.start : e.end]) for e in evidence if e and e.start is not None)
         taken = set(places)
         after = places[-1] + 1
@@ -81,8 +82,10 @@ def rows_left_out(list_field: str, amount_key: str) -> Check:
 
 
 def _names(item: dict[str, Any]) -> set[str]:
-    """The item's words (a description, a concept) as letters and digits: a row that prints one is
-    the item's, whatever amount was given for it (`2 ES BUAH 36,000` given as 72,000, CORD, tuning)."""
+    """The words (a description, a concept) of an item whose amount is printed nowhere, as letters
+    and digits: a row that prints them is that item's, given a wrong amount (`2 ES BUAH 36,000`
+    given as 72,000, CORD, tuning). An item whose amount is found holds its own row, and a second
+    row with its words (the same shop paid twice) is still one left out."""
     return {
         letters_and_digits(value)
         for value in item.values()

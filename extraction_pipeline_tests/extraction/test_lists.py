@@ -26,6 +26,9 @@ def test_a_row_an_item_names_is_its_own_whatever_amount_was_given():
     text = "1 KUE CUBIT 39,000\n2 ES BUAH 36,000\n1 DODOT KAKEK 28,000\n1 MINERAL WATER 8,000"
     given = [("KUE CUBIT", "39000"), ("ES BUAH", "72000"), ("DODOT KAKEK", "28000"), ("MINERAL WATER", "8000")]
     assert problem(text, given) is None
+    # An item whose amount is printed holds its own row: a second row with its words is left out.
+    twice = "1 KUE CUBIT 39,000\n1 ES TEH 5,000\n1 MIE AYAM 22,000\n1 KUE CUBIT 40,000"
+    assert "'1 KUE CUBIT 40,000'" in problem(twice, [("KUE CUBIT", "39000"), ("ES TEH", "5000"), ("MIE AYAM", "22000")])
 
 
 def test_codes_and_an_items_quantity_times_price_are_no_rows():
