@@ -291,18 +291,21 @@ def seller_completed(field: str) -> Completer:
         given = str(answer.get(field) or "")
         alone = _before_its_address(without_name_key(given))
         name = letters_and_digits(alone)
-        whole = (_labelled_seller(name, text) or _from_block(name, text)) if name else None
+        if name:
+            sellers = seller_blocks(text)
+            whole = _labelled_seller(name, sellers, text) or _from_block(name, sellers, text)
+        else:
+            whole = None
         best = whole or (alone if alone != given else None)
         return {field: best} if best and letters_and_digits(best) != letters_and_digits(given) else {}
 
     return complete
 
 
-def _labelled_seller(name: str, text: str) -> str | None:
-    """Where `name` is printed under the buyer's label and not the seller's, the seller's name: the
-    first line of the seller's first block that prints no figure (not `GLN 4333741000005`), up to
-    its address."""
-    sellers = seller_blocks(text)
+def _labelled_seller(name: str, sellers: list[tuple[str, list[str]]], text: str) -> str | None:
+    """Where `name` is printed under the buyer's label and not the seller's (`sellers`, the seller's
+    blocks), the seller's name: the first line of the seller's first block that prints no figure
+    (not `GLN 4333741000005`), up to its address."""
     if not sellers or any(name in letters_and_digits(" ".join(lines)) for _, lines in sellers):
         return None
     if not any(name in letters_and_digits(" ".join(lines)) for _, lines in party_blocks(text, BUYER_LABELS)):
@@ -317,12 +320,11 @@ def _starts_with_a_name(line: str) -> bool:
     return bool(phrases) and not re.search(r"\d", phrases[0].group())
 
 
-def _from_block(name: str, text: str) -> str | None:
-    """The whole name of which `name` is a part, from the seller's block (or the front it lost)."""
-    blocks = seller_blocks(text)
-    if not blocks:
+def _from_block(name: str, sellers: list[tuple[str, list[str]]], text: str) -> str | None:
+    """The whole name of which `name` is a part, from the seller's blocks (or the front it lost)."""
+    if not sellers:
         return _with_first_words(name, text)
-    for _, lines in blocks:
+    for _, lines in sellers:
         holding = [i for i, line in enumerate(lines) if name in letters_and_digits(line) and _one_phrase(line)]
         if len(holding) != 1:
             continue
