@@ -17,7 +17,8 @@ def start_run(inbox, out):
     return subprocess.Popen(
         cli_command(inbox, out, "--json"),
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
-        env={**os.environ, "EXTRACTION_MAX_CONCURRENCY": "2"},
+        # A killed CLI cannot remove its temporary Dagster home: it is left in the test's folder.
+        env={**os.environ, "EXTRACTION_MAX_CONCURRENCY": "2", "TMPDIR": str(inbox.parent)},
     )  # fmt: skip
 
 

@@ -23,7 +23,8 @@ def start_run(inbox, out, env=None):
     return subprocess.Popen(
         cli_command(inbox, out, "--json"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        env={**os.environ, "EXTRACTION_MAX_CONCURRENCY": "2", **(env or {})},
+        # A killed CLI cannot remove its temporary Dagster home: it is left in the test's folder.
+        env={**os.environ, "EXTRACTION_MAX_CONCURRENCY": "2", "TMPDIR": str(inbox.parent), **(env or {})},
     )  # fmt: skip
 
 
