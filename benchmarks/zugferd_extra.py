@@ -11,7 +11,11 @@ set is the Mustang library's test invoices instead (`MUSTANG_FILES`; files named
 invoice, a Factur-X sample in the French FNFE rendering (not one of the report part's), a leasing
 company's ZUGFeRD 1 invoice, a GnuAccounting and a Kraxi invoice. With `--ferd22`, the checkout is of
 github.com/stephanstapel/ZUGFeRD-csharp (commit 2160f53d) and the set is its copy of the ZUGFeRD 2.2
-samples whose contents are not the report part's (`FERD22_FILES`; files named `f22-*`).
+samples whose contents are not the report part's (`FERD22_FILES`; files named `f22-*`). With
+`--ferd24`, the same repository (commit 113de42) and its copy of the ZUGFeRD 2.4 samples that are
+new in 2.4 (`FERD24_FILES`; files named `f24-*`): construction part and final invoices, sub-invoice
+lines, a collective invoice of three orders, small traders without a VAT ID, tax-free deliveries,
+in another rendering (DWC's stylesheet) than 2.2's.
 
 The files are the corpus's invoices of other contents than the dataset's report part (`ferd22-*`,
 `fnfe-*`): other renderings of the same invoices (the FeRD samples in 2.0/2.1 form, the Factur-X
@@ -81,6 +85,33 @@ FERD22_FILES = [
         "MINIMUM/MINIMUM_Buchungshilfe",
         "MINIMUM/MINIMUM_Rechnung",
         "XRECHNUNG/XRECHNUNG_Einfach",
+    )
+]
+
+
+# ZUGFeRD-csharp's copy of the ZUGFeRD 2.4 samples (commit 113de42) whose contents are new in 2.4:
+# none shares its invoice number, or its seller and gross total, with an invoice of the dataset.
+FERD24_FILES = [
+    f"documentation/zugferd240de/Beispiele/{name}_fx.pdf"
+    for name in (
+        "3. EN16931/EN16931_Kleinunternehmer_ohne_USt_ID/EN16931_Kleinunternehmer_ohneUStId",
+        "3. EN16931/EN16931_steuerbefreite Auslandslieferung/EN16931_steuerbefreite_Auslandslieferung",
+        "4. EXTENDED/Abschlagsrechnung SubInvoiceLine Bsp 1/ZUGFeRD_Extended__Abschlagsrechnung_SubInvoiceLine_u_LV_Nr_",
+        "4. EXTENDED/Bau Teil- & Schlussrechnungen mit Steuerzusammenstellung/"
+        "Extended_einfach_Bau_Schlussrechnung_mit_Steuer_Zusammenstellung",
+        "4. EXTENDED/Bau Teil- & Schlussrechnungen mit Steuerzusammenstellung/Extended_einfach_Bau__1_Abschlagsrechnung",
+        "4. EXTENDED/Bau Teil- & Schlussrechnungen mit Steuerzusammenstellung/Extended_einfach_Bau__2_Abschlagsrechnung",
+        "4. EXTENDED/EXTENDED_Projektabschlussrechnung/EXTENDED_Projektabschlussrechnung",
+        "4. EXTENDED/Herkunftsland Zolltarif-Nr_HS_UNSPSC_TST_eClass_STQ/"
+        "Herkunftsland_Zolltarif-Nummer__HS___UNSPSC__TST___eCl_ss__STQ",
+        "4. EXTENDED/Kleinunternehmer ohne USt_ID/EXTENDED_Kleinunternehmer_ohneUStId",
+        "4. EXTENDED/Maschinen Serial-Nr/ZF_Extended_Maschinen-Serial_NR__BT-X-307",
+        "4. EXTENDED/Sammel_Rechnung_3 Bestellungen/ZF_Extended__Sammelrechnung_3_Bestellungen",
+        "4. EXTENDED/SubInvoiceLine Büromaterial Bsp 3/Extended___SubInvoiceLines_Buero_Material_Bsp3__",
+        "4. EXTENDED/SubInvoiceLines Fallschutzset Bsp 5/Extended_Fallschutz-Set_SubInvoiceLine_Bsp5",
+        "4. EXTENDED/SubInvoiceLines Hardware Bsp 2/Extended_SubInvoiceLines_Hardware_Bsp2",
+        "4. EXTENDED/Subinvoiceline Kaffee Bundle Set Bsp 4/Extended___SubInvoiceLines_Kaffee_Bundle_Set_Bsp4__",
+        "4. EXTENDED/steuerfreie Innergemeinschaftliche Lieferung/ZF_Extended_steuerfreie_Innergemeinschaftliche_Lieferung",
     )
 ]
 
@@ -182,6 +213,7 @@ def main() -> None:
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--mustang", action="store_true", help="the checkout is of ZUGFeRD/mustangproject")
     kind.add_argument("--ferd22", action="store_true", help="the checkout is of stephanstapel/ZUGFeRD-csharp")
+    kind.add_argument("--ferd24", action="store_true", help="the same checkout, its ZUGFeRD 2.4 samples")
     args = parser.parse_args()
     docs = args.out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
@@ -189,6 +221,8 @@ def main() -> None:
         files, prefix = MUSTANG_FILES, "mp-"
     elif args.ferd22:
         files, prefix = FERD22_FILES, "f22-"
+    elif args.ferd24:
+        files, prefix = FERD24_FILES, "f24-"
     else:
         files, prefix = FILES, "x-"
     kept = []
