@@ -20,12 +20,13 @@ from extraction_pipeline.extraction.values import letters_and_digits, spaced_let
 # What an invoice calls itself in its title, in the languages of our invoices.
 INVOICE_TITLES = "RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA"
 # The document's own number: its kind (Rechnung, Mietrechnung, Invoice, Beleg, Gutschrift, ...),
-# perhaps a type code in brackets or the Czech `daňový doklad` (tax document), and a number label
-# (`Rechnungs-Nr.`, `Invoice #`, Czech `č.`), or the label first (`Numéro de facture`, Indonesian
-# `No. Invoice`, Czech `Číslo faktury`); then the number (letters, digits, - / . ,).
+# perhaps a type code in brackets (after up to two words of kind: `Teilrechnung Bau (875) Nr.`) or
+# the Czech `daňový doklad` (tax document), and a number label (`Rechnungs-Nr.`, `Invoice #`, Czech
+# `č.`), or the label first (`Numéro de facture`, Indonesian `No. Invoice`, Czech `Číslo faktury`);
+# then the number (letters, digits, - / . ,).
 _OWN_NUMBER = re.compile(
     rf"(?:(?:{INVOICE_TITLES}|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)"
-    r"[^\W\d_]*[\s\-]*(?:\(\w+\)\s*)?(?:DAŇOVÝ\s+DOKLAD\s*)?"
+    r"[^\W\d_]*(?:(?:[ \t]+[^\W\d_]+){1,2}[ \t]*\(\w+\)\s*|[\s\-]*(?:\(\w+\)\s*)?)(?:DAŇOVÝ\s+DOKLAD\s*)?"
     r"(?:NR|NO|N°|Nº|N\.|NUMMER|NUMBER|NUMÉRO|NÚMERO|NUMERO|Č\.|ČÍSLO|#)"
     r"|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE|\bNO\.?\s*(?:INVOICE|FAKTUR)\b|(?:ČÍSLO|NUMER)\s+FAKTURY"
     # The title first on its line, the number right after it (`Invoice 103767`, `Invoice SAJ/2017/002`;
@@ -67,7 +68,8 @@ def the_documents_own_number(field: str) -> Check:
 def number_without_its_label(field: str) -> Completer:
     """`field` (the document's number) without the words before it that the model copied with it,
     where the answer is a stretch of the line of the one number the document labels as its own,
-    ending with that number: an Indonesian invoice of the tuning part prints `No. Invoice
+    ending with that number, perhaps skipping the number label (a type code joined to the number,
+    `380-123` from `Handelsrechnung (380) Nr. 123`): an Indonesian invoice of the tuning part prints `No. Invoice
     INV/2024/05/001`, and the model kept answering `Invoice INV/2024/05/001` when re-asked; a US
     template's whole title line `LARC I N V O I C E #1` was answered for `1`."""
 
@@ -78,14 +80,18 @@ def number_without_its_label(field: str) -> Completer:
             return {}
         number, line = next(iter(labelled.values()))
         copied, own = letters_and_digits(given), letters_and_digits(number)
-        up_to_number = letters_and_digits(line[: line.find(number) + len(number)])
-        if copied == own or not copied.endswith(own) or not up_to_number.endswith(copied):
+        before = line[: line.find(number)]
+        stretches = (letters_and_digits(before) + own, letters_and_digits(_NUMBER_LABEL.sub(" ", before)) + own)
+        if copied == own or not copied.endswith(own) or not any(s.endswith(copied) for s in stretches):
             return {}
         return {field: number}
 
     return complete
 
 
+# The label between a title and its number, which a type code joined to the number skips:
+# `Handelsrechnung (380) Nr. 123` answered `380-123` (ZUGFeRD 2.4 samples, tuning).
+_NUMBER_LABEL = re.compile(r"(?<![^\W\d_])(?:NR|NO|N°|Nº|NUMMER|NUMBER|NUMÉRO)(?![^\W\d_])\.?|#", re.IGNORECASE)
 # A number label alone before the number (`Nº: 4000-12345678`), and the document's title alone on
 # a line: a title box whose parts the text layer gives as lines of their own.
 _BARE_LABEL = re.compile(r"^\s*(?:N[º°O]|NR|NO|#)\.?\s*:?\s*(?P<number>[^\W_][\w\-/.]*\w)\s*$", re.IGNORECASE)

@@ -112,3 +112,23 @@ def test_a_number_may_hold_commas():
     """A German Word template of the tuning part numbers its invoices `00,00,0001`."""
     assert own_numbers("Rechnungsnummer:\xa000,00,0001") == [("00,00,0001", "Rechnungsnummer:\xa000,00,0001")]
     assert own_numbers("Rechnung Nr. 4711, vom 3.5.2024") == [("4711", "Rechnung Nr. 4711, vom 3.5.2024")]
+
+
+def test_words_of_kind_before_a_type_code():
+    """The ZUGFeRD 2.4 samples (tuning) title construction invoices `Teilrechnung Bau (875) Nr.`; with
+    no number found, the model answered the rendering's input file name `..._wdis.xml`."""
+    line = "Teilrechnung Bau (875) Nr. 210111 vom 30.05.2025"
+    assert own_numbers(f"XML-Eingabedatei: Bau_wdis.xml\n{line}") == [("210111", line)]
+    assert _problem("Bau_wdis.xml", line) is not None
+    # Words after the title without a type code are no kind: a customer's number is not the invoice's.
+    assert own_numbers("Rechnung an Kunde Nr. 55") == []
+
+
+def test_a_type_code_joined_to_the_number_is_dropped():
+    """`Handelsrechnung (380) Nr. 123` was answered `380-123` three times (ZUGFeRD 2.4, tuning)."""
+    complete = number_without_its_label("invoice_number")
+    line = "Handelsrechnung (380) Nr. 123 vom 03.06.2025"
+    assert complete({"invoice_number": "380-123"}, line) == {"invoice_number": "123"}
+    assert complete({"invoice_number": "Nr. 123"}, line) == {"invoice_number": "123"}
+    assert complete({"invoice_number": "0380-123"}, line) == {}  # 0380 is printed nowhere
+    assert complete({"invoice_number": "123"}, line) == {}
