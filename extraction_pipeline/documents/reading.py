@@ -441,7 +441,9 @@ class _Pdf:
             try:
                 textpage = page.get_textpage()
                 try:
-                    text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+                    # PDFium joins a word broken after a hyphen (`MUELLSACK-` over `EXTRASTARK-BLAU`) and
+                    # gives that hyphen as U+FFFE, a non-character that the model copied into item names.
+                    text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-")
                     lines, moved = rows_rejoined(placed_lines(textpage))
                     if moved:
                         text = "\n".join(lines)
@@ -488,7 +490,7 @@ def placed_lines(textpage: Any) -> list[PlacedLine]:
         code = pdfium_c.FPDFText_GetUnicode(textpage.raw, index)
         if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
             continue  # half a character its text leaves out (an emoji's), or none
-        char = chr(code).replace("\x02", "\ufffe")  # a soft hyphen, as its text gives it
+        char = chr(code).replace("\x02", "-")  # a hyphen that ends a line inside a word, as text() gives it
         if char in "\r\n":  # a line ends at \r\n, \r or \n, as the page's text is split
             if not (char == "\n" and after_return):
                 line_done()

@@ -72,6 +72,14 @@ def test_words_drawn_apart_without_a_space_character_are_read_as_words(tmp_path)
     assert doc.text == "Handelsrechnung Nr. KR876 vom 06.10.2018"
 
 
+def test_a_word_broken_after_a_hyphen_is_joined_with_the_hyphen(tmp_path):
+    """PDFium joins it and gives the hyphen as U+FFFE, which the model copied into item names
+    (`MUELLSACK\ufffeEXTRASTARK-BLAU`, ZUGFeRD 2.4 samples of the tuning part)."""
+    pdf = text_pdf(["MUELLSACK-", "EXTRASTARK-BLAU 150 Stk 73,94"])
+    doc = read_document(write(tmp_path, "r.pdf", pdf), tmp_path)
+    assert doc.text == "MUELLSACK-EXTRASTARK-BLAU 150 Stk 73,94"
+
+
 def test_a_table_rows_cell_drawn_after_the_footer_is_read_on_its_row(tmp_path):
     """The header blocks beside each other stay as drawn, each whole."""
     doc = read_document(write(tmp_path, "r.pdf", table_drawn_apart_pdf()), tmp_path)
