@@ -21,14 +21,21 @@ from extraction_pipeline.extraction.values import CENT, WITH_CENTS, printed_amou
 LINES = "line_items"
 
 
+# A price may be for 10, 100 or 1,000 units (a price base quantity, `Preiseinheit`): the ZUGFeRD 2.4
+# samples (tuning) print `49,29 150 Stk 19% 73,94`. Told that 150 x 49.29 is not 73.94, the model
+# moved the price into the item's name to silence the check.
+_PRICE_BASES = (1, 10, 100, 1000)
+
+
 def line_arithmetic(record: dict[str, Any], doc: CheckedDocument) -> dict[str, str]:
-    """Each line whose quantity, unit price and total are all printed: quantity x price = total."""
+    """Each line whose quantity, unit price and total are all printed: quantity x price = total,
+    the price perhaps for 10, 100 or 1,000 units."""
     problems = {}
     for i, line in enumerate(record.get(LINES) or []):
         q, p, t = line.get("quantity"), line.get("unit_price"), line.get("line_total")
         if q is None or p is None or t is None:
             continue
-        if abs(q * p - t) > CENT:
+        if all(abs(q * p / base - t) > CENT for base in _PRICE_BASES):
             problems[f"{LINES}[{i}].line_total"] = (
                 f"- {LINES}[{i}] ({line['description']!r}): {q} x {p} is {(q * p).quantize(CENT)}, not {t}. "
                 "Copy the line's quantity, unit price and amount as printed."

@@ -68,6 +68,14 @@ def test_the_sums_of_an_invoice_must_agree():
     )
 
 
+def test_a_price_for_a_hundred_units_adds_up():
+    """`49,29 150 Stk 19% 73,94` (ZUGFeRD 2.4 samples, tuning): the price is for 100 pieces."""
+    doc = CheckedDocument("MUELLSACK 49,29 150 Stk 19% 73,94", {})
+    line = {"description": "MUELLSACK", "quantity": Decimal(150), "unit_price": Decimal("49.29")}
+    assert line_arithmetic({"line_items": [{**line, "line_total": Decimal("73.94")}]}, doc) == {}
+    assert line_arithmetic({"line_items": [{**line, "line_total": Decimal("73.49")}]}, doc) != {}
+
+
 def test_a_line_at_0_that_its_rows_do_not_print_is_no_item():
     """A rental's attributes among its items (the ZUGFeRD 2.2 rendering, tuning): listed at 0 by
     the model, printed with no 0 near them; an article given free prints its 0,00 two lines under
