@@ -76,6 +76,24 @@ def test_a_price_for_a_hundred_units_adds_up():
     assert line_arithmetic({"line_items": [{**line, "line_total": Decimal("73.49")}]}, doc) != {}
 
 
+def test_a_groups_sum_listed_as_a_line_is_counted_once():
+    """Sub-invoice lines (ZUGFeRD 2.4 samples, tuning): each group's subtotal is a line after its
+    parts, or a bundle's value a line before them; the net counts each amount once."""
+    doc = CheckedDocument("Nettobetrag 1.500,00", {})
+    amounts = ["600", "450", "1050", "360", "90", "450"]  # printers, their subtotal, toner, paper, theirs
+    lines = [{"description": f"item {i}", "line_total": Decimal(a)} for i, a in enumerate(amounts)]
+    check = lines_add_up_to("net_total")
+    assert check({"line_items": lines, "net_total": Decimal(1500)}, doc) == {}
+    bundle = [Decimal(a) for a in ("216", "30", "60", "126", "90", "36")]  # display: 30 + 60 + the set of 126
+    assert (
+        check({"line_items": [{"description": "x", "line_total": a} for a in bundle], "net_total": Decimal(216)}, doc)
+        == {}
+    )
+    # A line read twice is still a problem: no line is the sum of those next to it.
+    twice = [*lines[:2], lines[1]]
+    assert check({"line_items": twice, "net_total": Decimal(1050)}, CheckedDocument("Netto 1.050,00", {})) != {}
+
+
 def test_a_line_at_0_that_its_rows_do_not_print_is_no_item():
     """A rental's attributes among its items (the ZUGFeRD 2.2 rendering, tuning): listed at 0 by
     the model, printed with no 0 near them; an article given free prints its 0,00 two lines under
