@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pypdfium2
 
-from extraction_pipeline.documents.reading import placed_lines
+from extraction_pipeline.documents.reading import layer_text, placed_lines
 from extraction_pipeline.documents.table_rows import rows_rejoined
 
 
@@ -32,7 +32,7 @@ def main() -> None:
         cells, other = 0, 0
         for number in range(len(pdf)):
             textpage = pdf[number].get_textpage()
-            text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            text = layer_text(textpage)
             placed = placed_lines(textpage)
             moved = rows_rejoined(placed)[1]
             pages += 1

@@ -441,9 +441,7 @@ class _Pdf:
             try:
                 textpage = page.get_textpage()
                 try:
-                    # PDFium joins a word broken after a hyphen (`MUELLSACK-` over `EXTRASTARK-BLAU`) and
-                    # gives that hyphen as U+FFFE, a non-character that the model copied into item names.
-                    text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-")
+                    text = layer_text(textpage)
                     lines, moved = rows_rejoined(placed_lines(textpage))
                     if moved:
                         text = "\n".join(lines)
@@ -470,6 +468,13 @@ class _Pdf:
             self._pdf.close()
 
 
+def layer_text(textpage: Any) -> str:
+    """The page's text as PDFium gives it, lines split at newlines. PDFium joins a word broken after
+    a hyphen at a line's end (`MUELLSACK-` over `EXTRASTARK-BLAU`) and gives that hyphen as U+FFFE,
+    a non-character the model copied into item names: it is the hyphen the page prints."""
+    return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-")
+
+
 def placed_lines(textpage: Any) -> list[PlacedLine]:
     """The page's text lines as PDFium gives them, each character with where it is drawn."""
     import pypdfium2.raw as pdfium_c
@@ -490,7 +495,7 @@ def placed_lines(textpage: Any) -> list[PlacedLine]:
         code = pdfium_c.FPDFText_GetUnicode(textpage.raw, index)
         if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
             continue  # half a character its text leaves out (an emoji's), or none
-        char = chr(code).replace("\x02", "-")  # a hyphen that ends a line inside a word, as text() gives it
+        char = chr(code).replace("\x02", "-")  # a hyphen that ends a line inside a word, as layer_text gives it
         if char in "\r\n":  # a line ends at \r\n, \r or \n, as the page's text is split
             if not (char == "\n" and after_return):
                 line_done()
