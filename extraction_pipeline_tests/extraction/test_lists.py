@@ -39,3 +39,21 @@ def test_codes_and_an_items_quantity_times_price_are_no_rows():
     priced = "1X 8,000\nPOLS 8,000\n1X 14,000\nBENECOL 14,000\n1X 12,200\nREGAL 12,200\n0,292X 19,900\nSEREH 5,811"
     given = [("POLS", "8000"), ("BENECOL", "14000"), ("REGAL", "12200"), ("SEREH", "5811")]
     assert problem(priced, given) is None
+
+
+def test_rows_that_prove_themselves_items_are_quoted_however_few_items_were_given():
+    """An office supplies invoice of the ZUGFeRD 2.4 samples (tuning), answered with its two
+    subtotals alone, which add up to its net: too few items to learn the table's shape from."""
+    text = (
+        "Laser printer B/W 300,00 2 Stk 19% 600,00\nInk printer color 150,00 3 Stk 19% 450,00\n"
+        "Subtotal hardware 1.050,00 1 Stk 19% 1.050,00\nHardware Gesamt\nNettobetrag 1.050,00"
+    )
+    priced = rows_left_out("line_items", "line_total", priced_rows=True)
+    subtotal = {"line_items": [{"description": "Hardware Gesamt", "line_total": Decimal(1050)}]}
+    found = priced(subtotal, CheckedDocument(text, ground(subtotal, text)))["line_items"]
+    assert "'Laser printer B/W 300,00 2 Stk 19% 600,00', 'Ink printer color 150,00 3 Stk 19% 450,00'" in found
+    assert "Subtotal" not in found  # its amount is an item's
+    assert CHECK(subtotal, CheckedDocument(text, ground(subtotal, text))) == {}  # without priced rows
+    # A row that prints an item's words is that item's, whatever amount was given (a discount).
+    named = {"line_items": [{"description": "Laser printer B/W", "line_total": Decimal(570)}, *subtotal["line_items"]]}
+    assert "Laser" not in priced(named, CheckedDocument(text, ground(named, text)))["line_items"]

@@ -43,7 +43,7 @@ CHECKS = [
     the_documents_own_date("date"),
     the_documents_own_number("invoice_number"),
     line_arithmetic,
-    rows_left_out("line_items", "line_total"),
+    rows_left_out("line_items", "line_total", priced_rows=True),
     lines_add_up_to("net_total"),
     net_plus_tax("net_total", "tax_total", "total"),
     sign_as_printed("net_total", "tax_total", "total"),
