@@ -7,7 +7,16 @@ import pytest
 
 from extraction_pipeline.documents.inbox_watch import load_cursor
 from extraction_pipeline.settings import Settings, parse_routes
-from extraction_pipeline_tests.support.helpers import DEFS, INVOICE, answer, echo, land, read_delta, receipt_text
+from extraction_pipeline_tests.support.helpers import (
+    DEFS,
+    INVOICE,
+    INVOICE_ANSWER,
+    answer,
+    echo,
+    land,
+    read_delta,
+    receipt_text,
+)
 from extraction_pipeline_tests.support.scripted_llm_server import Reply, document_text
 
 
@@ -132,14 +141,10 @@ def test_documents_are_sent_grouped_by_model_and_retries_come_last(scripted_llm,
     """A llama.cpp server holds one model at a time: each switch of model is a model load."""
     monkeypatch.setenv("EXTRACTION_RETRY_MODEL", "gpt-4o")
     monkeypatch.setenv("EXTRACTION_ROUTES", "invoice=gpt-4o")
-    invoice_answer = (
-        '{"issuer": "ACME Industrial GmbH", "invoice_number": "INV-2024-117", "date": "2024-03-05", '
-        '"total": 1250.00, "currency": "EUR"}'
-    )
 
     def reply(req):
         if req["model"] == "gpt-4o":
-            return Reply(invoice_answer) if "INV-2024-117" in json.dumps(req) else echo(req)
+            return Reply(INVOICE_ANSWER) if "INV-2024-117" in json.dumps(req) else echo(req)
         return Reply("no idea") if "SHOP B " in json.dumps(req) else echo(req)
 
     server = scripted_llm(reply)
@@ -184,11 +189,7 @@ def test_an_accuracy_drop_below_the_accepted_evaluation_fails_the_check(scripted
 
 def test_the_routing_table_sends_each_document_type_to_its_model(scripted_llm, watched_inbox, monkeypatch):
     monkeypatch.setenv("EXTRACTION_ROUTES", "invoice=gpt-4o")
-    invoice_answer = (
-        '{"issuer": "ACME Industrial GmbH", "invoice_number": "INV-2024-117", "date": "2024-03-05", '
-        '"total": 1250.00, "currency": "EUR"}'
-    )
-    server = scripted_llm(lambda req: Reply(invoice_answer) if req["model"] == "gpt-4o" else echo(req))
+    server = scripted_llm(lambda req: Reply(INVOICE_ANSWER) if req["model"] == "gpt-4o" else echo(req))
     land(watched_inbox, "invoice.txt", INVOICE)
     land(watched_inbox, "receipt.txt", receipt_text("R"))
     with dg.instance_for_test() as instance:

@@ -4,7 +4,7 @@ import pytest
 
 from extraction_pipeline.doctypes.detection import detect_type
 from extraction_pipeline.documents.reading import read_document
-from extraction_pipeline_tests.support.helpers import INVOICE, SAMPLE_INBOX, materialize
+from extraction_pipeline_tests.support.helpers import INVOICE, INVOICE_ANSWER, SAMPLE_INBOX, materialize
 from extraction_pipeline_tests.support.scripted_llm_server import Reply
 
 
@@ -33,8 +33,7 @@ def test_other_documents_are_quarantined_as_unsupported_after_one_classification
     def respond(request):
         if request["response_format"]["json_schema"]["name"] == "document_type":
             return Reply('{"type": "other"}')
-        return Reply('{"issuer": "ACME Industrial GmbH", "invoice_number": "INV-2024-117", "date": "05.03.2024", '
-                     '"total": 1250.00, "currency": "EUR"}')  # fmt: skip
+        return Reply(INVOICE_ANSWER)
 
     server = scripted_llm(respond)
     inbox = tmp_path / "inbox"

@@ -192,8 +192,12 @@ def test_totals_the_model_found_elsewhere_are_left_to_the_checks():
 
 def test_a_replaced_total_keeps_the_models_value_and_is_counted():
     text = TWO_RATES.replace("Brutto (inkl. USt.)", "Brutto (inkl. USt.) EUR")
+    lines = [
+        {"description": "Trennblätter A4", "quantity": 20, "unit_price": 9.90, "line_total": 198.00},
+        {"description": "Joghurt Banane", "quantity": 50, "unit_price": 5.50, "line_total": 275.00},
+    ]
     answer = {"issuer": "Lieferant GmbH", "invoice_number": "471102", "date": "05.03.2013", "currency": "EUR",
-              "net_total": 473.00, "tax_total": 19.25, "total": 529.87, "line_items": []}  # fmt: skip
+              "net_total": 473.00, "tax_total": 19.25, "total": 529.87, "line_items": lines}  # fmt: skip
     printed = text.replace("37,62\n", "37,62\nSumme USt. 56,87\n")
     outcome, client = extract_scripted([json.dumps(answer)], invoice(printed), doc_type=DOC_TYPES["invoice"])
     assert outcome.status == "valid" and len(client.calls) == 1 and outcome.ungrounded == []

@@ -48,6 +48,11 @@ Due Date: 04.04.2024
 Widgets 10 x 125.00 1,250.00
 Amount due EUR 1,250.00
 IBAN DE89 3704 0044 0532 0130 00"""
+# The invoice pack's answer to INVOICE, every value printed and its one row a line.
+INVOICE_ANSWER = json.dumps(
+    {"issuer": "ACME Industrial GmbH", "invoice_number": "INV-2024-117", "date": "05.03.2024", "total": 1250.00,
+     "currency": "EUR", "line_items": [{"description": "Widgets", "quantity": 10, "unit_price": 125.00, "line_total": 1250.00}]}
+)  # fmt: skip
 
 
 def receipt_text(n: str, extra: str = "") -> str:
