@@ -22,8 +22,8 @@ LINES = "line_items"
 
 
 # A price may be for 10, 100 or 1,000 units (a price base quantity, `Preiseinheit`): the ZUGFeRD 2.4
-# samples (tuning) print `49,29 150 Stk 19% 73,94`. Told that 150 x 49.29 is not 73.94, the model
-# moved the price into the item's name to silence the check.
+# samples (tuning) print `49,29 150 Stk 19% 73,94`, and the check re-asked such a line that was right
+# as printed (`300 x 49.29 is 14787.00, not 147.87`).
 _PRICE_BASES = (1, 10, 100, 1000)
 
 
@@ -87,7 +87,7 @@ def _group_sums(amounts: list[Decimal]) -> set[int]:
     """The lines whose amount (not 0) is the sum of two or more lines right before it (a subtotal)
     or right after it (a bundle's or a construction stage's value over its parts): the ZUGFeRD 2.4
     samples of sub-invoice lines (tuning) list `Subtotal hardware 1.050,00` after its two printers,
-    and the model, told its lines added up to twice the net, dropped lines."""
+    and their complete gold lists add up to twice the net."""
     groups = set()
     for i, amount in enumerate(amounts):
         runs = [amounts[j:i] for j in range(i - 1)] + [amounts[i + 1 : k] for k in range(i + 3, len(amounts) + 1)]

@@ -68,10 +68,11 @@ def the_documents_own_number(field: str) -> Check:
 def number_without_its_label(field: str) -> Completer:
     """`field` (the document's number) without the words before it that the model copied with it,
     where the answer is a stretch of the line of the one number the document labels as its own,
-    ending with that number, perhaps skipping the number label (a type code joined to the number,
-    `380-123` from `Handelsrechnung (380) Nr. 123`): an Indonesian invoice of the tuning part prints `No. Invoice
-    INV/2024/05/001`, and the model kept answering `Invoice INV/2024/05/001` when re-asked; a US
-    template's whole title line `LARC I N V O I C E #1` was answered for `1`."""
+    ending with that number, perhaps skipping the number label: an Indonesian invoice of the tuning
+    part prints `No. Invoice INV/2024/05/001`, and the model kept answering `Invoice
+    INV/2024/05/001` when re-asked; a US template's whole title line `LARC I N V O I C E #1` was
+    answered for `1`; a type code was joined to the number (`380-123` from `Handelsrechnung (380)
+    Nr. 123`, ZUGFeRD 2.4 samples)."""
 
     def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
         given = answer.get(field)
@@ -92,6 +93,7 @@ def number_without_its_label(field: str) -> Completer:
 # The label between a title and its number, which a type code joined to the number skips:
 # `Handelsrechnung (380) Nr. 123` answered `380-123` (ZUGFeRD 2.4 samples, tuning).
 _NUMBER_LABEL = re.compile(r"(?<![^\W\d_])(?:NR|NO|N°|Nº|NUMMER|NUMBER|NUMÉRO)(?![^\W\d_])\.?|#", re.IGNORECASE)
+
 # A number label alone before the number (`Nº: 4000-12345678`), and the document's title alone on
 # a line: a title box whose parts the text layer gives as lines of their own.
 _BARE_LABEL = re.compile(r"^\s*(?:N[º°O]|NR|NO|#)\.?\s*:?\s*(?P<number>[^\W_][\w\-/.]*\w)\s*$", re.IGNORECASE)
