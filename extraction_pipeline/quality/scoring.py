@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from extraction_pipeline.extraction.values import letters_and_digits, parse_amount, parse_date
+from extraction_pipeline.extraction.values import CENT, amount_readings, letters_and_digits, parse_amount, parse_date
 
 # Other datasets name the same facts otherwise (invoices-zugferd); scored under the packs' names.
 _RENAMED = {"seller_name": "issuer", "invoice_date": "date", "total_amount": "total"}
@@ -21,6 +22,7 @@ AMOUNT_FIELDS = frozenset({"total", "net_total", "tax_total", "amount"})
 DATE_FIELDS = frozenset({"date"})
 # Two descriptions name the same line when one holds the other or they are this similar.
 LINE_MATCH_RATIO = 0.8
+_NUMBER = re.compile(r"\d[\d.,]*\d|\d")
 
 
 def load_gold(path: Path) -> dict[str, dict[str, Any]]:
@@ -116,9 +118,7 @@ class _LineTally:
                 continue
             unused.remove(p)
             self.matched += 1
-            self.quantity_right += g.get("quantity") is None or parse_amount(p.get("quantity")) == parse_amount(
-                g["quantity"]
-            )
+            self.quantity_right += g.get("quantity") is None or _same_quantity(p.get("quantity"), g["quantity"])
             self.amount_right += parse_amount(p.get("line_total")) == parse_amount(g.get("line_total"))
 
     def scores(self) -> dict[str, float | None]:
@@ -132,6 +132,15 @@ class _LineTally:
             "quantity_right": self.quantity_right / self.matched if self.matched else None,
             "amount_right": self.amount_right / self.matched if self.matched else None,
         }
+
+
+def _same_quantity(predicted: Any, gold: Any) -> bool:
+    """CORD's quantities are as the receipt prints them (`0.512X`, `x 2`): any reading of the
+    number counts, so a weight of 0.512 kg is not taken for 512 in Indonesian grouping."""
+    value = parse_amount(predicted)
+    printed = _NUMBER.search(str(gold))
+    readings = {r.quantize(CENT) for r in amount_readings(printed.group(0))} if printed else set()
+    return value is not None and value in readings | {parse_amount(gold)}
 
 
 def _same_line(predicted: Any, gold: Any) -> bool:

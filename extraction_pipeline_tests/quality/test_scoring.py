@@ -58,7 +58,8 @@ def test_invoice_and_cord_gold_are_scored_under_the_packs_names_with_line_items(
             {"description": "Joghurt Banane", "quantity": "50.0000", "line_total": "275.00"},
         ],
     }
-    cord = {"menu": [{"nm": "Nasi Campur Bali", "cnt": "x 1", "price": "75,000"}, {"nm": "Ice Tea", "cnt": "x 2", "price": "36,000"}],
+    cord = {"menu": [{"nm": "Nasi Campur Bali", "cnt": "x 1", "price": "75,000"}, {"nm": "Ice Tea", "cnt": "x 2", "price": "36,000"},
+                     {"nm": "EDAMAME", "cnt": "0.512X", "price": "11,520"}],
             "total": {"total_price": "1.591.600"}}  # fmt: skip
     gold_file.write_text(
         json.dumps({"id": "inv", "fields": zugferd}) + "\n" + json.dumps({"id": "cord", "fields": cord})
@@ -67,20 +68,24 @@ def test_invoice_and_cord_gold_are_scored_under_the_packs_names_with_line_items(
     assert gold["inv"]["issuer"] == "Lieferant GmbH" and gold["inv"]["date"] == "2013-03-05"
     assert gold["cord"] == {"total": "1.591.600", "line_items": [
         {"description": "Nasi Campur Bali", "quantity": "x 1", "unit_price": None, "line_total": "75,000"},
-        {"description": "Ice Tea", "quantity": "x 2", "unit_price": None, "line_total": "36,000"}]}  # fmt: skip
+        {"description": "Ice Tea", "quantity": "x 2", "unit_price": None, "line_total": "36,000"},
+        {"description": "EDAMAME", "quantity": "0.512X", "unit_price": None, "line_total": "11,520"}]}  # fmt: skip
     invoice = {"issuer": "LIEFERANT GMBH", "date": dt.date(2013, 3, 5), "total": Decimal("529.87"), "line_items": [
         {"description": "Trennblätter A4", "quantity": Decimal(20), "line_total": Decimal("198.00")},
         {"description": "Joghurt Banane", "quantity": Decimal(5), "line_total": Decimal("275")},
         {"description": "Versandkosten", "quantity": None, "line_total": Decimal("4.90")}]}  # fmt: skip
     receipt = {
         "total": Decimal(1591600),
-        "line_items": [{"description": "Nasi Campur Bali", "quantity": 1, "line_total": 75000}],
+        "line_items": [
+            {"description": "Nasi Campur Bali", "quantity": 1, "line_total": 75000},
+            {"description": "Edamame", "quantity": Decimal("0.512"), "line_total": 11520},  # a weight: 0.512X
+        ],
     }
     scores = accuracy(
         [("/x/inv.pdf", invoice), ("/x/cord.txt", receipt)], gold, ["issuer", "date", "total", "line_items"]
     )
     per_field = scores["per_field"]
     assert per_field["issuer"] == per_field["date"] == per_field["total"] == 1.0
-    assert (per_field["line_items.precision"], per_field["line_items.recall"]) == (3 / 4, 3 / 4)
-    assert per_field["line_items.quantity_right"] == 2 / 3 and per_field["line_items.amount_right"] == 1.0
-    assert scores["labelled"]["line_items"] == 4
+    assert (per_field["line_items.precision"], per_field["line_items.recall"]) == (4 / 5, 4 / 5)
+    assert per_field["line_items.quantity_right"] == 3 / 4 and per_field["line_items.amount_right"] == 1.0
+    assert scores["labelled"]["line_items"] == 5
