@@ -3,8 +3,9 @@
 The loop: ask; parse; let the document type's pack complete values the model cut short (a name or
 address, from the document's lines); validate, mend slips the re-asks did not (an identifier
 joined from separately printed tokens, `grounding.printed_pieces`; a line's numbers other than
-those of the row printing it, `item_rows.numbers_from_rows`; a line of amount 0 that no row near its
-name prints, `item_rows.zeros_printed_nowhere_dropped`; a line amount multiplied out,
+those of the row printing it, `item_rows.numbers_from_rows`, or of a till's row,
+`till_rows.numbers_from_till_rows`; a line of amount 0 that no row near its name prints,
+`item_rows.zeros_printed_nowhere_dropped`; a line amount multiplied out,
 `grounding.amounts_multiplied_out`), ground every value in the document text, and run the pack's
 checks; on a parse, validation, grounding or check problem, re-ask with the problem quoted (about
 only the fields in question where the answer was valid JSON: `_to_reask`), at most `max_reasks`
@@ -62,6 +63,7 @@ from extraction_pipeline.extraction.parts import (
     relaxed,
     split,
 )
+from extraction_pipeline.extraction.till_rows import numbers_from_till_rows
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
 
@@ -466,13 +468,15 @@ class _Examined:
 
 def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, settings: ExtractionSettings) -> _Examined:
     """Complete, validate (raises ValidationFailure), mend joined identifiers, line numbers that
-    differ from their printed row (item_rows.py) and multiplied-out line amounts, ground and check
-    one parsed answer; the model's value of anything completed or mended is kept in model_values."""
+    differ from their printed row (item_rows.py, till_rows.py) and multiplied-out line
+    amounts, ground and check one parsed answer; the model's value of anything completed or mended
+    is kept in model_values."""
     completed = doc_type.complete(answer, doc.text) if settings.complete_from_layout else {}
     record = validate_record({**answer, **completed}, doc_type.model).model_dump(mode="python")
     mended = {}
     if settings.grounding:
         from_rows = numbers_from_rows(record, doc.text)
+        from_rows |= numbers_from_till_rows({**record, **from_rows}, doc.text)
         from_rows |= zeros_printed_nowhere_dropped({**record, **from_rows}, doc.text)
         multiplied = amounts_multiplied_out({**record, **from_rows}, doc.text)
         mended = {**printed_pieces(record, doc.text), **from_rows, **multiplied}

@@ -221,7 +221,7 @@ def numbers_from_rows(record: dict[str, Any], text: str) -> dict[str, list[dict[
     """Each list of line items whose lines' quantity, unit price or amount differ from those of
     the row they are printed with, with the row's numbers, and with the rows left out that the
     sums prove. The caller keeps the model's lines."""
-    lists = _line_lists(record)
+    lists = line_lists(record)
     rows = item_rows(text) if lists else []  # read only for a record with lines: this runs on every answer
     if not rows:
         return {}
@@ -251,7 +251,7 @@ def zeros_printed_nowhere_dropped(record: dict[str, Any], text: str) -> dict[str
     prints its 0 (`0,00 10 Stk 7 % VAT (S) 0,00`, `1 DRAGON FRUIT 0`); where the document prints
     amounts with cents, a 0 without them (`0000`) is no amount. A line whose name is printed
     nowhere stays. The caller keeps the model's lines."""
-    lists = {f: v for f, v in _line_lists(record).items() if any(_unpriced_zero(x) for x in v)}
+    lists = {f: v for f, v in line_lists(record).items() if any(_unpriced_zero(x) for x in v)}
     if not lists:  # this runs on every answer: the page's numbers are read only for a line at 0
         return {}
     lines = text.splitlines()
@@ -270,7 +270,7 @@ def zeros_printed_nowhere_dropped(record: dict[str, Any], text: str) -> dict[str
     return {f: kept for f, kept in mended.items() if len(kept) < len(lists[f])}
 
 
-def _line_lists(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def line_lists(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """The record's lists of line items (entries with a `line_total`), by field."""
     return {
         f: v
