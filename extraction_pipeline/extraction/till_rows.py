@@ -11,10 +11,12 @@ with cents, and a count and a price that multiply out on the name's row or under
 
 A small model copies such an item's name right and its numbers wrong: the count taken into the
 name (`5 AQUA 600ML`) and 1 as the quantity, the price as the quantity (8500 for `8.500,00 x1`),
-the price as the amount. On the tuning receipts of cord-receipts (0-309) these were most of the
-wrong quantities. Where a line's name is printed in one of these shapes, and the numbers multiply
-out (to the amount's last printed digit: `0.074X 44,900` is 3,323), the line gets the row's count,
-price and amount, and its name without the count.
+the price as the amount, or the count line as an item of its own (`2 49,090`). On the tuning
+receipts of cord-receipts (0-309) these were most of the wrong quantities. Where a line's name is
+printed in one of these shapes, and the numbers multiply out (to the amount's last printed digit:
+`0.074X 44,900` is 3,323), the line gets the row's count, price and amount, and its name without
+the count; a count line given as an item is named by the line beside it, or dropped where the
+names that fit are listed already.
 
 Not a count: a number the amount does not divide into cents (`100 PLUS 3.50`, a drink whose name
 starts with a number), and position numbers: an invoice prints `1 Beratung 500,00` /
@@ -48,6 +50,7 @@ _TIMES = re.compile(r"[xX×]")
 _LETTER = re.compile(r"[^\W\d_]")
 _CODE = re.compile(r"[^\W_]*\d[^\W_]*-")  # an article code joined to a name by a hyphen
 _AMOUNT_AFTER = re.compile(r"\s+\d[\d.,]*$")  # an amount taken into a name
+_PUNCTUATION = re.compile(r"[/,.:;-]*")  # after a name that goes on on the next line
 _MIN_NAME = 3  # letters and digits a name needs to be looked for
 _MAX_COUNT = Decimal(1000)  # a count (or a weight) is under this; a price or an amount need not be
 
@@ -91,11 +94,41 @@ def numbers_from_till_rows(record: dict[str, Any], text: str) -> dict[str, list[
     for field, value in lists.items():
         sides = _count_lines_side({name for item in value for name in _names(item)}, page)
         rowed = [_rowed(item, page, counted_first, sides) for item in value]
-        if sides and rowed != value:  # the count lines were read as rows: any given as an item is none
-            rowed = [item for item in rowed if not _count_line(" ".join(str(item.get("description")).split()))]
+        listed = {letters_and_digits(item.get("description")) for item in rowed}
+        rowed = [named for item in rowed if (named := _named_from_beside(item, page, sides or (-1, 1), listed))]
         if rowed != value:
             mended[field] = rowed
     return mended
+
+
+def _named_from_beside(
+    item: dict[str, Any], page: _Page, sides: tuple[int, ...], listed: set[str]
+) -> dict[str, Any] | None:
+    """A line the model named by numbers only (`2 49,090`, `0.512X`): part of a count line, which
+    with the line beside it on the names' side makes a row (`CORDON BLEU` over `2 49,090 98,180`).
+    Named so where one name fits; None (dropped) where every name that fits is `listed` already;
+    else as it is (numbers on no count line, an article number: the checks ask about it)."""
+    given = letters_and_digits(item.get("description"))
+    if _names(item) or len(given) < _MIN_NAME or _numbers_only(" ".join(str(item.get("description")).split())) is None:
+        return item
+    found: set[tuple[str, Row]] = set()
+    lines = page.lines
+    for j in (j for j, line in enumerate(lines) if given in letters_and_digits(line) and _count_line(line)):
+        for k in (j - side for side in sides if 0 <= j - side < len(lines)):
+            name = _AMOUNT_AFTER.sub("", lines[k])
+            after = _after(name, lines[k]) if sum(c.isalpha() for c in name) >= 2 else None
+            if after is not None and len(after) <= 1:
+                found |= {
+                    (name, row)
+                    for row in _multiplied(lines[j], _numbers_only(lines[j]) or [], after[0] if after else None)
+                }
+    names = {letters_and_digits(name) for name, _ in found}
+    if found and names <= listed:
+        return None
+    if len(found) != 1 or names & listed:
+        return item
+    ((name, (count, price, amount)),) = found
+    return {**item, "description": name, "quantity": count, "unit_price": price, "line_total": amount}
 
 
 def _names(item: dict[str, Any]) -> list[str]:
@@ -240,7 +273,10 @@ def _after(name: str, line: str) -> list[PrintedNumber] | None:
     or the name goes on)."""
     start = code.end() if (code := _CODE.match(line)) and not name[:1].isdigit() else 0
     end = start + len(name)
-    if not name or line[start:end].casefold() != name.casefold() or line[end : end + 1] not in ("", " "):
+    if not name or line[start:end].casefold() != name.casefold():
+        return None
+    end += len(_PUNCTUATION.match(line, end).group())  # `KUE CUBIT OVO/ 39,000`: the name wraps
+    if line[end : end + 1] not in ("", " "):
         return None
     numbers = _numbers_only(line[end:])
     return None if numbers is None else [replace(n, start=n.start + end, end=n.end + end) for n in numbers]

@@ -83,6 +83,37 @@ def test_a_count_line_under_the_name_is_read_with_the_x_against_the_count():
     ]
 
 
+def test_a_count_line_given_as_an_item_is_named_by_the_line_beside_it_or_dropped():
+    # Named: the name over its count line, the one way they make a row (`Jumlah Item 2` does not).
+    text = "CORDON BLEU\n2 49,090 98,180\nJumlah Item 2\nSub Total 98,180"
+    given = numbers_from_till_rows({"line_items": [line("2 49,090", None, None, 98180)]}, text)
+    assert numbers(given["line_items"]) == [("CORDON BLEU", 2, 49090, 98180)]
+    # Dropped: its name is listed already (and gets the count line's numbers).
+    text = "2 30.000\nNASI GORENG 60.000\nTEH BTL ES 5.000\nSUBTL 65.000"
+    answer = {
+        "line_items": [
+            line("30.000", 2, None, 60000),
+            line("NASI GORENG", 1, None, 60000),
+            line("TEH BTL ES", 1, None, 5000),
+        ]
+    }
+    assert numbers(numbers_from_till_rows(answer, text)["line_items"]) == [
+        ("NASI GORENG", 2, 30000, 60000),
+        ("TEH BTL ES", 1, None, 5000),
+    ]
+    # Numbers printed on no count line are left to the checks (`lines_named` re-asks about them).
+    assert numbers_from_till_rows({"line_items": [line("12345", 1, None, 5000)]}, text) == {}
+
+
+def test_a_name_that_goes_on_on_the_next_line_ends_at_its_punctuation():
+    text = "1 KUE CUBIT OVO/ 39,000\nSKIPPY\n2 ES BUAH 36,000\nSUBTOTAL 75,000"
+    answer = {"line_items": [line("1 KUE CUBIT OVO", 39000, None, 39000), line("ES BUAH", 1, None, 36000)]}
+    assert numbers(numbers_from_till_rows(answer, text)["line_items"]) == [
+        ("KUE CUBIT OVO", 1, None, 39000),
+        ("ES BUAH", 2, None, 36000),
+    ]
+
+
 def test_count_price_and_amount_after_the_name_in_whole_money():
     text = "CHICKEN KATSUDON 1.00 48000 48000\nTotal 48.000"
     answer = {"line_items": [line("CHICKEN KATSUDON", 1, None, 1)]}  # the count as the amount
