@@ -135,8 +135,9 @@ class _LineTally:
 
 
 def _same_quantity(predicted: Any, gold: Any) -> bool:
-    """CORD's quantities are as the receipt prints them (`0.512X`, `x 2`): any reading of the
-    number counts, so a weight of 0.512 kg is not taken for 512 in Indonesian grouping."""
+    """Gold quantities are printed figures (CORD's `0.512X`, `x 2`) or XML decimals (`1.000`):
+    any reading of the number counts, so a weight of 0.512 kg is not taken for 512 in Indonesian
+    grouping, nor one piece for a thousand."""
     value = parse_amount(predicted)
     printed = _NUMBER.search(str(gold))
     readings = {r.quantize(CENT) for r in amount_readings(printed.group(0))} if printed else set()
