@@ -27,6 +27,7 @@ giving the model's amount is taken, else none.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -75,6 +76,12 @@ class _Page:
                 for n in range(1, _KEY_WORDS + 1):
                     self._starting.setdefault(tuple(words[:n]), set()).add(i)
 
+    @functools.cached_property
+    def numbered(self) -> bool:
+        """Whether the rows that start with a number are numbered as positions (read only where a
+        count-first row is found)."""
+        return _positions(self.lines)
+
     def starting(self, name: str) -> list[int]:
         """The lines where `name` may start, in order (a name ends where a word does)."""
         return sorted(self._starting.get(tuple(name.casefold().split(" ")[:_KEY_WORDS]), ()))
@@ -89,11 +96,10 @@ def numbers_from_till_rows(record: dict[str, Any], text: str) -> dict[str, list[
     if not lists:
         return {}
     page = _Page(text)
-    counted_first = not _positions(page.lines)
     mended = {}
     for field, value in lists.items():
         sides = _count_lines_side({name for item in value for name in _names(item)}, page)
-        rowed = [_rowed(item, page, counted_first, sides) for item in value]
+        rowed = [_rowed(item, page, sides) for item in value]
         listed = {letters_and_digits(item.get("description")) for item in rowed}
         rowed = [named for item in rowed if (named := _named_from_beside(item, page, sides or (-1, 1), listed))]
         if rowed != value:
@@ -145,14 +151,16 @@ def _names(item: dict[str, Any]) -> list[str]:
     return names
 
 
-def _rowed(item: dict[str, Any], page: _Page, counted_first: bool, sides: tuple[int, ...]) -> dict[str, Any]:
+def _rowed(item: dict[str, Any], page: _Page, sides: tuple[int, ...]) -> dict[str, Any]:
     amount = read_amount(item.get("line_total"))
     for name in _names(item):
         if (key := (name, amount, sides)) not in page.rows:
-            rows = set()
-            if counted_first and amount:
-                rows = {r for i in page.starting(name) if (r := _count_first(page.lines[i], name, amount))}
-            page.rows[key] = rows or _priced(name, page, amount, sides)
+            rows = (
+                {r for i in page.starting(name) if (r := _count_first(page.lines[i], name, amount))}
+                if amount
+                else set()
+            )
+            page.rows[key] = (rows if rows and not page.numbered else set()) or _priced(name, page, amount, sides)
         if len(rows := page.rows[key]) == 1:
             ((count, price, printed),) = rows
             if price is None and read_amount(item.get("unit_price")) == printed / count:
