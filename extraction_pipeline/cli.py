@@ -12,7 +12,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from extraction_pipeline.defs.dead_runs import DeadRunWatch
 from extraction_pipeline.extraction.batch import RUN_WIDE_KINDS
 from extraction_pipeline.quality.report import QualityReport
 from extraction_pipeline.quality.scoring import load_gold
+from extraction_pipeline.scratch import scratch_dir
 from extraction_pipeline.settings import SHIPPED_DIR, Settings
 from extraction_pipeline.storage.tables import QUARANTINE, RECORDS, table_uri
 
@@ -131,15 +131,15 @@ def run_failure(report: QualityReport) -> str | None:
 @contextlib.contextmanager
 def _instance() -> Iterator[dg.DagsterInstance]:
     """The instance at $DAGSTER_HOME (run history kept; created with the shipped single-machine
-    config when the folder is new), or a temporary one removed afterwards. Telemetry stays off."""
+    config when the folder is new), or a temporary one removed afterwards (scratch.py). Telemetry stays off."""
     home = os.environ.get("DAGSTER_HOME")
     if home:
         with _created_once(Path(home)) as instance:
             yield instance
     else:
         with (
-            tempfile.TemporaryDirectory(prefix="dagster-home-") as tmp,
-            dg.DagsterInstance.local_temp(tmp, overrides={"telemetry": {"enabled": False}}) as instance,
+            scratch_dir("dagster-home-") as tmp,
+            dg.DagsterInstance.local_temp(str(tmp), overrides={"telemetry": {"enabled": False}}) as instance,
         ):
             yield instance
 
@@ -229,14 +229,14 @@ def evaluate(docs_dir: Path, gold_path: Path, limit: int | None, output_dir: Pat
     paths = sorted(p for p in docs_dir.iterdir() if p.stem in gold)[:limit]
     if not paths:
         raise SystemExit(f"no document in {docs_dir} has a label in {gold_path}")
-    with tempfile.TemporaryDirectory(prefix="evaluate-") as tmp:
-        inbox = Path(tmp) / "inbox"
+    with scratch_dir("evaluate-") as tmp:
+        inbox = tmp / "inbox"
         inbox.mkdir()
         for p in paths:
             shutil.copy2(p, inbox / p.name)
-        subset = Path(tmp) / "gold.jsonl"
+        subset = tmp / "gold.jsonl"
         subset.write_text("".join(json.dumps({"id": p.stem, "fields": gold[p.stem]}) + "\n" for p in paths))
-        return run_pipeline(inbox, output_dir or Path(tmp) / "output", gold_path=subset)
+        return run_pipeline(inbox, output_dir or tmp / "output", gold_path=subset)
 
 
 def _print_summary(s: RunSummary) -> None:
