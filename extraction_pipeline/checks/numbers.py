@@ -19,6 +19,9 @@ from extraction_pipeline.extraction.values import letters_and_digits, spaced_let
 
 # What an invoice calls itself in its title, in the languages of our invoices.
 INVOICE_TITLES = "RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTURA"
+# What labels a number (`Nr.`, `N°`, `Number`, `Numéro`, Czech `č.`/`číslo`), in one place for the
+# three patterns below that look for one.
+_LABELS = r"NR|NO|N°|Nº|N\.|NUMMER|NUMBER|NUMÉRO|NÚMERO|NUMERO|Č\.|ČÍSLO"
 # The document's own number: its kind (Rechnung, Mietrechnung, Invoice, Beleg, Gutschrift, ...),
 # perhaps a type code in brackets (after up to two words of kind: `Teilrechnung Bau (875) Nr.`) or
 # the Czech `daňový doklad` (tax document), and a number label (`Rechnungs-Nr.`, `Invoice #`, Czech
@@ -27,7 +30,7 @@ INVOICE_TITLES = "RECHNUNG|INVOICE|FACTURE|FACTUUR|FACTURA|FATTURA|FATURA|FAKTUR
 _OWN_NUMBER = re.compile(
     rf"(?:(?:{INVOICE_TITLES}|BELEG|GUTSCHRIFT|AVOIR|CREDIT\s*NOTE)"
     r"[^\W\d_]*(?:(?:[ \t]+[^\W\d_]+){1,2}[ \t]*\(\w+\)\s*|[\s\-]*(?:\(\w+\)\s*)?)(?:DAŇOVÝ\s+DOKLAD\s*)?"
-    r"(?:NR|NO|N°|Nº|N\.|NUMMER|NUMBER|NUMÉRO|NÚMERO|NUMERO|Č\.|ČÍSLO|#)"
+    rf"(?:{_LABELS}|#)"
     r"|(?:N°|NUMÉRO|NUMERO)\s*(?:DE\s+)?(?:LA\s+)?FACTURE|\bNO\.?\s*(?:INVOICE|FAKTUR)\b|(?:ČÍSLO|NUMER)\s+FAKTURY"
     # The title first on its line, the number right after it (`Invoice 103767`, `Invoice SAJ/2017/002`;
     # not the page count of `Rechnung 1 von 2`).
@@ -92,11 +95,11 @@ def number_without_its_label(field: str) -> Completer:
 
 # The label between a title and its number, which a type code joined to the number skips:
 # `Handelsrechnung (380) Nr. 123` answered `380-123` (ZUGFeRD 2.4 samples, tuning).
-_NUMBER_LABEL = re.compile(r"(?<![^\W\d_])(?:NR|NO|N°|Nº|NUMMER|NUMBER|NUMÉRO)(?![^\W\d_])\.?|#", re.IGNORECASE)
+_NUMBER_LABEL = re.compile(rf"(?<![^\W\d_])(?:{_LABELS})(?![^\W\d_])\.?|#", re.IGNORECASE)
 
 # A number label alone before the number (`Nº: 4000-12345678`), and the document's title alone on
 # a line: a title box whose parts the text layer gives as lines of their own.
-_BARE_LABEL = re.compile(r"^\s*(?:N[º°O]|NR|NO|#)\.?\s*:?\s*(?P<number>[^\W_][\w\-/.]*\w)\s*$", re.IGNORECASE)
+_BARE_LABEL = re.compile(rf"^\s*(?:{_LABELS}|#)\.?\s*:?\s*(?P<number>[^\W_][\w\-/.]*\w)\s*$", re.IGNORECASE)
 _TITLE_ALONE = re.compile(rf"^\s*(?:{INVOICE_TITLES})\s*$", re.IGNORECASE)
 
 

@@ -79,6 +79,9 @@ def test_a_bare_label_counts_beside_the_title_alone_on_its_line():
     assert _problem("30000000007", afip) is not None
     assert own_numbers("Nº: 4000-12345678\nFactura de Prueba") == []  # no title alone
     assert own_numbers("No. Description\nInvoice") == []
+    # The same labels as beside the title: a word, an abbreviation, another language.
+    for label in ("Number:", "N.", "Numéro", "Číslo"):
+        assert own_numbers(f"Invoice\n{label} 2024-117") == [("2024-117", f"{label} 2024-117")]
 
 
 def test_the_label_before_the_word_invoice():
@@ -130,5 +133,7 @@ def test_a_type_code_joined_to_the_number_is_dropped():
     line = "Handelsrechnung (380) Nr. 123 vom 03.06.2025"
     assert complete({"invoice_number": "380-123"}, line) == {"invoice_number": "123"}
     assert complete({"invoice_number": "Nr. 123"}, line) == {"invoice_number": "123"}
+    spanish = "Factura (380) Número 123"  # every label of the title's pattern is skipped
+    assert complete({"invoice_number": "380-123"}, spanish) == {"invoice_number": "123"}
     assert complete({"invoice_number": "0380-123"}, line) == {}  # 0380 is printed nowhere
     assert complete({"invoice_number": "123"}, line) == {}
