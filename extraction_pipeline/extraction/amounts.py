@@ -23,6 +23,9 @@ from extraction_pipeline.extraction.values import CENT, amount_readings, printed
 GROUPS, DECIMAL = "groups thousands", "decimal"
 # Currencies with three decimals: a document in one of them may print every amount as 12.345.
 _THOUSANDTHS_CURRENCY = re.compile(r"\b(KWD|BHD|OMR|JOD|TND|LYD|IQD)\b|د\.ك")
+# A rate, not an amount: tills print `Discount 20.00%` in English beside rupiah grouped with dots
+# (`155.000`), so a percentage says nothing of how the amounts are written.
+_PERCENT = re.compile(r"\s?%")
 
 
 def separator_roles(text: str) -> dict[str, str]:
@@ -33,7 +36,7 @@ def separator_roles(text: str) -> dict[str, str]:
     for start, end, _ in printed_amounts(text):
         printed = text[start:end]
         seps = [c for c in printed if c in ".,"]
-        if not seps:
+        if not seps or _PERCENT.match(text, end):
             continue
         last = seps[-1]
         if len(set(seps)) == 2:  # 1.234,56: the first kind groups, the last is the decimal one

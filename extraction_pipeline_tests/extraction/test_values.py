@@ -159,14 +159,19 @@ def test_an_ambiguous_date_is_read_in_the_documents_order_or_flagged():
      ("1,591,600 and 12,50", {}),
      ("133,092 TL 133,09\n27,225 TL 27,23\nToplam 15.630,87\nCari Bakiye :175,168.47", {}),
      ("Beispiel-Rechnungen für ZUGFeRD 2.2\nFALTENBEUTEL 0,0105 3.500 Stk\n36,75\nPositionssumme 410,10",
-      {",": DECIMAL, ".": GROUPS})],
+      {",": DECIMAL, ".": GROUPS}),
+     # CORD 302 (tuning): a rate in English beside rupiah printed both ways; 155.000 was read as 155.
+     ("Dom Cha 1x 155.000 155.000\nP J Cotes 2x 105,000 210.000\nDiscount 20.00% 73.000\nTotal 353,320",
+      {".": GROUPS, ",": GROUPS}),
+     ("Nasi 25.000\nPB1 10.00 % 2.500\nTotal 27.500", {".": GROUPS})],
 )  # fmt: skip
 def test_the_document_says_what_its_separators_do(text, roles):
     """Unambiguous amounts settle a separator; every amount with three digits after its dot settles
     it too, unless a currency of thousandths is printed or other amounts voted on it (a Turkish
     invoice's unit prices `133,092` beside a balance printed the English way); votes both ways
     settle nothing. Of two separators that both look decimal, the one fewer numbers print is not
-    (the ZUGFeRD 2.2 renderings' `2.2` on every page: `3.500 Stk` was read as 3.5)."""
+    (the ZUGFeRD 2.2 renderings' `2.2` on every page: `3.500 Stk` was read as 3.5). A percentage
+    is a rate, not an amount, and does not vote."""
     assert separator_roles(text) == roles
 
 
