@@ -6,6 +6,7 @@ import pytest
 
 from extraction_pipeline.checks.plausibility import (
     change_read_without_its_label,
+    in_whole_money,
     item_for_a_name,
     misplaced,
     names_beside_a_tax_number,
@@ -13,6 +14,7 @@ from extraction_pipeline.checks.plausibility import (
     not_a_subtotal,
     number_for_a_name,
     number_for_an_address,
+    paid_not_tendered_or_change,
     payment,
     sign_as_printed,
     total_problem,
@@ -290,6 +292,29 @@ def test_payment_and_change_are_read_as_printed():
             "total"
         ]
     )
+
+
+def test_a_total_given_as_the_cash_or_the_change_is_what_was_paid_in_whole_money_too():
+    """Indonesian till slips of cord-receipts (tuning) print rupiah grouped in thousands with no
+    cents, in English or Indonesian (`TUNAI`, `KEMBALI`); the model answered the cash or the change."""
+    slip = "2 SAM DA SOO MINERAL WATER 32,000\nTOTAL 32,000\nCASH 42,000\nCHANGE 10,000"
+    assert payment(slip, whole=True) == (Decimal("42000"), Decimal("10000"))
+    assert payment(slip) == (None, None)  # the re-asking total check reads amounts with cents only
+    assert paid_not_tendered_or_change({"total": 42000}, slip) == {"total": Decimal("32000")}
+    assert paid_not_tendered_or_change({"total": 10000}, slip) == {"total": Decimal("32000")}
+    assert paid_not_tendered_or_change({"total": 32000}, slip) == {}
+    assert paid_not_tendered_or_change({"total": 35000}, slip) == {}  # neither: not this rule's to mend
+    dotted = "1001-Choco Bun\n22.000 x1 22.000\nTotal. 22.000\nTUNAI\n50.000\nKEMBALI: 28.000"
+    assert paid_not_tendered_or_change({"total": 28000}, dotted) == {"total": Decimal("22000")}
+    # The difference must be printed on a total line: here it is printed nowhere.
+    unprinted = "TOTAL 30,000\nCASH 50,000\nCHANGE 10,000"
+    assert paid_not_tendered_or_change({"total": 50000}, unprinted) == {}
+    # And with cents, as the re-asking check does.
+    assert paid_not_tendered_or_change({"total": 100.00}, AEON) == {"total": Decimal("75.00")}
+    unlabelled = "TRIPPLE CHEESE\n1 17,000 17,000\nSUB TOTAL 17,000\nCASH 18,000\n1,000\nCHANGE DUE"
+    assert change_read_without_its_label({"total": 18000}, unlabelled) == {"total": Decimal("17000")}
+    # With cents on the receipt, a grouped whole number is a count or a code, not a payment.
+    assert payment("TOTAL 12.50\nCASH 1,000 PTS\nCHANGE 0.00", whole=in_whole_money("TOTAL 12.50"))[0] is None
 
 
 def test_a_total_line_that_says_tax_included_is_a_total_line():

@@ -6,7 +6,8 @@ its price; an address that holds a registration or phone number line; a total th
 the payment printed. A line's quantity x unit price must be its amount and its description more
 than numbers; the lines need not add up to the total (tax, service charges and discounts sit
 between them). A total given as the cash tendered, where OCR read the change below it without its
-label, is the tendered amount minus that change. The check that a list holds every row of its table
+label, is the tendered amount minus that change; one given as the cash or the change, where their
+difference is printed on a total line, is that difference. The check that a list holds every row of its table
 (checks/lists.py) is not one of them: a till prints each item's count and price on a line of its
 own, modifiers and codes between items, and on the tuning receipts every row it quoted was an
 item's (3 false alarms, 2 on complete gold lists, and no row left out found, over 100 answers and
@@ -23,6 +24,7 @@ from extraction_pipeline.checks.plausibility import (
     not_a_name,
     number_for_a_name,
     number_for_an_address,
+    paid_not_tendered_or_change,
     payment_note,
     total_problem,
 )
@@ -41,7 +43,11 @@ reask_note = payment_note
 
 
 def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
-    return {**names_completed(answer, text), **change_read_without_its_label(answer, text)}
+    return {
+        **names_completed(answer, text),
+        **change_read_without_its_label(answer, text),
+        **paid_not_tendered_or_change(answer, text),
+    }
 
 
 __all__ = ["CHECKS", "complete", "reask_note"]
