@@ -105,6 +105,21 @@ def test_a_count_line_given_as_an_item_is_named_by_the_line_beside_it_or_dropped
     assert numbers_from_till_rows({"line_items": [line("12345", 1, None, 5000)]}, text) == {}
 
 
+def test_a_count_too_short_to_look_for_is_found_by_its_amount():
+    """CORD 219 (tuning): `1X` given as an item twice, beside the items it counts. Two characters
+    are in many lines; the count line that prints the item's amount is the one."""
+    text = "1X 15,900\nDF SHLLT 15,900\n1X 20,600\nCF BUNCIS ORG 20,600\nSUBTOTAL: 36,500"
+    named = [line("DF SHLLT", 1, None, 15900), line("CF BUNCIS ORG", 1, None, 20600)]
+    answer = {"line_items": [line("1X", 1, 15900, 15900), named[0], line("1X", 1, 20600, 20600), named[1]]}
+    assert numbers(numbers_from_till_rows(answer, text)["line_items"]) == [
+        ("DF SHLLT", 1, 15900, 15900),
+        ("CF BUNCIS ORG", 1, 20600, 20600),
+    ]
+    # With an amount no count line prints, it is left as it is.
+    kept = numbers_from_till_rows({"line_items": [line("1X", 1, None, 9999), *named]}, text)["line_items"]
+    assert numbers(kept)[0] == ("1X", 1, None, 9999)
+
+
 def test_a_name_that_goes_on_on_the_next_line_ends_at_its_punctuation():
     text = "1 KUE CUBIT OVO/ 39,000\nSKIPPY\n2 ES BUAH 36,000\nSUBTOTAL 75,000"
     answer = {"line_items": [line("1 KUE CUBIT OVO", 39000, None, 39000), line("ES BUAH", 1, None, 36000)]}
