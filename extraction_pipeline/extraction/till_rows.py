@@ -114,18 +114,16 @@ def _named_from_beside(
     with the line beside it on the names' side makes a row (`CORDON BLEU` over `2 49,090 98,180`).
     Named so where one name fits; None (dropped) where every name that fits is `listed` already;
     else as it is (numbers on no count line, an article number: the checks ask about it). A name
-    too short to look for (`1X`) is looked for only on count lines that print the line's amount."""
+    too short to look for (`1X`, in many lines) counts only in rows that make the line's amount."""
     given = letters_and_digits(item.get("description"))
     if _names(item) or not given or _numbers_only(" ".join(str(item.get("description")).split())) is None:
         return item
-    amount = read_amount(item.get("line_total")) if len(given) < _MIN_NAME else None
-    if len(given) < _MIN_NAME and amount is None:
+    short = len(given) < _MIN_NAME
+    if short and (amount := read_amount(item.get("line_total"))) is None:
         return item
     found: set[tuple[str, Row]] = set()
     lines = page.lines
     for j in (j for j, line in enumerate(lines) if given in letters_and_digits(line) and _count_line(line)):
-        if amount is not None and all(amount not in _readings(lines[j], n) for n in _numbers_only(lines[j]) or []):
-            continue
         for k in (j - side for side in sides if 0 <= j - side < len(lines)):
             name = _AMOUNT_AFTER.sub("", lines[k])
             after = _after(name, lines[k]) if sum(c.isalpha() for c in name) >= 2 else None
@@ -133,6 +131,7 @@ def _named_from_beside(
                 found |= {
                     (name, row)
                     for row in _multiplied(lines[j], _numbers_only(lines[j]) or [], after[0] if after else None)
+                    if not short or row[2] == amount
                 }
     names = {letters_and_digits(name) for name, _ in found}
     if found and names <= listed:

@@ -106,8 +106,8 @@ def test_a_count_line_given_as_an_item_is_named_by_the_line_beside_it_or_dropped
 
 
 def test_a_count_too_short_to_look_for_is_found_by_its_amount():
-    """CORD 219 (tuning): `1X` given as an item twice, beside the items it counts. Two characters
-    are in many lines; the count line that prints the item's amount is the one."""
+    """CORD 219 and 226 (tuning): `1X`, `2X` given as items beside the items they count. Two
+    characters are in many lines; the row that makes the item's amount is the one."""
     text = "1X 15,900\nDF SHLLT 15,900\n1X 20,600\nCF BUNCIS ORG 20,600\nSUBTOTAL: 36,500"
     named = [line("DF SHLLT", 1, None, 15900), line("CF BUNCIS ORG", 1, None, 20600)]
     answer = {"line_items": [line("1X", 1, 15900, 15900), named[0], line("1X", 1, 20600, 20600), named[1]]}
@@ -115,7 +115,21 @@ def test_a_count_too_short_to_look_for_is_found_by_its_amount():
         ("DF SHLLT", 1, 15900, 15900),
         ("CF BUNCIS ORG", 1, 20600, 20600),
     ]
-    # With an amount no count line prints, it is left as it is.
+    two = "PKT TELOR 26,000\nDENDENG 23,000\n2X 8,000\nNESTLE 330 ML 16,000\nSUBTOTAL 65,000"
+    answer = {
+        "line_items": [
+            line("PKT TELOR", 1, None, 26000),
+            line("DENDENG", 1, None, 23000),
+            line("2X", 8000, None, 16000),
+            line("NESTLE 330 ML", 2, 8000, 16000),
+        ]
+    }
+    assert [x["description"] for x in numbers_from_till_rows(answer, two)["line_items"]] == [
+        "PKT TELOR",
+        "DENDENG",
+        "NESTLE 330 ML",
+    ]
+    # With an amount no row makes, it is left as it is.
     kept = numbers_from_till_rows({"line_items": [line("1X", 1, None, 9999), *named]}, text)["line_items"]
     assert numbers(kept)[0] == ("1X", 1, None, 9999)
 
