@@ -2,7 +2,8 @@
 
 The loop: ask; parse; let the document type's pack complete values the model cut short (a name or
 address, from the document's lines); validate, mend slips the re-asks did not (an identifier
-joined from separately printed tokens, `grounding.printed_pieces`; a line's numbers other than
+joined from separately printed tokens, `grounding.printed_pieces`; a long value copied from a
+text layer with a letter swapped or dropped, `near_copies`; a line's numbers other than
 those of the row printing it, `item_rows.numbers_from_rows`, or of a till's row,
 `till_rows.numbers_from_till_rows`; a line of amount 0 that no row near its name prints,
 `item_rows.zeros_printed_nowhere_dropped`; a line amount multiplied out,
@@ -46,6 +47,7 @@ from extraction_pipeline.extraction.grounding import (
     ungrounded_message,
 )
 from extraction_pipeline.extraction.item_rows import numbers_from_rows, zeros_printed_nowhere_dropped
+from extraction_pipeline.extraction.near_copies import near_copies
 from extraction_pipeline.extraction.parsing import (
     OutputError,
     RepetitionLoop,
@@ -467,10 +469,10 @@ class _Examined:
 
 
 def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, settings: ExtractionSettings) -> _Examined:
-    """Complete, validate (raises ValidationFailure), mend joined identifiers, line numbers that
-    differ from their printed row (item_rows.py, till_rows.py) and multiplied-out line
-    amounts, ground and check one parsed answer; the model's value of anything completed or mended
-    is kept in model_values."""
+    """Complete, validate (raises ValidationFailure), mend joined identifiers, values copied with a
+    slip from a text layer (near_copies.py), line numbers that differ from their printed row
+    (item_rows.py, till_rows.py) and multiplied-out line amounts, ground and check one parsed
+    answer; the model's value of anything completed or mended is kept in model_values."""
     completed = doc_type.complete(answer, doc.text) if settings.complete_from_layout else {}
     record = validate_record({**answer, **completed}, doc_type.model).model_dump(mode="python")
     mended = {}
@@ -479,7 +481,10 @@ def _examine(answer: dict[str, Any], doc: Document, doc_type: DocumentType, sett
         from_rows |= numbers_from_till_rows({**record, **from_rows}, doc.text)
         from_rows |= zeros_printed_nowhere_dropped({**record, **from_rows}, doc.text)
         multiplied = amounts_multiplied_out({**record, **from_rows}, doc.text)
-        mended = {**printed_pieces(record, doc.text), **from_rows, **multiplied}
+        pieces = printed_pieces(record, doc.text)
+        unpieced = {f: v for f, v in record.items() if f not in pieces}
+        copies = {} if doc.ocr_lines else near_copies(unpieced, doc.text)
+        mended = {**pieces, **copies, **from_rows, **multiplied}
     model_values = {**{f: record[f] for f in mended}, **{f: answer.get(f) for f in completed}}  # the model's own
     record.update(mended)
     evidence = ground(record, doc.text) if settings.grounding else {}
