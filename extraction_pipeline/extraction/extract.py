@@ -65,7 +65,7 @@ from extraction_pipeline.extraction.parts import (
     relaxed,
     split,
 )
-from extraction_pipeline.extraction.till_rows import numbers_from_till_rows
+from extraction_pipeline.extraction.till_rows import numbers_from_till_rows, numbers_of_an_invalid_line
 from extraction_pipeline.llm.client import MAX_ANSWER_CHARS, OVERSIZED, Completion, LLMError
 from extraction_pipeline.llm.prompts import PromptTemplate
 
@@ -530,21 +530,29 @@ def _without_invalid_optionals(
     """The last answer with the optional fields that are still invalid set to null and flagged, the
     model's values kept in model_values: a receipt's total is not lost to a date the model made up
     from an amount (`32.728`) on a till slip that prints none. Of a list (line items) only the
-    invalid entries go; the rest of the list stays. None when that is not enough (a required field
-    is invalid, or the rest then fails too)."""
+    invalid entries go, and one whose name starts a single till row takes that row's numbers
+    instead (till_rows.py); the rest of the list stays. None when that is not enough (a required
+    field is invalid, or the rest then fails too)."""
     dropped = {f: answer.get(f) for f in error.fields}
     kept_values: dict[str, Any] = dict.fromkeys(dropped)
     for f, value in dropped.items():
         bad = {i for name, i in error.entries if name == f}
         if isinstance(value, list) and bad:
-            kept_values[f] = [entry for i, entry in enumerate(value) if i not in bad]
+            read = [
+                entry if i not in bad else numbers_of_an_invalid_line(entry, doc.text) for i, entry in enumerate(value)
+            ]
+            kept_values[f] = [entry for entry in read if entry is not None]
     try:
         kept = _examine({**answer, **kept_values}, doc, doc_type, settings)
     except OutputError:
         return None
     flagged = list(dict.fromkeys([*dropped, *kept.flagged]))
+    listed = {f for f, value in kept_values.items() if isinstance(value, list)}
     why = [
-        f"- {f}: still invalid after the re-asks, set to null (the model's value is in model_values)." for f in dropped
+        f"- {f}: still invalid after the re-asks, "
+        f"{'its invalid entries read from their printed rows or left out' if f in listed else 'set to null'}"
+        " (the model's value is in model_values)."
+        for f in dropped
     ]
     problems = "\n".join(filter(None, [kept.problems, *why]))
     return replace(kept, flagged=flagged, problems=problems, model_values={**kept.model_values, **dropped})

@@ -107,6 +107,29 @@ def numbers_from_till_rows(record: dict[str, Any], text: str) -> dict[str, list[
     return mended
 
 
+def numbers_of_an_invalid_line(item: Any, text: str) -> dict[str, Any] | None:
+    """A line whose numbers stayed invalid through the re-asks (quantity 27272 and amount 54.544
+    for `1 Nutella Cheese 27,272`, CORD 102 and 110 of the tuning part), with the numbers of the one
+    till row its name starts instead; None where no row or several do, or it is no line (then it
+    is dropped)."""
+    if not isinstance(item, dict):
+        return None
+    page = _Page(text)
+    for name in _names(item):
+        rows = set()
+        if not page.numbered:
+            for i in page.starting(name):
+                count = _COUNT.match(page.lines[i])
+                after = _after(name, page.lines[i][count.end() :]) if count else None
+                if after and (row := _count_first(page.lines[i], name, after[-1].value)):
+                    rows.add(row)
+        rows = rows or _priced(name, page, None, _count_lines_side({name}, page) or (-1, 1))
+        if len(rows) == 1:
+            ((count, price, amount),) = rows
+            return {**item, "description": name, "quantity": count, "unit_price": price, "line_total": amount}
+    return None
+
+
 def _named_from_beside(
     item: dict[str, Any], page: _Page, sides: tuple[int, ...], listed: set[str]
 ) -> dict[str, Any] | None:

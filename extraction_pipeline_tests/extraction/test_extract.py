@@ -1,5 +1,8 @@
 """The re-ask loop: what is re-asked, what is not, and that every attempt's usage is kept."""
 
+import json
+from decimal import Decimal
+
 from extraction_pipeline.documents.reading import Document
 from extraction_pipeline.llm.client import LLMError
 from extraction_pipeline.quality.metrics import dropped_values, taken_from_document
@@ -151,6 +154,21 @@ def test_of_a_list_only_the_entries_still_invalid_are_dropped():
     assert [line["description"] for line in outcome.record["line_items"]] == ["MILO"]
     assert outcome.ungrounded == ["line_items"] and len(outcome.model_values["line_items"]) == 2
     assert dropped_values([outcome]) == {"line_items": 1} and taken_from_document([outcome]) == {}
+
+
+def test_an_entry_still_invalid_takes_the_numbers_of_the_one_till_row_its_name_starts():
+    """CORD 102 (tuning): quantity 27272 and amount 54.544 for `1 Nutella Cheese 27,272`, three times."""
+    text = "1 Nutella Cheese 27,272\nSubTotal: 27,272\nPB1: 2,727\nTotal: 29,999\nCash: 50,000"
+    answer = json.dumps({"company": None, "date": None, "address": None, "total": 29999, "currency": None,
+                         "line_items": [{"description": "Nutella Cheese", "quantity": 27272, "unit_price": None,
+                                         "line_total": 54.544}]})  # fmt: skip
+    outcome, _ = run([answer] * 3, doc=Document("n", "/inbox/n.txt", "text", len(text), text))
+    assert outcome.status == "valid" and [(x["description"], x["quantity"], x["line_total"]) for x in
+                                          outcome.record["line_items"]] == [("Nutella Cheese", 1, 27272)]  # fmt: skip
+    assert outcome.ungrounded == ["line_items"] and outcome.model_values["line_items"][0]["line_total"] == Decimal(
+        "54.544"
+    )
+    assert "read from their printed rows or left out" in outcome.flag_reasons
 
 
 def test_a_dropped_field_configured_strict_is_quarantined_instead():
