@@ -31,11 +31,12 @@ def near_copies(record: dict[str, Any], text: str) -> dict[str, str]:
         if not allowed:
             continue
         if kept is None:
-            kept = [(i, ch.upper()) for i, ch in enumerate(text) if ch.isalnum()][:_MAX_TEXT]
+            kept = [(i, ch.upper()) for i, ch in enumerate(text) if ch.isalnum()]
             haystack = "".join(ch for _, ch in kept)
         if needle in haystack:
             continue
-        spans = [(kept[start][0], kept[end - 1][0] + 1) for start, end in _closest(needle, haystack, allowed)]
+        found = _closest(needle, haystack[:_MAX_TEXT], allowed)
+        spans = [(kept[start][0], kept[end - 1][0] + 1) for start, end in found]
         places = _places(spans, text, len(value))
         if len({"".join(ch for ch in text[a:b] if ch.isalnum()) for a, b in places}) == 1:
             a, b = places[0]
