@@ -65,8 +65,9 @@ def _places(spans: list[tuple[int, int]], text: str, length: int) -> list[tuple[
 
 def _closest(needle: str, haystack: str, allowed: int) -> list[tuple[int, int]]:
     """The (start, end) of each stretch of `haystack` at the least edit distance from `needle`, where
-    that is `allowed` or less. Ends by Myers' bit-parallel search (one pass, a machine word per
-    character), starts by a small table over the characters before each end."""
+    that is `allowed` or less. Ends by Myers' bit-parallel search (one pass over the haystack, the
+    value's characters as the bits of an integer), starts by a small table over the characters
+    before each end."""
     m = len(needle)
     full, top = (1 << m) - 1, 1 << (m - 1)
     equal: dict[str, int] = {}

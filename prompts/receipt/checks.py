@@ -7,11 +7,11 @@ the payment printed. A line's quantity x unit price must be its amount and its d
 than numbers; the lines need not add up to the total (tax, service charges and discounts sit
 between them). A total given as the cash tendered, where OCR read the change below it without its
 label, is the tendered amount minus that change; one given as the cash or the change, where their
-difference is printed on a total line, is that difference. The check that a list holds every row of its table
-(checks/lists.py) is not one of them: a till prints each item's count and price on a line of its
-own, modifiers and codes between items, and on the tuning receipts every row it quoted was an
-item's (3 false alarms, 2 on complete gold lists, and no row left out found, over 100 answers and
-310 gold lists)."""
+difference is printed on a total line, is that difference. The check that a list holds every row
+of its table (checks/lists.py) is not one of them: a till prints each item's count and price on a
+line of its own, modifiers and codes between items, and on the tuning receipts every row it quoted
+was an item's (3 false alarms, 2 on complete gold lists, and no row left out found, over 100
+answers and 310 gold lists)."""
 
 from typing import Any
 
