@@ -188,9 +188,10 @@ def grounding_rates(outcomes: list[ExtractionOutcome]) -> dict[str, float]:
 def taken_from_document(outcomes: list[ExtractionOutcome]) -> dict[str, int]:
     """Per field, how many accepted values were taken from the document's lines instead of the model's:
     completed by a pack (checks/layout.py, checks/parties.py, checks/tax_summary.py), cut to a
-    printed identifier (grounding.printed_pieces), line numbers taken from their printed row or
-    lines added or dropped as the sums prove (item_rows.numbers_from_rows) or line amounts copied
-    instead of multiplied out (grounding.amounts_multiplied_out)."""
+    printed identifier (grounding.printed_pieces), put back as printed after a slip (near_copies.py),
+    line numbers taken from their printed row or a till's (item_rows.numbers_from_rows,
+    till_rows.py) or lines added or dropped as the sums prove, or line amounts copied instead of
+    multiplied out (grounding.amounts_multiplied_out)."""
     return _replaced(outcomes, by_null=False)
 
 
