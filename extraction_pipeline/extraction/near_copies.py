@@ -56,7 +56,7 @@ def _places(spans: list[tuple[int, int]], text: str, length: int) -> list[tuple[
 
     places: list[list[tuple[int, int]]] = []
     for span in sorted(spans):
-        if places and span[0] < places[-1][-1][1]:
+        if places and span[0] < max(end for _, end in places[-1]):
             places[-1].append(span)
         else:
             places.append([span])
