@@ -116,14 +116,7 @@ def numbers_of_an_invalid_line(item: Any, text: str) -> dict[str, Any] | None:
         return None
     page = _Page(text)
     for name in _names(item):
-        rows = set()
-        if not page.numbered:
-            for i in page.starting(name):
-                count = _COUNT.match(page.lines[i])
-                after = _after(name, page.lines[i][count.end() :]) if count else None
-                if after and (row := _count_first(page.lines[i], name, after[-1].value)):
-                    rows.add(row)
-        rows = rows or _priced(name, page, None, _count_lines_side({name}, page) or (-1, 1))
+        rows = _rows_naming(name, page, None, _count_lines_side({name}, page) or (-1, 1))
         if len(rows) == 1:
             ((count, price, amount),) = rows
             return {**item, "description": name, "quantity": count, "unit_price": price, "line_total": amount}
@@ -183,12 +176,8 @@ def _rowed(item: dict[str, Any], page: _Page, sides: tuple[int, ...]) -> dict[st
     amount = read_amount(item.get("line_total"))
     for name in _names(item):
         if (key := (name, amount, sides)) not in page.rows:
-            rows = (
-                {r for i in page.starting(name) if (r := _count_first(page.lines[i], name, amount))}
-                if amount
-                else set()
-            )
-            page.rows[key] = (rows if rows and not page.numbered else set()) or _priced(name, page, amount, sides)
+            # No amount, no count-first row: the model's line says nothing to pick one by.
+            page.rows[key] = _rows_naming(name, page, amount, sides) if amount else _priced(name, page, amount, sides)
         if len(rows := page.rows[key]) == 1:
             ((count, price, printed),) = rows
             if price is None and read_amount(item.get("unit_price")) == printed / count:
@@ -199,13 +188,23 @@ def _rowed(item: dict[str, Any], page: _Page, sides: tuple[int, ...]) -> dict[st
     return item
 
 
-def _count_first(line: str, name: str, amount: Decimal) -> Row | None:
-    """The row where `line` is `count name [price] amount`, the amount divides by the count into
-    cents, and a price printed is the amount's share of one."""
+def _rows_naming(name: str, page: _Page, amount: Decimal | None, sides: tuple[int, ...]) -> set[Row]:
+    """The rows that print `name`: count first (not where the count-first rows number positions),
+    else with a count line beside or count, price and amount after it (`_priced`); of the model's
+    `amount`, or where it is None, of any amount the row makes."""
+    first = {r for i in page.starting(name) if (r := _count_first(page.lines[i], name, amount))}
+    return (first if first and not page.numbered else set()) or _priced(name, page, amount, sides)
+
+
+def _count_first(line: str, name: str, amount: Decimal | None) -> Row | None:
+    """The row where `line` is `count name [price] amount` (the given amount, or where None, the
+    one printed last), the amount divides by the count into cents, and a price printed is the
+    amount's share of one."""
     count = _COUNT.match(line)
     numbers = _after(name, line[count.end() :]) if count else None
-    if not numbers or numbers[-1].value != amount:
+    if not numbers or amount not in (None, numbers[-1].value):
         return None
+    amount = numbers[-1].value
     n = Decimal(count.group(1))
     if n == 0 or (amount / n) % CENT:
         return None
