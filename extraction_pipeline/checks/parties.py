@@ -315,9 +315,10 @@ def _labelled_seller(name: str, sellers: list[tuple[str, list[str]]], text: str)
 
 
 def _starts_with_a_name(line: str) -> bool:
-    """The line's first phrase has no figure: a name, not a party's number (`GLN 4333741000005`)."""
+    """The line's first phrase has no figure and is no key: a name, not a party's number (`GLN
+    4333741000005`, `Nummer : 75969813`, as the ZUGFeRD renderings print one above the name)."""
     phrases = _phrases(line)
-    return bool(phrases) and not re.search(r"\d", phrases[0].group())
+    return bool(phrases) and not re.search(r"\d", phrases[0].group()) and not re.match(r"[^:]*:", line)
 
 
 def _from_block(name: str, sellers: list[tuple[str, list[str]]], text: str) -> str | None:

@@ -337,3 +337,20 @@ def test_a_letter_is_issued_by_its_signer():
     # An employee's signature is not the letterhead's name: no opinion.
     staff = "Obelix GmbH & Co. KG\nAm Steinbruch 1\nRechnung 1978-001\nMit freundlichen Grüßen\nHans Meier"
     assert check({"issuer": "Obelix GmbH & Co. KG"}, CheckedDocument(staff, {})) == {}
+
+
+NUMBERED = """Ver käufer:
+Nummer        : 12345676
+Rohstoff AG Salzgitter
+Marktstr. 153
+Käufer:
+Nummer        : 75969813
+Metallbau Leipzig GmbH & Co. KG
+Pappelallee 15"""
+
+
+def test_the_seller_named_for_a_customer_is_the_first_name_of_its_block_not_its_number():
+    """The ZUGFeRD renderings print each party's number above its name (ferd21-*, tuning)."""
+    assert seller_completed("issuer")({"issuer": "Metallbau Leipzig GmbH & Co. KG"}, NUMBERED) == {
+        "issuer": "Rohstoff AG Salzgitter"
+    }
