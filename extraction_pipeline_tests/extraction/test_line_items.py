@@ -130,7 +130,20 @@ def test_a_total_printed_nowhere_is_the_printed_amount_the_other_two_make():
     assert complete({**given, "total": 4506.96}, swiss) == {"total": Decimal("4496.96")}
     assert complete({**given, "total": 4496.96}, swiss) == {}  # all three printed
     assert complete({**given, "total": 4506.96}, swiss.replace("4'496.96", "4'499.00")) == {}  # the sum is not printed
-    assert complete({"net_total": 4160.00, "tax_total": 33.69, "total": 4506.96}, swiss) == {}  # two printed nowhere
+    # Two printed nowhere: the printed pair that makes the sum with the third, where one does.
+    assert complete({"net_total": 4160.00, "tax_total": 33.69, "total": 4506.96}, swiss) == {
+        "tax_total": Decimal("336.96"),
+        "total": Decimal("4496.96"),
+    }
+    assert complete({"net_total": 4160.00, "tax_total": 33.69, "total": 4193.69}, swiss) == {
+        "tax_total": Decimal("336.96"),
+        "total": Decimal("4496.96"),
+    }  # their sum holding does not make them printed
+    assert complete({"net_total": 4160.00, "tax_total": 33.69, "total": 4506.96}, swiss.replace("4'496.96", "")) == {}
+    # No total of 0: a paid bill's `Offener Betrag 0,00` is no tax (a hotel bill written for tuning,
+    # its net and tax the sums of its tax summary, printed nowhere themselves).
+    hotel = "Gesamtbetrag 360,50 EUR\nMwSt. 7 % netto 241,12 MwSt. 16,88\nBezahlt 360,50\nOffener Betrag 0,00"
+    assert complete({"net_total": 327.25, "tax_total": 33.25, "total": 360.50}, hotel) == {}
     assert complete({"net_total": 4106.00, "tax_total": 336.96, "total": 4496.96}, swiss) == {
         "net_total": Decimal("4160.00")
     }
@@ -173,6 +186,11 @@ def test_a_net_or_tax_given_as_the_gross_is_what_the_gross_leaves():
         "tax_total": Decimal("37.62")
     }
     assert complete({"net_total": 235.62, "tax_total": 235.62, "total": 235.62}, text) == {}  # which is not known
+    # Prompt v6 on the same sample: `235,62` read as 23562 for the net, and a gross made to fit it.
+    assert complete({"net_total": 23562, "tax_total": 37.62, "total": 23599.62}, text) == {
+        "net_total": Decimal("198.00"),
+        "total": Decimal("235.62"),
+    }
     assert complete({"net_total": 235.62, "tax_total": 37.62, "total": 235.62}, text.replace("198,00", "199,00")) == {}
     # A net of 0 beside a tax (a Turkish e-invoice of the tuning part): no tax is charged on nothing.
     turkish = "Mal Hizmet Toplam Tutarı 15.630,87 TL\nİskonto 0,00 TL\nHesaplanan KDV(%20) 3.126,17 TL\nÖdenecek Tutar 18.757,04 TL"
