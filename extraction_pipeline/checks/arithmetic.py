@@ -181,10 +181,9 @@ def _printed_pair(
     fields: tuple[str, str, str], given: tuple[Decimal, Decimal, Decimal], unprinted: list[str], text: str
 ) -> dict[str, Any]:
     """Two of the three totals given as amounts printed nowhere, the third printed: the one pair of
-    printed amounts that makes net + tax = gross with it, where there is one and none is 0 (a
-    paid invoice prints `Offener Betrag 0,00`, which is no tax: a hotel bill written for tuning,
-    whose net and tax the tax summary's sums had given). With the invoice v6
-    prompt the model read `Rechnungssumme ohne USt. 198,00` / `Steuerbetrag 37,62` / `Bruttosumme
+    printed amounts that makes net + tax = gross with it, where there is one and none is 0 (a paid
+    invoice prints `Offener Betrag 0,00`, which is no tax). With the invoice v6 prompt (tried, not
+    kept) the model read `Rechnungssumme ohne USt. 198,00` / `Steuerbetrag 37,62` / `Bruttosumme
     235,62` on two ZUGFeRD 2.2 samples of the tuning part as 23562, 37.62 and 23599.62 (a sum that
     holds), kept through the re-asks."""
     known = next(i for i, field in enumerate(fields) if field not in unprinted)

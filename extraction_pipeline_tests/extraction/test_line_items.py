@@ -149,6 +149,22 @@ def test_a_total_printed_nowhere_is_the_printed_amount_the_other_two_make():
     }
 
 
+def test_totals_the_tax_summary_proves_are_not_replaced_by_a_printed_pair():
+    """The invoice pack's `complete`: the summary's sums (327.25 + 33.25) stand, though they are
+    printed nowhere and 300,00 + 60,50 printed below make the gross too."""
+    text = (
+        "Hotel Seeblick KG\nÜbernachtung 258,00\nRestaurant 102,50\nGesamtbetrag 360,50 EUR\n"
+        "MwSt. 7 %   netto 241,12   MwSt. 16,88   brutto 258,00\n"
+        "MwSt. 19 %  netto  86,13   MwSt. 16,37   brutto 102,50\nDavon Anzahlung 300,00 und Kurtaxe 60,50"
+    )
+    answer = {"issuer": "Hotel Seeblick KG", "net_total": 360.50, "tax_total": 79.00, "total": 449.50}
+    assert DOC_TYPES["invoice"].complete(answer, text) == {
+        "net_total": Decimal("327.25"),
+        "tax_total": Decimal("33.25"),
+        "total": Decimal("360.50"),
+    }
+
+
 def test_a_total_left_out_is_the_printed_amount_the_other_two_make():
     complete = totals_that_add_up("net_total", "tax_total", "total")
     swiss = "Total exkl. MWST 4'160.00\nMWST 8.1 % 336.96\nTotal inkl. MWST CHF 4'496.96"
