@@ -193,9 +193,11 @@ def _printed_pair(
         n, t, g = (
             (given[0], a, given[0] + a) if known == 0 else (a, given[1], a + given[1]) if known == 1 else (a, given[2] - a, given[2])
         )  # fmt: skip
-        if 0 not in (n, t, g) and abs(t) <= abs(n) * _MAX_TAX_SHARE and len({v > 0 for v in (n, t, g)}) == 1:
-            if all(_printed_besides_rows(abs(v), text) for v in (n, t, g)):
-                found.add((n, t, g))
+        if 0 in (n, t, g) or abs(t) > abs(n) * _MAX_TAX_SHARE or len({v > 0 for v in (n, t, g)}) != 1:
+            continue
+        # Printed at all first (a set lookup), then printed besides the rows (a pass over the text).
+        if {abs(n), abs(t), abs(g)} <= amounts and all(_printed_besides_rows(abs(v), text) for v in (n, t, g)):
+            found.add((n, t, g))
     if len(found) != 1:
         return {}
     return {field: value for field, value in zip(fields, found.pop()) if field in unprinted}
