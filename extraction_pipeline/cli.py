@@ -22,6 +22,7 @@ import dagster as dg
 from extraction_pipeline.definitions import defs
 from extraction_pipeline.defs.dead_runs import DeadRunWatch
 from extraction_pipeline.extraction.batch import RUN_WIDE_KINDS
+from extraction_pipeline.llm.secrets import redact
 from extraction_pipeline.quality.report import QualityReport
 from extraction_pipeline.quality.scoring import load_gold
 from extraction_pipeline.scratch import scratch_dir
@@ -216,11 +217,25 @@ def run_pipeline(
         failed_checks = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
         if not result.success:
             raise SystemExit(
-                f"run {result.run_id} failed (checks failed: {failed_checks or 'none'}); see the Dagster run log"
+                f"run {result.run_id} failed{_failed_steps(result)} (checks failed: {failed_checks or 'none'}); "
+                "see the Dagster run log"
             )
         report: QualityReport = result.output_for_node("quality_report")
         llm = {k: v.value for k, v in result.asset_materializations_for_node("llm_extractions")[0].metadata.items()}
     return RunSummary.of(report, llm, output_dir, failed_checks, time.perf_counter() - started)
+
+
+def _failed_steps(result: dg.ExecuteInProcessResult) -> str:
+    """` in STEP: ERROR` for each failed step, the error being the first line of the root cause.
+    The trace above it is long, and a terminal or a CI log cut to its last lines shows only this."""
+    reasons = []
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error is not None and error.cause is not None:
+            error = error.cause
+        first_line = error.message.strip().splitlines()[0] if error and error.message.strip() else "no error recorded"
+        reasons.append(f"{event.step_key}: {redact(first_line)}")
+    return f" in {'; '.join(reasons)}" if reasons else ""
 
 
 def evaluate(docs_dir: Path, gold_path: Path, limit: int | None, output_dir: Path | None) -> RunSummary:

@@ -58,6 +58,19 @@ def test_a_run_where_every_call_is_refused_exits_non_zero_with_one_line_saying_w
     assert len(why) == 1 and "auth" in why[0] and "401" in why[0]
 
 
+def test_a_run_whose_step_fails_ends_with_the_step_and_the_root_cause(scripted_llm, tmp_path):
+    """The trace runs to pages; a terminal, or a CI log cut to its last lines, shows the last line."""
+    scripted_llm(lambda req: Reply(answer("C")))
+    inbox = write_inbox(tmp_path / "inbox", {"a.txt": receipt_text("C", "A")})
+    cache = tmp_path / "a-folder.sqlite3"
+    cache.mkdir()  # SQLite cannot open a folder as its file
+    env = {**os.environ, "EXTRACTION_CACHE_PATH": str(cache), "DAGSTER_HOME": str(tmp_path / "home")}
+    proc = run_cli(inbox, tmp_path / "out", env=env)
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "failed in llm_extractions: sqlite3.OperationalError: unable to open database file" in last
+
+
 def test_a_server_that_echoes_keys_leaves_them_in_no_output_cache_or_dagster_storage(scripted_llm, tmp_path):
     key, other = "sk-test-not-a-real-key", "AKIAIOSFODNN7EXAMPLE"
 
