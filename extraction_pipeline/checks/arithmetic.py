@@ -185,11 +185,12 @@ def _printed_pair(
     invoice prints `Offener Betrag 0,00`, which is no tax). With the invoice v6 prompt (tried, not
     kept) the model read `Rechnungssumme ohne USt. 198,00` / `Steuerbetrag 37,62` / `Bruttosumme
     235,62` on two ZUGFeRD 2.2 samples of the tuning part as 23562, 37.62 and 23599.62 (a sum that
-    holds), kept through the re-asks."""
+    holds), kept through the re-asks. Printed amounts are read without their sign, so each pair is
+    given the printed total's: a credit note's totals are all negative."""
     known = next(i for i, field in enumerate(fields) if field not in unprinted)
     amounts = {a for _, _, readings in printed_amounts(text) for a in readings if a != 0}
     found = set()
-    for a in amounts:
+    for a in (a.copy_sign(given[known]) for a in amounts):
         n, t, g = (
             (given[0], a, given[0] + a) if known == 0 else (a, given[1], a + given[1]) if known == 1 else (a, given[2] - a, given[2])
         )  # fmt: skip

@@ -140,6 +140,12 @@ def test_a_total_printed_nowhere_is_the_printed_amount_the_other_two_make():
         "total": Decimal("4496.96"),
     }  # their sum holding does not make them printed
     assert complete({"net_total": 4160.00, "tax_total": 33.69, "total": 4506.96}, swiss.replace("4'496.96", "")) == {}
+    # A credit note: the pair takes the sign of the printed third.
+    credit = "Gutschrift\nNettobetrag -198,00 EUR\nUmsatzsteuer 19 % -37,62 EUR\nGesamtbetrag -235,62 EUR"
+    assert complete({"net_total": -23562, "tax_total": -37.62, "total": -23599.62}, credit) == {
+        "net_total": Decimal("-198.00"),
+        "total": Decimal("-235.62"),
+    }
     # No total of 0: a paid bill's `Offener Betrag 0,00` is no tax (a hotel bill written for tuning,
     # its net and tax the sums of its tax summary, printed nowhere themselves).
     hotel = "Gesamtbetrag 360,50 EUR\nMwSt. 7 % netto 241,12 MwSt. 16,88\nBezahlt 360,50\nOffener Betrag 0,00"
