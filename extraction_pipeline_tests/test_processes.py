@@ -15,9 +15,10 @@ time.sleep(120)
 
 
 def test_a_member_that_ignores_sigterm_is_killed_after_its_leader_exits():
-    leader = subprocess.Popen([sys.executable, "-c", LEADER], start_new_session=True)
-    time.sleep(1.0)  # the child has set its handler
+    leader = subprocess.Popen([sys.executable, "-c", LEADER], start_new_session=True, stdout=subprocess.PIPE)
+    leader.stdout.readline()  # the child printed it after ignoring SIGTERM
     started = time.monotonic()
     stop_group(leader, grace_s=2)
     assert not group_alive(leader.pid)
     assert time.monotonic() - started < 10
+    leader.stdout.close()
