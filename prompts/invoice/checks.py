@@ -58,7 +58,8 @@ _sums = totals_that_add_up("net_total", "tax_total", "total")
 
 def complete(answer: dict[str, Any], text: str) -> dict[str, Any]:
     totals = _totals(answer, text)
-    sums = {f: v for f, v in _sums({**answer, **totals}, text).items() if f not in totals}  # the summary's proven
+    # Totals the tax summary's sums proved stand; the printed-amount completion fills in the others.
+    sums = {f: v for f, v in _sums({**answer, **totals}, text).items() if f not in totals}
     return {**_seller(answer, text), **_number(answer, text), **totals, **sums}
 
 
